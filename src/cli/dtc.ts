@@ -1,0 +1,149 @@
+/** `tsvisor dtc`: the device-tree compiler with dtc's flags. */
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { compileSource, loadBlob, toBlob, toDts, type CompileOptions, type CompileResult, type Level } from '../dts/index.js';
+import { renderDiagnostic } from './render.js';
+
+interface DtcFlags {
+  inFormat?: string;
+  outFormat?: string;
+  out?: string;
+  include: string[];
+  symbols?: boolean;
+  autoAlias?: boolean;
+  bootCpu?: string;
+  phandle?: string;
+  quiet: number;
+  reserve?: string;
+  space?: string;
+  pad?: string;
+  align?: string;
+  sort?: boolean;
+  force?: boolean;
+  warning: string[];
+  error: string[];
+  outVersion?: string;
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+function num(s: string | undefined, what: string): number | undefined {
+  if (s === undefined) return undefined;
+  const v = Number(s.startsWith('0') && !s.startsWith('0x') && s.length > 1 ? parseInt(s, 8) : s);
+  if (!Number.isInteger(v) || v < 0) throw new UsageError(`invalid ${what}: ${s}`);
+  return v;
+}
+
+class UsageError extends Error {}
+
+export function dtcCommand(): Command {
+  return new Command('dtc')
+    .description('compile device trees: DTS or DTB in, DTB or DTS out (dtc 1.6.1 compatible)')
+    .argument('[input]', 'input file, or - for standard input', '-')
+    .addOption(new Option('-I, --in-format <fmt>', 'input format').choices(['dts', 'dtb']))
+    .addOption(new Option('-O, --out-format <fmt>', 'output format').choices(['dts', 'dtb']))
+    .option('-o, --out <file>', 'output file (default: standard output)')
+    .option('-i, --include <dir>', 'add a directory to the /include/ and /incbin/ search path', collect, [])
+    .option('-@, --symbols', 'add a /__symbols__ node')
+    .option('-A, --auto-alias', 'add every label to /aliases')
+    .option('-b, --boot-cpu <n>', 'boot CPU id in the DTB header')
+    .addOption(new Option('-H, --phandle <format>', 'phandle properties to generate').choices(['legacy', 'epapr', 'both']))
+    .option('-q, --quiet', 'quieter: -q hides warnings, -qq errors too', (_v: string, prev: number) => prev + 1, 0)
+    .option('-R, --reserve <n>', 'extra empty reserve-map entries')
+    .option('-S, --space <bytes>', 'make the DTB at least this big')
+    .option('-p, --pad <bytes>', 'add this much padding to the DTB')
+    .option('-a, --align <bytes>', 'pad the DTB to a multiple of this size')
+    .option('-s, --sort', 'sort nodes and properties')
+    .option('-f, --force', 'write output even if the tree has errors')
+    .option('-W, --warning <check>', 'enable (or no-<check> disable) a check as a warning', collect, [])
+    .option('-E, --error <check>', 'enable (or no-<check> disable) a check as an error', collect, [])
+    .option('-V, --out-version <n>', 'DTB version to write (17)')
+    .action((input: string, flags: DtcFlags) => {
+      process.exitCode = runDtc(input, flags);
+    });
+}
+
+function readInput(input: string): Uint8Array {
+  return input === '-' ? readFileSync(0) : readFileSync(input);
+}
+
+function guessInputFormat(input: string, data: Uint8Array): 'dts' | 'dtb' {
+  if (input.endsWith('.dts') || input.endsWith('.dtsi')) return 'dts';
+  if (data.length >= 4 && data[0] === 0xd0 && data[1] === 0x0d && data[2] === 0xfe && data[3] === 0xed) return 'dtb';
+  return 'dts';
+}
+
+function checkLevels(flags: DtcFlags): Map<string, Level> {
+  const levels = new Map<string, Level>();
+  for (const w of flags.warning) levels.set(w.replace(/^no-/, ''), w.startsWith('no-') ? 'off' : 'warning');
+  for (const e of flags.error) levels.set(e.replace(/^no-/, ''), e.startsWith('no-') ? 'off' : 'error');
+  return levels;
+}
+
+export function runDtc(input: string, flags: DtcFlags): number {
+  try {
+    if (flags.outVersion !== undefined && num(flags.outVersion, 'version') !== 17) throw new UsageError('only DTB version 17 is written');
+    if (flags.space !== undefined && flags.pad !== undefined) throw new UsageError("can't set both -p and -S");
+    let data: Uint8Array;
+    try {
+      if (input !== '-' && statSync(input).isDirectory()) throw new UsageError(`${input} is a directory`);
+      data = readInput(input);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      process.stderr.write(`tsvisor dtc: couldn't open "${input}": ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+      return 1;
+    }
+    const inFormat = flags.inFormat ?? guessInputFormat(input, data);
+    const name = input === '-' ? '<stdin>' : input;
+    const outFormat = flags.outFormat ?? (flags.out?.endsWith('.dts') ? 'dts' : flags.out?.endsWith('.dtb') ? 'dtb' : inFormat === 'dts' ? 'dtb' : 'dts');
+    const opts: CompileOptions = {
+      includePaths: flags.include,
+      symbols: !!flags.symbols,
+      autoAliases: !!flags.autoAlias,
+      sort: !!flags.sort,
+      phandleFormat: (flags.phandle as CompileOptions['phandleFormat']) ?? 'epapr',
+      checkLevels: checkLevels(flags),
+    };
+    const result: CompileResult = inFormat === 'dtb' ? loadBlob(data, name, opts) : compileSource(new TextDecoder('latin1').decode(data), name, opts);
+    for (const d of result.diagnostics) {
+      if (d.severity === 'warning' && flags.quiet >= 1) continue;
+      if (d.severity === 'error' && flags.quiet >= 2) continue;
+      process.stderr.write(renderDiagnostic(d) + '\n');
+    }
+    if (!result.tree || (!result.ok && !flags.force)) {
+      const n = result.diagnostics.filter((d) => d.severity === 'error').length;
+      if (flags.quiet < 2) process.stderr.write(`tsvisor dtc: ${n} error${n === 1 ? '' : 's'}, no output written\n`);
+      return result.tree ? 2 : 1;
+    }
+    let out: Uint8Array | string;
+    if (outFormat === 'dtb') {
+      const blob: Parameters<typeof toBlob>[1] = {};
+      const set = <K extends keyof typeof blob>(k: K, v: (typeof blob)[K] | undefined) => {
+        if (v !== undefined) blob[k] = v;
+      };
+      set('bootCpuid', num(flags.bootCpu, 'boot cpu'));
+      set('reserveSlots', num(flags.reserve, 'reserve count'));
+      set('minSize', num(flags.space, 'size'));
+      set('padSize', num(flags.pad, 'padding'));
+      const align = num(flags.align, 'alignment');
+      if (align !== undefined && (align & (align - 1)) !== 0) throw new UsageError('invalid alignment: must be a power of two');
+      set('align', align);
+      out = toBlob(result.tree, blob);
+    } else {
+      if (flags.bootCpu !== undefined) result.tree.bootCpuid = num(flags.bootCpu, 'boot cpu')!;
+      out = toDts(result.tree);
+    }
+    const bytes = typeof out === 'string' ? Buffer.from(out, 'latin1') : out;
+    if (!flags.out || flags.out === '-') process.stdout.write(bytes);
+    else writeFileSync(flags.out, bytes);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`tsvisor dtc: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+/** The tsvisor command line: one subcommand per file, this file only wires them together. */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { dtcCommand } from './dtc.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function program(): Command {
+  return new Command('tsvisor')
+    .description('An Xvisor-style, device-tree-configured hypervisor runtime for RISC-V guests')
+    .version(pkg.version, '-v, --version')
+    .addCommand(dtcCommand());
+}
+
+program().parse(process.argv);

@@ -1,0 +1,331 @@
+/**
+ * dtc's checks: a table of small functions run over the tree in dtc's order, each with dtc's name and default
+ * severity. Some are fix-ups that change the tree (resolving references, deleting redundant `name` properties,
+ * dropping unreferenced /omit-if-no-ref/ nodes) and so decide the output bytes.
+ */
+import type { Marker } from './data.js';
+import type { DiagnosticSink } from './diagnostics.js';
+import { getNodeByRef } from './lookup.js';
+import { phandleIsValid, type Phandles } from './phandles.js';
+import type { SourceRef } from './source.js';
+import { deleteNode, walk, type DeviceTree, type Node, type Property } from './tree.js';
+
+export type Level = 'error' | 'warning' | 'off';
+
+export interface CheckContext {
+  tree: DeviceTree;
+  diags: DiagnosticSink;
+  phandles: Phandles;
+  /** -@: labelled nodes are kept for __symbols__ even when /omit-if-no-ref/ and unreferenced. */
+  symbols: boolean;
+}
+
+interface Check {
+  name: string;
+  level: Level;
+  prereqs: string[];
+  /** Fix-ups change the tree; they are skipped once an error has been found, so one mistake reports once. */
+  fixup?: boolean;
+  node: (c: Failer, ctx: CheckContext, n: Node) => void;
+}
+
+interface Failer {
+  fail(n: Node, prop: Property | undefined, message: string, at?: SourceRef): void;
+}
+
+const NODE_CHARS = /^[a-zA-Z0-9,._+\-@]*/;
+const PROP_CHARS = /^[a-zA-Z0-9,._+*#?\-]*/;
+
+function firstBad(name: string, ok: RegExp): number {
+  const n = ok.exec(name)![0].length;
+  return n < name.length ? n : -1;
+}
+
+const table: Check[] = [
+  {
+    name: 'duplicate_node_names',
+    level: 'error',
+    prereqs: [],
+    node: (c, _ctx, n) => {
+      const kids = n.children;
+      for (let i = 0; i < kids.length; i++) {
+        if (kids[i]!.deleted) continue;
+        for (let j = i + 1; j < kids.length; j++) {
+          if (kids[j]!.name === kids[i]!.name) c.fail(kids[j]!, undefined, 'Duplicate node name');
+        }
+      }
+    },
+  },
+  {
+    name: 'duplicate_property_names',
+    level: 'error',
+    prereqs: [],
+    node: (c, _ctx, n) => {
+      const ps = n.props;
+      for (let i = 0; i < ps.length; i++) {
+        if (ps[i]!.deleted) continue;
+        for (let j = i + 1; j < ps.length; j++) {
+          if (!ps[j]!.deleted && ps[j]!.name === ps[i]!.name) c.fail(n, ps[i]!, 'Duplicate property name', ps[j]!.src);
+        }
+      }
+    },
+  },
+  {
+    name: 'node_name_chars',
+    level: 'error',
+    prereqs: [],
+    node: (c, _ctx, n) => {
+      const bad = firstBad(n.name, NODE_CHARS);
+      if (bad >= 0) c.fail(n, undefined, `Bad character '${n.name[bad]}' in node name`);
+    },
+  },
+  {
+    name: 'node_name_format',
+    level: 'error',
+    prereqs: ['node_name_chars'],
+    node: (c, _ctx, n) => {
+      if (n.unitAddress.includes('@')) c.fail(n, undefined, "multiple '@' characters in node name");
+    },
+  },
+  {
+    name: 'property_name_chars',
+    level: 'error',
+    prereqs: [],
+    node: (c, _ctx, n) => {
+      for (const p of n.props) {
+        if (p.deleted) continue;
+        const bad = firstBad(p.name, PROP_CHARS);
+        if (bad >= 0) c.fail(n, p, `Bad character '${p.name[bad]}' in property name`);
+      }
+    },
+  },
+  {
+    name: 'name_is_string',
+    level: 'error',
+    prereqs: [],
+    node: (c, _ctx, n) => {
+      const p = n.getProp('name');
+      if (p && !p.value.isOneString()) c.fail(n, p, 'property is not a string');
+    },
+  },
+  {
+    name: 'name_properties',
+    level: 'error',
+    prereqs: ['name_is_string'],
+    fixup: true,
+    node: (c, _ctx, n) => {
+      const i = n.props.findIndex((p) => p.name === 'name');
+      if (i < 0) return;
+      const p = n.props[i]!;
+      const base = n.basename;
+      const b = p.value.bytes;
+      let same = b.length === base.length + 1;
+      for (let k = 0; same && k < base.length; k++) same = b[k] === base.charCodeAt(k);
+      if (!same) c.fail(n, undefined, `"name" property is incorrect ("${p.value.asString()}" instead of base node name)`, p.src);
+      else n.props.splice(i, 1); // redundant: dtc drops it
+    },
+  },
+  {
+    name: 'duplicate_label',
+    level: 'error',
+    prereqs: [],
+    node: (c, ctx, n) => checkDuplicateLabels(c, ctx, n),
+  },
+  {
+    name: 'explicit_phandles',
+    level: 'error',
+    prereqs: [],
+    node: (c, ctx, n) => {
+      const phandle = phandleProp(c, ctx, n, 'phandle');
+      const linux = phandleProp(c, ctx, n, 'linux,phandle');
+      if (!phandle && !linux) return;
+      if (phandle && linux && phandle !== linux) c.fail(n, undefined, "mismatching 'phandle' and 'linux,phandle' properties");
+      const value = phandle || linux;
+      const other = ctx.phandles.lookup(value);
+      if (other && other !== n) {
+        c.fail(n, undefined, `duplicated phandle 0x${value.toString(16)} (seen before at ${other.fullpath})`, (n.getProp('phandle') ?? n.getProp('linux,phandle'))?.src);
+        return;
+      }
+      ctx.phandles.set(n, value);
+    },
+  },
+  {
+    name: 'phandle_references',
+    level: 'error',
+    prereqs: ['duplicate_node_names', 'explicit_phandles'],
+    fixup: true,
+    node: (c, ctx, n) => {
+      for (const p of n.props) {
+        if (p.deleted) continue;
+        for (const m of p.value.markers) {
+          if (m.type !== 'ref-phandle') continue;
+          const target = getNodeByRef(ctx.tree.root, m.ref!);
+          if (!target) {
+            if (!ctx.tree.plugin) c.fail(n, undefined, `Reference to non-existent node or label "${m.ref}"`, m.src);
+            else p.value.writeU32(m.offset, 0xffffffff);
+            continue;
+          }
+          p.value.writeU32(m.offset, ctx.phandles.of(target));
+          target.referenced = true;
+        }
+      }
+    },
+  },
+  {
+    name: 'path_references',
+    level: 'error',
+    prereqs: ['duplicate_node_names'],
+    fixup: true,
+    node: (c, ctx, n) => {
+      for (const p of n.props) {
+        if (p.deleted) continue;
+        const ms = p.value.markers;
+        for (let i = 0; i < ms.length; i++) {
+          const m = ms[i]!;
+          if (m.type !== 'ref-path') continue;
+          const target = getNodeByRef(ctx.tree.root, m.ref!);
+          if (!target) {
+            c.fail(n, undefined, `Reference to non-existent node or label "${m.ref}"`, m.src);
+            continue;
+          }
+          p.value.insertAt(i, cString(target.fullpath));
+          target.referenced = true;
+        }
+      }
+    },
+  },
+  {
+    name: 'omit_unused_nodes',
+    level: 'error',
+    prereqs: ['phandle_references', 'path_references'],
+    fixup: true,
+    node: (_c, ctx, n) => {
+      if (ctx.symbols && n.labels.length > 0) return;
+      if (n.omitIfUnused && !n.referenced) deleteNode(n);
+    },
+  },
+];
+
+/** A string's bytes (one per character) with its terminating NUL. */
+export function cString(s: string): Uint8Array {
+  const b = new Uint8Array(s.length + 1);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 0xff;
+  return b;
+}
+
+function phandleProp(c: Failer, ctx: CheckContext, n: Node, name: string): number {
+  const p = n.getProp(name);
+  if (!p) return 0;
+  if (p.value.length !== 4) {
+    c.fail(n, p, `bad length (${p.value.length}) ${name} property`);
+    return 0;
+  }
+  const ref = p.value.markers.find((m: Marker) => m.type === 'ref-phandle');
+  if (ref) {
+    // `phandle = <&self>` asks for a phandle to be allocated; pointing it at another node is nonsense.
+    if (getNodeByRef(ctx.tree.root, ref.ref!) !== n) c.fail(n, undefined, `${name} is a reference to another node`, ref.src);
+    return 0;
+  }
+  const v = p.value.readU32(0);
+  if (!phandleIsValid(v)) {
+    c.fail(n, p, `bad value (0x${v.toString(16)}) in ${name} property`);
+    return 0;
+  }
+  return v;
+}
+
+/** Where each label is first defined, searched as dtc does: node labels, then property labels, then value labels. */
+interface LabelOwners {
+  node: Map<string, Node>;
+  prop: Map<string, { n: Node; p: Property }>;
+  marker: Map<string, { n: Node; p: Property; m: Marker }>;
+}
+
+const ownersCache = new WeakMap<DeviceTree, LabelOwners>();
+
+function labelOwners(tree: DeviceTree): LabelOwners {
+  let o = ownersCache.get(tree);
+  if (o) return o;
+  const owners: LabelOwners = { node: new Map(), prop: new Map(), marker: new Map() };
+  walk(tree.root, (n) => {
+    for (const l of n.labels) if (!l.deleted && !owners.node.has(l.name)) owners.node.set(l.name, n);
+    for (const p of n.props) {
+      if (p.deleted) continue;
+      for (const l of p.labels) if (!l.deleted && !owners.prop.has(l.name)) owners.prop.set(l.name, { n, p });
+      for (const m of p.value.markers) if (m.type === 'label' && !owners.marker.has(m.ref!)) owners.marker.set(m.ref!, { n, p, m });
+    }
+  });
+  ownersCache.set(tree, owners);
+  o = owners;
+  return o;
+}
+
+function describeOwner(n: Node, p?: Property, m?: Marker): string {
+  return `${m ? 'value of ' : ''}${p ? `'${p.name}' in ` : ''}${n.fullpath}`;
+}
+
+function checkDuplicateLabels(c: Failer, ctx: CheckContext, n: Node): void {
+  const owners = labelOwners(ctx.tree);
+  const check = (label: string, at: SourceRef | undefined, p?: Property, m?: Marker) => {
+    const on = owners.node.get(label);
+    let other: { n: Node; p?: Property; m?: Marker } | undefined = on ? { n: on } : undefined;
+    other ??= owners.prop.get(label);
+    other ??= owners.marker.get(label);
+    if (!other) return;
+    if (other.n !== n || other.p !== p || other.m !== m) {
+      c.fail(n, undefined, `Duplicate label '${label}' on ${describeOwner(n, p, m)} and ${describeOwner(other.n, other.p, other.m)}`, at);
+    }
+  };
+  for (const l of n.labels) if (!l.deleted) check(l.name, l.src);
+  for (const p of n.props) {
+    if (p.deleted) continue;
+    for (const l of p.labels) if (!l.deleted) check(l.name, l.src, p);
+    for (const m of p.value.markers) if (m.type === 'label') check(m.ref!, m.src, p, m);
+  }
+}
+
+/**
+ * Runs the checks in dtc's order, prerequisites first. Returns false when an error-level check failed.
+ * `levels` overrides severities by check name (-W/-E).
+ */
+export function runChecks(ctx: CheckContext, levels: ReadonlyMap<string, Level> = new Map()): boolean {
+  const status = new Map<string, 'passed' | 'failed' | 'prereq'>();
+  let errors = false;
+  const byName = new Map(table.map((c) => [c.name, c]));
+
+  const run = (check: Check): void => {
+    if (status.has(check.name)) return;
+    let prereqFailed = false;
+    for (const name of check.prereqs) {
+      const pre = byName.get(name)!;
+      run(pre);
+      if (status.get(name) !== 'passed') prereqFailed = true;
+    }
+    if (prereqFailed || (check.fixup && errors)) {
+      status.set(check.name, 'prereq');
+      return;
+    }
+    const level = levels.get(check.name) ?? check.level;
+    let failed = false;
+    const failer: Failer = {
+      fail(n, prop, message, at) {
+        failed = true;
+        if (level === 'off') return;
+        const where = prop ? `${n.fullpath}:${prop.name}` : n.fullpath;
+        const sev = level === 'error' ? 'error' : 'warning';
+        const msg = `${where}: ${message}`;
+        if (sev === 'error') ctx.diags.error(check.name, msg, at ?? prop?.src ?? n.src);
+        else ctx.diags.warning(check.name, msg, at ?? prop?.src ?? n.src);
+      },
+    };
+    walk(ctx.tree.root, (n) => check.node(failer, ctx, n));
+    status.set(check.name, failed ? 'failed' : 'passed');
+    if (failed && level === 'error') errors = true;
+  };
+
+  for (const check of table) {
+    const level = levels.get(check.name) ?? check.level;
+    if (level !== 'off' || check.fixup) run(check);
+  }
+  return !errors;
+}

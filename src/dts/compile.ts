@@ -1,0 +1,140 @@
+/**
+ * The toolchain's front door: source or blob in, a resolved DeviceTree and diagnostics out. The passes run in
+ * dtc's order: parse and build, fill paths, checks and fix-ups, then the generated __symbols__ / __fixups__ /
+ * __local_fixups__ nodes, then sorting.
+ */
+import { buildTree } from './build.js';
+import { runChecks, type Level } from './checks.js';
+import { DiagnosticSink, type Diagnostic } from './diagnostics.js';
+import { BlobError, fromBlob } from './fdt.js';
+import { hostFiles, type FileReader } from './files.js';
+import { latin1, lexFile, refOf, SourceSet } from './lexer.js';
+import { generateFixups, generateLabelTree, generateLocalFixups } from './overlay.js';
+import { parseTokens } from './parser.js';
+import { Phandles, type PhandleFormat } from './phandles.js';
+import { Identifier } from './tokens.js';
+import { fillPaths, type DeviceTree, type Node } from './tree.js';
+
+export interface CompileOptions {
+  files?: FileReader;
+  /** Directories searched for /include/ and /incbin/ after the including file's own directory (-i). */
+  includePaths?: readonly string[];
+  /** -@: add /__symbols__ (and phandles for every labelled node). */
+  symbols?: boolean;
+  /** -A: add every label to /aliases. */
+  autoAliases?: boolean;
+  /** -H: which phandle properties to generate. */
+  phandleFormat?: PhandleFormat;
+  /** -s: sort nodes and properties by name. */
+  sort?: boolean;
+  /** Check severities by dtc check name (-W/-E). */
+  checkLevels?: ReadonlyMap<string, Level>;
+}
+
+export interface CompileResult {
+  /** The tree, when the input could be read (it may still carry errors: see ok). */
+  tree?: DeviceTree;
+  diagnostics: Diagnostic[];
+  /** No errors: what dtc would compile without -f. */
+  ok: boolean;
+  sources: SourceSet;
+}
+
+/** Compiles DTS text (the file name is used for messages and to resolve includes). */
+export function compileSource(text: string, path: string, opts: CompileOptions = {}): CompileResult {
+  const diags = new DiagnosticSink();
+  const sources = new SourceSet();
+  const files = opts.files ?? hostFiles;
+  const includePaths = opts.includePaths ?? [];
+  const buf = sources.add(path, text);
+  const tokens = lexFile(buf, { files, includePaths, sources, diags });
+  const result = (tree?: DeviceTree): CompileResult => {
+    const r: CompileResult = { diagnostics: diags.items, ok: diags.errorCount === 0, sources };
+    if (tree) r.tree = tree;
+    return r;
+  };
+  if (diags.errorCount) return result();
+  const parsed = parseTokens(tokens);
+  if (parsed.error) {
+    const t = parsed.error.token;
+    if (t.tokenType.name === 'EOF') {
+      const last = tokens[tokens.length - 1];
+      if (last) diags.error('syntax', `unexpected end of input after ${JSON.stringify(last.image)}`, refOf(last), 'the file may be truncated or a "}" or ";" may be missing');
+      else diags.error('syntax', 'empty input: expected "/dts-v1/;"', { buf, line: 1, column: 1, length: 1 });
+    } else {
+      const hint =
+        t.tokenType === Identifier
+          ? `"${t.image}" is not a number, string or reference; if it is a macro, preprocess the file with cpp first`
+          : undefined;
+      diags.error('syntax', `syntax error: unexpected ${JSON.stringify(t.image)}${expected(parsed.error.message)}`, refOf(t), hint);
+    }
+    return result();
+  }
+  const tree = buildTree(parsed.ast!, { diags, files, includePaths });
+  if (!tree || diags.errorCount) return result(tree);
+  finish(tree, opts, diags);
+  return result(tree);
+}
+
+/** Reads a DTS file from disk (or the injected file reader) and compiles it. */
+export function compileFile(path: string, opts: CompileOptions = {}): CompileResult {
+  const data = (opts.files ?? hostFiles).read(path);
+  if (!data) {
+    const diags = new DiagnosticSink();
+    diags.error('io', `couldn't open "${path}": no such file or not readable`);
+    return { diagnostics: diags.items, ok: false, sources: new SourceSet() };
+  }
+  return compileSource(latin1(data), path, opts);
+}
+
+/** Reads a DTB and runs the same checks and generators as for source input. */
+export function loadBlob(blob: Uint8Array, path: string, opts: CompileOptions = {}): CompileResult {
+  const diags = new DiagnosticSink();
+  let tree: DeviceTree;
+  try {
+    tree = fromBlob(blob);
+  } catch (e) {
+    if (!(e instanceof BlobError)) throw e;
+    diags.error('dtb', `${path}: ${e.message} (at byte offset ${e.offset})`);
+    return { diagnostics: diags.items, ok: false, sources: new SourceSet() };
+  }
+  finish(tree, opts, diags);
+  return { tree, diagnostics: diags.items, ok: diags.errorCount === 0, sources: new SourceSet() };
+}
+
+function finish(tree: DeviceTree, opts: CompileOptions, diags: DiagnosticSink): void {
+  fillPaths(tree.root);
+  const phandles = new Phandles(opts.phandleFormat ?? 'epapr');
+  const ok = runChecks({ tree, diags, phandles, symbols: !!opts.symbols }, opts.checkLevels);
+  if (!ok) return;
+  if (opts.autoAliases) generateLabelTree(tree, 'aliases', undefined, diags);
+  if (opts.symbols) generateLabelTree(tree, '__symbols__', phandles, diags);
+  if (tree.plugin) {
+    generateFixups(tree, diags);
+    generateLocalFixups(tree);
+  }
+  if (opts.sort) sortTree(tree);
+}
+
+function sortTree(tree: DeviceTree): void {
+  tree.reserves.sort((a, b) => (a.address !== b.address ? (a.address < b.address ? -1 : 1) : a.size < b.size ? -1 : a.size > b.size ? 1 : 0));
+  const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const visit = (n: Node) => {
+    n.props.sort(byName);
+    n.children.sort(byName);
+    for (const c of n.children) visit(c);
+  };
+  visit(tree.root);
+}
+
+/** Condenses chevrotain's "Expecting ... but found" into a short list of what would have fitted. */
+function expected(message: string): string {
+  const m = /Expecting(?: token of type)? --> (.+?) <--/.exec(message);
+  if (m) return `, expected ${m[1]}`;
+  const alts = message.match(/\[([^\]]+)\]/g);
+  if (alts && alts.length <= 6) {
+    const names = [...new Set(alts.map((a) => a.slice(1, -1).split(', ')[0]!))];
+    return `, expected one of ${names.join(', ')}`;
+  }
+  return '';
+}

@@ -1,0 +1,150 @@
+/**
+ * Integer literals and constant expressions with dtc's semantics: unsigned 64-bit arithmetic, C precedence,
+ * shifts of 64 or more giving 0, division by zero an error. BigInt is fine here: this runs at compile time only.
+ */
+import type { IToken } from 'chevrotain';
+import type { IntExpr } from './ast.js';
+import { unescapeString } from './escape.js';
+
+const MASK64 = (1n << 64n) - 1n;
+
+export interface ExprError {
+  message: string;
+  at: IToken;
+}
+
+/** The value of a literal token as strtoull(…, 0) reads it, or an error message. */
+export function literalValue(image: string): bigint | string {
+  let digits = image;
+  while (/[UuLl]$/.test(digits)) digits = digits.slice(0, -1);
+  let v: bigint;
+  if (/^0[xX]/.test(digits)) v = BigInt(digits);
+  else if (digits.length > 1 && digits[0] === '0') {
+    if (!/^[0-7]+$/.test(digits)) return `bad integer literal '${image}'`;
+    v = BigInt('0o' + digits.slice(1));
+  } else v = BigInt(digits);
+  if (v > MASK64) return `integer literal '${image}' out of range`;
+  return v;
+}
+
+/**
+ * A literal small enough to be a plain number (the common case in cell lists), or -1. Avoids BigInt for the
+ * thousands of cells in a typical board file.
+ */
+export function smallLiteral(image: string): number {
+  const n = image.length;
+  if (n === 0 || n > 12) return -1;
+  const c0 = image.charCodeAt(0);
+  if (c0 === 0x30 && n > 1) {
+    const c1 = image.charCodeAt(1);
+    if (c1 !== 0x78 && c1 !== 0x58) return -1; // octal and oddities take the careful path
+    let v = 0;
+    for (let i = 2; i < n; i++) {
+      const c = image.charCodeAt(i);
+      const d = c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57;
+      if (d < 0 || d > 15) return -1;
+      v = v * 16 + d;
+    }
+    return n > 2 ? v : -1;
+  }
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = image.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** The value of a character literal token (`'a'`, `'\n'`), or an error message. */
+export function charValue(image: string): { value: bigint; error?: string } {
+  const u = unescapeString(image.slice(1, -1));
+  if (u.bytes.length === 0) return { value: 0n, error: 'empty character literal' };
+  if (u.bytes.length > 1) return { value: BigInt(u.bytes[0]!), error: `character literal has ${u.bytes.length} characters instead of 1` };
+  return { value: BigInt(u.bytes[0]!) };
+}
+
+export function evaluate(e: IntExpr, errors: ExprError[]): bigint {
+  switch (e.kind) {
+    case 'literal': {
+      const v = literalValue(e.tok.image);
+      if (typeof v === 'string') {
+        errors.push({ message: v, at: e.tok });
+        return 0n;
+      }
+      return v;
+    }
+    case 'char': {
+      const c = charValue(e.tok.image);
+      if (c.error) errors.push({ message: c.error, at: e.tok });
+      return c.value;
+    }
+    case 'paren':
+      return evaluate(e.expr, errors);
+    case 'unary': {
+      const a = evaluate(e.arg, errors);
+      switch (e.op.image) {
+        case '-':
+          return (-a) & MASK64;
+        case '~':
+          return ~a & MASK64;
+        default:
+          return a === 0n ? 1n : 0n;
+      }
+    }
+    case 'ternary': {
+      // dtc computes every operand while parsing, so an error in the branch not taken still counts.
+      const c = evaluate(e.cond, errors);
+      const t = evaluate(e.then, errors);
+      const f = evaluate(e.else, errors);
+      return c !== 0n ? t : f;
+    }
+    case 'binary': {
+      const op = e.op.image;
+      const a = evaluate(e.left, errors);
+      // && and || short-circuit in C, but dtc evaluates both sides while parsing; errors in either count.
+      const b = evaluate(e.right, errors);
+      switch (op) {
+        case '*':
+          return (a * b) & MASK64;
+        case '/':
+        case '%':
+          if (b === 0n) {
+            errors.push({ message: 'division by zero', at: e.op });
+            return 0n;
+          }
+          return op === '/' ? a / b : a % b;
+        case '+':
+          return (a + b) & MASK64;
+        case '-':
+          return (a - b) & MASK64;
+        case '<<':
+          return b < 64n ? (a << b) & MASK64 : 0n;
+        case '>>':
+          return b < 64n ? a >> b : 0n;
+        case '<':
+          return a < b ? 1n : 0n;
+        case '>':
+          return a > b ? 1n : 0n;
+        case '<=':
+          return a <= b ? 1n : 0n;
+        case '>=':
+          return a >= b ? 1n : 0n;
+        case '==':
+          return a === b ? 1n : 0n;
+        case '!=':
+          return a !== b ? 1n : 0n;
+        case '&':
+          return a & b;
+        case '^':
+          return a ^ b;
+        case '|':
+          return a | b;
+        case '&&':
+          return a !== 0n && b !== 0n ? 1n : 0n;
+        default:
+          return a !== 0n || b !== 0n ? 1n : 0n;
+      }
+    }
+  }
+}

@@ -1,0 +1,10 @@
+/** The device-tree toolchain: parse DTS, read and write DTB, print DTS. Knows nothing of hypervisors. */
+export { compileFile, compileSource, loadBlob, type CompileOptions, type CompileResult } from './compile.js';
+export { toBlob, fromBlob, BlobError, type BlobOptions } from './fdt.js';
+export { toDts } from './print.js';
+export { DiagnosticSink, DtsError, formatPlain, type Diagnostic, type Severity } from './diagnostics.js';
+export { hostFiles, memoryFiles, type FileReader } from './files.js';
+export { Node, Property, Label, type DeviceTree, type ReserveEntry } from './tree.js';
+export { PropValue, type Marker, type MarkerType } from './data.js';
+export { getNodeByPath, getNodeByLabel, getNodeByRef } from './lookup.js';
+export type { Level } from './checks.js';

@@ -1,0 +1,127 @@
+/**
+ * Turns a DTS buffer into tokens, splicing in `/include/`d files (dtc does this in its lexer too) and recording
+ * cpp line markers so positions map back to the files the preprocessor read.
+ */
+import { Lexer, type IToken } from 'chevrotain';
+import type { DiagnosticSink } from './diagnostics.js';
+import { findFile, type FileReader } from './files.js';
+import { SourceBuffer, type SourceRef } from './source.js';
+import { unescapeString } from './escape.js';
+import { allTokens, Include, modeAfter, setInitialMode } from './tokens.js';
+
+const MAX_INCLUDE_DEPTH = 200;
+
+let sharedLexer: Lexer | undefined;
+function lexer(): Lexer {
+  sharedLexer ??= new Lexer(allTokens, {
+    positionTracking: 'full',
+    ensureOptimizations: false,
+    skipValidations: true,
+  });
+  return sharedLexer;
+}
+
+/** Every buffer read during one compilation, so positions can be described later. */
+export class SourceSet {
+  readonly buffers: SourceBuffer[] = [];
+
+  add(path: string, text: string): SourceBuffer {
+    const b = new SourceBuffer(this.buffers.length, path, text);
+    this.buffers.push(b);
+    return b;
+  }
+}
+
+export interface LexOptions {
+  files: FileReader;
+  includePaths: readonly string[];
+  sources: SourceSet;
+  diags: DiagnosticSink;
+}
+
+/** The buffer a token came from is kept in its payload. */
+export function refOf(t: IToken): SourceRef {
+  return {
+    buf: t.payload as SourceBuffer,
+    line: t.startLine ?? 1,
+    column: t.startColumn ?? 1,
+    length: t.image.length,
+  };
+}
+
+export function lexFile(buf: SourceBuffer, opts: LexOptions): IToken[] {
+  return lexBuffer(buf, opts, 'value', [buf.path]);
+}
+
+function lexBuffer(buf: SourceBuffer, opts: LexOptions, initial: ReturnType<typeof modeAfter>, stack: string[]): IToken[] {
+  setInitialMode(initial);
+  let result;
+  try {
+    result = lexer().tokenize(buf.text);
+  } finally {
+    setInitialMode('value');
+  }
+  for (const e of result.errors) {
+    const ch = buf.text.slice(e.offset, e.offset + Math.max(1, e.length));
+    opts.diags.error('lexical', `unexpected character ${JSON.stringify(ch.slice(0, 1))}`, {
+      buf,
+      line: e.line ?? 1,
+      column: e.column ?? 1,
+      length: 1,
+    });
+  }
+  for (const t of result.groups['errors'] ?? []) {
+    t.payload = buf;
+    const what = t.image.startsWith('"') ? 'unterminated string' : 'unterminated comment';
+    opts.diags.error('lexical', what, { ...refOf(t), length: 1 });
+  }
+  for (const m of result.groups['markers'] ?? []) recordLineMarker(buf, m);
+
+  const tokens = result.tokens;
+  let hasInclude = false;
+  for (const t of tokens) {
+    t.payload = buf;
+    if (t.tokenType === Include) hasInclude = true;
+  }
+  if (!hasInclude) return tokens;
+
+  const out: IToken[] = [];
+  for (const t of tokens) {
+    if (t.tokenType !== Include) {
+      out.push(t);
+      continue;
+    }
+    const name = t.image.slice(t.image.indexOf('"') + 1, -1);
+    const at = refOf(t);
+    const found = findFile(opts.files, name, buf.path, opts.includePaths);
+    if (!found) {
+      opts.diags.error('include', `couldn't open "${name}": no such file`, at, 'add its directory with -i DIR');
+      continue;
+    }
+    if (stack.length >= MAX_INCLUDE_DEPTH || stack.includes(found.path)) {
+      opts.diags.error('include', `recursive /include/ of "${name}"`, at);
+      continue;
+    }
+    const inc = opts.sources.add(found.path, latin1(found.data));
+    const mode = modeAfter(out);
+    for (const it of lexBuffer(inc, opts, mode, [...stack, found.path])) out.push(it);
+  }
+  return out;
+}
+
+function recordLineMarker(buf: SourceBuffer, t: IToken): void {
+  const m = /^#(?:line)?[ \t]+([0-9]+)[ \t]+"((?:[^"\\]|\\.)*)"/.exec(t.image);
+  if (!m) return;
+  const file = latin1(unescapeString(m[2]!).bytes);
+  buf.addLineMarker(t.startLine ?? 1, file, parseInt(m[1]!, 10));
+}
+
+/** One character per byte, so string values round-trip to exactly the bytes in the file. */
+export function latin1(bytes: Uint8Array | readonly number[]): string {
+  let s = '';
+  const CHUNK = 8192;
+  for (let i = 0; i < bytes.length; i += CHUNK) {
+    s += String.fromCharCode(...Array.prototype.slice.call(bytes, i, i + CHUNK));
+  }
+  return s;
+}

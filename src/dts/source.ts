@@ -1,0 +1,98 @@
+/**
+ * Source buffers and positions. A buffer is one file as read (or stdin); cpp line markers inside it remap its
+ * physical lines to the logical file and line the user wrote, so diagnostics point at the original source.
+ */
+
+export interface SourcePos {
+  file: string;
+  line: number; // 1-based
+  column: number; // 1-based
+}
+
+interface LineMarker {
+  physLine: number; // the line holding the marker; lines after it are renumbered
+  file: string;
+  line: number; // logical number of the line following the marker
+}
+
+export class SourceBuffer {
+  private readonly markers: LineMarker[] = [];
+  private lineStarts: number[] | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly path: string,
+    readonly text: string,
+  ) {}
+
+  /** Records a `# N "file"` marker found on physical line `physLine`. */
+  addLineMarker(physLine: number, file: string, line: number): void {
+    this.markers.push({ physLine, file, line });
+  }
+
+  /** Maps a physical position (1-based line and column) to the position the user sees. */
+  locate(physLine: number, column: number): SourcePos {
+    const m = this.markerBefore(physLine);
+    if (!m) return { file: this.path, line: physLine, column };
+    return { file: m.file, line: m.line + (physLine - m.physLine - 1), column };
+  }
+
+  /** The physical position of a character offset. */
+  positionOf(offset: number): { line: number; column: number } {
+    const starts = this.starts();
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo]! + 1 };
+  }
+
+  /** The text of a physical line (1-based), without its line break. */
+  lineText(physLine: number): string {
+    const starts = this.starts();
+    const start = starts[physLine - 1];
+    if (start === undefined) return '';
+    const end = physLine < starts.length ? starts[physLine]! - 1 : this.text.length;
+    return this.text.slice(start, end).replace(/\r$/, '');
+  }
+
+  private starts(): number[] {
+    if (!this.lineStarts) {
+      const starts = [0];
+      const t = this.text;
+      for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.lineStarts = starts;
+    }
+    return this.lineStarts;
+  }
+
+  private markerBefore(physLine: number): LineMarker | undefined {
+    const ms = this.markers;
+    if (ms.length === 0 || ms[0]!.physLine >= physLine) return undefined;
+    let lo = 0;
+    let hi = ms.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (ms[mid]!.physLine < physLine) lo = mid;
+      else hi = mid - 1;
+    }
+    return ms[lo];
+  }
+}
+
+/** A point in a buffer: the physical line and column where a token starts. */
+export interface SourceRef {
+  buf: SourceBuffer;
+  line: number;
+  column: number;
+  length: number;
+}
+
+/** Resolves a reference to what the user sees, plus the physical line text for a caret display. */
+export function describe(ref: SourceRef): SourcePos & { text: string; length: number } {
+  const pos = ref.buf.locate(ref.line, ref.column);
+  return { ...pos, text: ref.buf.lineText(ref.line), length: ref.length };
+}
