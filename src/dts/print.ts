@@ -39,7 +39,7 @@ function guessType(v: PropValue): MarkerType {
     if (m.offset > 0 && b[m.offset - 1] !== 0) labelNotAtString++;
     if (m.offset % 4 !== 0) labelNotAtCell++;
   }
-  if (b[len - 1] === 0 && notString === 0 && nul < len - nul && labelNotAtString === 0) return 'string';
+  if (b[len - 1] === 0 && notString === 0 && nul <= len - nul && labelNotAtString === 0) return 'string';
   if (len % 4 === 0 && labelNotAtCell === 0) return 'u32';
   return 'u8';
 }
@@ -79,7 +79,7 @@ function writeString(b: Uint8Array, start: number, len: number): string {
         s += '\\"';
         break;
       case 0:
-        s += '", "';
+        s += '\\0';
         break;
       default:
         s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : `\\x${hex(c, 2)}`;
@@ -130,7 +130,8 @@ function propValue(p: Property): string {
         break;
       }
     }
-    const dataLen = nextType ? nextType.offset - m.offset : len - m.offset;
+    // As dtc computes it (`length ?: rest`): an empty typed chunk counts as running to the end of the value.
+    const dataLen = (nextType ? nextType.offset - m.offset : 0) || len - m.offset;
     if (isTypeMarker(m.type)) {
       emit = m.type;
       out += ` ${DELIM_START[emit]}`;
@@ -163,9 +164,8 @@ function node(n: Node, level: number, out: string[]): void {
 }
 
 export function toDts(tree: DeviceTree): string {
-  const out: string[] = ['/dts-v1/;\n'];
-  if (tree.plugin) out.push('/plugin/;\n');
-  out.push('\n');
+  // dtc 1.6.1 does not write /plugin/ back out, even for an overlay.
+  const out: string[] = ['/dts-v1/;\n\n'];
   for (const r of tree.reserves) {
     out.push(`${labelsPrefix(r.labels)}/memreserve/\t0x${hex(r.address, 16)} 0x${hex(r.size, 16)};\n`);
   }
