@@ -127,7 +127,7 @@ class TreeBuilder {
 
   /** An overlay fragment for a target outside this file (dtc's add_orphan_node). */
   private orphan(root: Node, overlay: Node, ref: string): void {
-    const frag = new Node(`fragment@${this.fragments++}`);
+    const frag = new Node(`fragment@${this.fragments++}`, overlay.src);
     const v = new ValueBuilder();
     let prop: Property;
     if (ref.startsWith('/')) {

@@ -311,7 +311,8 @@ export function runChecks(ctx: CheckContext, levels: ReadonlyMap<string, Level> 
       fail(n, prop, message, at) {
         failed = true;
         if (level === 'off') return;
-        const where = prop ? `${n.fullpath}:${prop.name}` : n.fullpath;
+        const path = n.fullpath || n.path();
+        const where = prop ? `${path}:${prop.name}` : path;
         const sev = level === 'error' ? 'error' : 'warning';
         const msg = `${where}: ${message}`;
         if (sev === 'error') ctx.diags.error(check.name, msg, at ?? prop?.src ?? n.src);

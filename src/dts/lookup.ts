@@ -15,9 +15,9 @@ export function getNodeByLabel(n: Node, label: string): Node | undefined {
 }
 
 export function getNodeByPath(n: Node, path: string): Node | undefined {
-  if (path === '') return n.deleted ? undefined : n;
   let i = 0;
   while (path[i] === '/') i++;
+  if (i >= path.length) return n.deleted ? undefined : n;
   const slash = path.indexOf('/', i);
   const part = slash < 0 ? path.slice(i) : path.slice(i, slash);
   for (const c of n.children) {

@@ -306,8 +306,28 @@ export interface SyntaxError {
   message: string;
 }
 
+/** Deeper nesting than any real tree uses; the recursive-descent parser's stack is the limit being guarded. */
+export const MAX_NODE_DEPTH = 256;
+export const MAX_PAREN_DEPTH = 64;
+
+function checkNesting(tokens: IToken[]): SyntaxError | undefined {
+  let braces = 0;
+  let parens = 0;
+  for (const t of tokens) {
+    const tt = t.tokenType;
+    if (tt === T.LBrace && ++braces > MAX_NODE_DEPTH) return { token: t, message: `nodes nested more than ${MAX_NODE_DEPTH} deep` };
+    if (tt === T.LParen && ++parens > MAX_PAREN_DEPTH) return { token: t, message: `parentheses nested more than ${MAX_PAREN_DEPTH} deep` };
+    if (tt === T.RBrace) braces--;
+    else if (tt === T.RParen) parens--;
+    else if (tt === T.Semi || tt === T.RAngle) parens = 0;
+  }
+  return undefined;
+}
+
 /** Parses a token stream; on a syntax error returns the first one (dtc stops at the first, too). */
 export function parseTokens(tokens: IToken[]): { ast?: DtsAst; error?: SyntaxError } {
+  const tooDeep = checkNesting(tokens);
+  if (tooDeep) return { error: tooDeep };
   shared ??= new DtsParser();
   shared.input = tokens;
   const ast = shared.file();
