@@ -1,0 +1,6 @@
+/** `npm run bench`: every benchmark, printing figures. */
+import { runCorpusBench } from './dts-corpus.js';
+
+const log = (s: string) => console.log(s);
+console.log(`tsvisor benchmarks (node ${process.version})`);
+runCorpusBench(log);

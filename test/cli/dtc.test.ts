@@ -1,0 +1,92 @@
+/** `tsvisor dtc` end to end: the built CLI, its flags, its exit codes and its error output. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const CLI = 'dist/cli/main.js';
+const tmp = mkdtempSync(join(tmpdir(), 'tsvisor-cli-'));
+
+function tsvisor(args: string[], input?: string | Uint8Array) {
+  const r = spawnSync('node', [CLI, ...args], { input, maxBuffer: 16 << 20 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+const hasDtc = spawnSync('dtc', ['--version']).status === 0;
+
+describe('tsvisor', () => {
+  it('prints its version and help', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(tsvisor(['--version']).stdout.toString().trim()).toBe(pkg.version);
+    const help = tsvisor(['--help']).stdout.toString();
+    expect(help).toMatch(/dtc/);
+    expect(tsvisor(['dtc', '--help']).stdout.toString()).toMatch(/-@, --symbols/);
+  });
+});
+
+describe('tsvisor dtc', () => {
+  it('reads standard input and writes a DTB to standard output', () => {
+    const r = tsvisor(['dtc', '-I', 'dts', '-O', 'dtb'], '/dts-v1/;\n/ { model = "x"; };\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout.readUInt32BE(0)).toBe(0xd00dfeed);
+  });
+
+  it('writes -o files, guesses formats from names and reads DTBs back', () => {
+    const dtb = join(tmp, 'board.dtb');
+    expect(tsvisor(['dtc', '-o', dtb, 'boards/default.dts']).status).toBe(0);
+    const back = tsvisor(['dtc', dtb]);
+    expect(back.status).toBe(0);
+    expect(back.stdout.toString()).toMatch(/^\/dts-v1\/;\n\n\/ \{\n\t#address-cells = <0x02>;/);
+  });
+
+  it('finds includes through -i and exports symbols with -@', () => {
+    writeFileSync(join(tmp, 'part.dtsi'), '/ { l: leaf { }; };\n');
+    const src = join(tmp, 'sub.dts');
+    writeFileSync(src, '/dts-v1/;\n/include/ "part.dtsi"\n');
+    const r = tsvisor(['dtc', '-@', '-O', 'dts', '-i', tmp, '-'], readFileSync(src));
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toContain('__symbols__ {\n\t\tl = "/leaf";');
+  });
+
+  it('shows a syntax error with its position, the line and a caret, and exits 1', () => {
+    const f = join(tmp, 'broken.dts');
+    writeFileSync(f, '/dts-v1/;\n/ {\n\treg = <1 2;\n};\n');
+    const r = tsvisor(['dtc', f]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${f}:3:12: error: syntax error: unexpected ";"`);
+    expect(r.stderr).toContain('3 |     reg = <1 2;');
+    expect(r.stderr).toMatch(/\|\s+\^/);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+  });
+
+  it('exits 2 when the tree has semantic errors, and -f forces output', () => {
+    const src = '/dts-v1/;\n/ { a: x { }; a: y { }; };\n';
+    const r = tsvisor(['dtc', '-O', 'dts', '-'], src);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("Duplicate label 'a'");
+    expect(tsvisor(['dtc', '-f', '-O', 'dts', '-'], src).status).toBe(0);
+  });
+
+  it('fails cleanly on a missing input file', () => {
+    const r = tsvisor(['dtc', join(tmp, 'nope.dts')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/couldn't open/);
+  });
+
+  it('applies -b, -R, -p and -H to the blob', () => {
+    const r = tsvisor(['dtc', '-b', '3', '-R', '2', '-p', '16', '-H', 'both', '-'], '/dts-v1/;\n/ { r = <&a>; a: x { }; };\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout.readUInt32BE(28)).toBe(3);
+    expect(r.stdout.toString('latin1')).toContain('linux,phandle');
+  });
+
+  it.skipIf(!hasDtc)('matches dtc 1.6.1 byte for byte on the default board, DTB and DTS', () => {
+    for (const args of [['-I', 'dts', '-O', 'dtb'], ['-I', 'dts', '-O', 'dts'], ['-@', '-I', 'dts', '-O', 'dtb']]) {
+      const ours = tsvisor(['dtc', ...args, 'boards/default.dts']);
+      const ref = spawnSync('dtc', ['-q', ...args, 'boards/default.dts']);
+      expect(ours.status).toBe(0);
+      expect(Buffer.compare(ours.stdout, ref.stdout)).toBe(0);
+    }
+  });
+});
