@@ -11,6 +11,7 @@ import { unescapeString } from './escape.js';
 import { evaluate, smallLiteral, type ExprError } from './expr.js';
 import { findFile, type FileReader } from './files.js';
 import { refOf } from './lexer.js';
+import type { SourceBuffer } from './source.js';
 import { getNodeByPath, getNodeByRef } from './lookup.js';
 import { addLabel, deleteNode, mergeNodes, Node, Property, type DeviceTree, type ReserveEntry } from './tree.js';
 
@@ -248,7 +249,7 @@ class TreeBuilder {
 
   private incbin(v: ValueBuilder, part: Extract<ValuePart, { kind: 'incbin' }>): void {
     const name = latin1Bytes(unescapeString(part.file.image.slice(1, -1)).bytes);
-    const from = refOf(part.file).buf.path;
+    const from = (part.file.payload as SourceBuffer).path;
     const found = findFile(this.ctx.files, name, from, this.ctx.includePaths);
     v.mark('none');
     if (!found) {

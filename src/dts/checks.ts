@@ -5,7 +5,7 @@
  */
 import type { Marker } from './data.js';
 import type { DiagnosticSink } from './diagnostics.js';
-import { getNodeByRef } from './lookup.js';
+import { RefIndex } from './lookup.js';
 import { phandleIsValid, type Phandles } from './phandles.js';
 import type { SourceRef } from './source.js';
 import { deleteNode, walk, type DeviceTree, type Node, type Property } from './tree.js';
@@ -18,6 +18,13 @@ export interface CheckContext {
   phandles: Phandles;
   /** -@: labelled nodes are kept for __symbols__ even when /omit-if-no-ref/ and unreferenced. */
   symbols: boolean;
+  /** Label lookups, rebuilt after anything deletes nodes. */
+  refs?: RefIndex;
+}
+
+function resolve(ctx: CheckContext, ref: string) {
+  ctx.refs ??= new RefIndex(ctx.tree.root);
+  return ctx.refs.resolve(ref);
 }
 
 interface Check {
@@ -159,7 +166,7 @@ const table: Check[] = [
         if (p.deleted) continue;
         for (const m of p.value.markers) {
           if (m.type !== 'ref-phandle') continue;
-          const target = getNodeByRef(ctx.tree.root, m.ref!);
+          const target = resolve(ctx, m.ref!);
           if (!target) {
             if (!ctx.tree.plugin) c.fail(n, undefined, `Reference to non-existent node or label "${m.ref}"`, m.src);
             else p.value.writeU32(m.offset, 0xffffffff);
@@ -183,7 +190,7 @@ const table: Check[] = [
         for (let i = 0; i < ms.length; i++) {
           const m = ms[i]!;
           if (m.type !== 'ref-path') continue;
-          const target = getNodeByRef(ctx.tree.root, m.ref!);
+          const target = resolve(ctx, m.ref!);
           if (!target) {
             c.fail(n, undefined, `Reference to non-existent node or label "${m.ref}"`, m.src);
             continue;
@@ -201,7 +208,10 @@ const table: Check[] = [
     fixup: true,
     node: (_c, ctx, n) => {
       if (ctx.symbols && n.labels.length > 0) return;
-      if (n.omitIfUnused && !n.referenced) deleteNode(n);
+      if (n.omitIfUnused && !n.referenced) {
+        deleteNode(n);
+        ctx.refs = undefined;
+      }
     },
   },
 ];
@@ -223,7 +233,7 @@ function phandleProp(c: Failer, ctx: CheckContext, n: Node, name: string): numbe
   const ref = p.value.markers.find((m: Marker) => m.type === 'ref-phandle');
   if (ref) {
     // `phandle = <&self>` asks for a phandle to be allocated; pointing it at another node is nonsense.
-    if (getNodeByRef(ctx.tree.root, ref.ref!) !== n) c.fail(n, undefined, `${name} is a reference to another node`, ref.src);
+    if (resolve(ctx, ref.ref!) !== n) c.fail(n, undefined, `${name} is a reference to another node`, ref.src);
     return 0;
   }
   const v = p.value.readU32(0);

@@ -13,6 +13,7 @@ import { generateFixups, generateLabelTree, generateLocalFixups } from './overla
 import { parseTokens } from './parser.js';
 import { Phandles, type PhandleFormat } from './phandles.js';
 import { Identifier } from './tokens.js';
+import { pointAt } from './source.js';
 import { fillPaths, type DeviceTree, type Node } from './tree.js';
 
 export interface CompileOptions {
@@ -60,7 +61,7 @@ export function compileSource(text: string, path: string, opts: CompileOptions =
     if (t.tokenType.name === 'EOF') {
       const last = tokens[tokens.length - 1];
       if (last) diags.error('syntax', `unexpected end of input after ${JSON.stringify(last.image)}`, refOf(last), 'the file may be truncated or a "}" or ";" may be missing');
-      else diags.error('syntax', 'empty input: expected "/dts-v1/;"', { buf, line: 1, column: 1, length: 1 });
+      else diags.error('syntax', 'empty input: expected "/dts-v1/;"', pointAt(buf, 1, 1));
     } else {
       const hint =
         t.tokenType === Identifier

@@ -5,7 +5,7 @@
 import { Lexer, type IToken } from 'chevrotain';
 import type { DiagnosticSink } from './diagnostics.js';
 import { findFile, type FileReader } from './files.js';
-import { SourceBuffer, type SourceRef } from './source.js';
+import { pointAt, SourceBuffer, type SourceRef } from './source.js';
 import { unescapeString } from './escape.js';
 import { allTokens, Include, modeAfter, setInitialMode } from './tokens.js';
 
@@ -14,7 +14,7 @@ const MAX_INCLUDE_DEPTH = 200;
 let sharedLexer: Lexer | undefined;
 function lexer(): Lexer {
   sharedLexer ??= new Lexer(allTokens, {
-    positionTracking: 'full',
+    positionTracking: 'onlyStart',
     ensureOptimizations: false,
     skipValidations: true,
   });
@@ -39,14 +39,9 @@ export interface LexOptions {
   diags: DiagnosticSink;
 }
 
-/** The buffer a token came from is kept in its payload. */
+/** A token is its own source reference: the buffer it came from is kept in its payload. */
 export function refOf(t: IToken): SourceRef {
-  return {
-    buf: t.payload as SourceBuffer,
-    line: t.startLine ?? 1,
-    column: t.startColumn ?? 1,
-    length: t.image.length,
-  };
+  return t;
 }
 
 export function lexFile(buf: SourceBuffer, opts: LexOptions): IToken[] {
@@ -63,17 +58,12 @@ function lexBuffer(buf: SourceBuffer, opts: LexOptions, initial: ReturnType<type
   }
   for (const e of result.errors) {
     const ch = buf.text.slice(e.offset, e.offset + Math.max(1, e.length));
-    opts.diags.error('lexical', `unexpected character ${JSON.stringify(ch.slice(0, 1))}`, {
-      buf,
-      line: e.line ?? 1,
-      column: e.column ?? 1,
-      length: 1,
-    });
+    opts.diags.error('lexical', `unexpected character ${JSON.stringify(ch.slice(0, 1))}`, pointAt(buf, e.line ?? 1, e.column ?? 1, ch.slice(0, 1)));
   }
   for (const t of result.groups['errors'] ?? []) {
     t.payload = buf;
     const what = t.image.startsWith('"') ? 'unterminated string' : 'unterminated comment';
-    opts.diags.error('lexical', what, { ...refOf(t), length: 1 });
+    opts.diags.error('lexical', what, pointAt(buf, t.startLine ?? 1, t.startColumn ?? 1, t.image.slice(0, 1)));
   }
   for (const m of result.groups['markers'] ?? []) recordLineMarker(buf, m);
 

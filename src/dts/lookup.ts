@@ -39,3 +39,28 @@ export function getNodeByRef(root: Node, ref: string): Node | undefined {
   const base = getNodeByLabel(root, ref.slice(0, slash));
   return base && getNodeByPath(base, ref.slice(slash + 1));
 }
+
+/**
+ * getNodeByRef with labels looked up in a map built once: for the many references resolved after the tree is
+ * complete. Valid while no labels or nodes are added or deleted.
+ */
+export class RefIndex {
+  private readonly labels = new Map<string, Node>();
+
+  constructor(private readonly root: Node) {
+    const visit = (n: Node): void => {
+      for (const l of n.labels) if (!l.deleted && !this.labels.has(l.name)) this.labels.set(l.name, n);
+      for (const c of n.children) if (!c.deleted) visit(c);
+    };
+    visit(root);
+  }
+
+  resolve(ref: string): Node | undefined {
+    if (ref === '/') return this.root;
+    if (ref.startsWith('/')) return getNodeByPath(this.root, ref);
+    const slash = ref.indexOf('/');
+    if (slash < 0) return this.labels.get(ref);
+    const base = this.labels.get(ref.slice(0, slash));
+    return base && getNodeByPath(base, ref.slice(slash + 1));
+  }
+}

@@ -6,7 +6,7 @@
 import { cString } from './checks.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import { unescapeString } from './escape.js';
-import { getNodeByRef } from './lookup.js';
+import { RefIndex } from './lookup.js';
 import type { Phandles } from './phandles.js';
 import { PropValue, type MarkerType } from './data.js';
 import { Node, Property, type DeviceTree } from './tree.js';
@@ -66,20 +66,21 @@ function eachPhandleRef(n: Node, fn: (n: Node, p: Property, offset: number, ref:
   for (const c of n.children) if (!c.deleted) eachPhandleRef(c, fn);
 }
 
-function anyRef(tree: DeviceTree, resolved: boolean): boolean {
+function anyRef(tree: DeviceTree, refs: RefIndex, resolved: boolean): boolean {
   let found = false;
   eachPhandleRef(tree.root, (_n, _p, _o, ref) => {
-    if (!!getNodeByRef(tree.root, ref) === resolved) found = true;
+    if (!!refs.resolve(ref) === resolved) found = true;
   });
   return found;
 }
 
 /** `/__fixups__`: for each unresolved label, the list of "path:property:offset" places that use it. */
 export function generateFixups(tree: DeviceTree, diags: DiagnosticSink): void {
-  if (!anyRef(tree, false)) return;
+  const refs = new RefIndex(tree.root);
+  if (!anyRef(tree, refs, false)) return;
   const fn = childNamed(tree.root, '__fixups__');
   eachPhandleRef(tree.root, (n, p, offset, ref) => {
-    if (getNodeByRef(tree.root, ref)) return;
+    if (refs.resolve(ref)) return;
     if (n.fullpath.includes(':') || p.name.includes(':')) {
       diags.error('fixups', `cannot record a fixup for ${n.fullpath}:${p.name}: names must not contain ':'`, p.src);
       return;
@@ -90,10 +91,11 @@ export function generateFixups(tree: DeviceTree, diags: DiagnosticSink): void {
 
 /** `/__local_fixups__`: a mirror of the tree holding, per property, the offsets of phandles to local nodes. */
 export function generateLocalFixups(tree: DeviceTree): void {
-  if (!anyRef(tree, true)) return;
+  const refs = new RefIndex(tree.root);
+  if (!anyRef(tree, refs, true)) return;
   const lfn = childNamed(tree.root, '__local_fixups__');
   eachPhandleRef(tree.root, (n, p, offset, ref) => {
-    if (!getNodeByRef(tree.root, ref)) return;
+    if (!refs.resolve(ref)) return;
     const names: string[] = [];
     for (let w: Node | undefined = n; w?.parent; w = w.parent) names.unshift(w.name);
     let w = lfn;

@@ -74,7 +74,8 @@ class DtsParser extends EmbeddedActionsParser {
     ]);
   });
 
-  ref = this.RULE('ref', (): IToken => this.OR([{ ALT: () => this.CONSUME(T.LabelRef) }, { ALT: () => this.CONSUME(T.PathRef) }]));
+  private refAlts?: { ALT: () => IToken }[];
+  ref = this.RULE('ref', (): IToken => this.OR((this.refAlts ??= [{ ALT: () => this.CONSUME(T.LabelRef) }, { ALT: () => this.CONSUME(T.PathRef) }])));
 
   body = this.RULE('body', (): NodeBody => {
     const open = this.CONSUME(T.LBrace);
@@ -221,30 +222,40 @@ class DtsParser extends EmbeddedActionsParser {
     });
     const open = this.CONSUME(T.LAngle);
     const items: CellItem[] = [];
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => items.push({ kind: 'int', expr: this.SUBRULE(this.prim) }) },
-        { ALT: () => items.push({ kind: 'ref', tok: this.SUBRULE(this.ref) }) },
-        { ALT: () => items.push({ kind: 'label', tok: this.CONSUME(T.Label) }) },
-      ]),
-    );
+    this.MANY(() => items.push(this.SUBRULE(this.cellItem)));
     this.CONSUME(T.RAngle);
     return bits ? { kind: 'cells', bits, open, items } : { kind: 'cells', open, items };
   });
 
+  // The hot rules below keep their alternatives in fields: chevrotain would otherwise allocate the array and its
+  // closures on every call, which dominated parsing time on large trees.
+  private cellAlts?: { ALT: () => CellItem }[];
+  cellItem = this.RULE('cellItem', (): CellItem =>
+    this.OR(
+      (this.cellAlts ??= [
+        { ALT: (): CellItem => ({ kind: 'int', expr: this.SUBRULE(this.prim) }) },
+        { ALT: (): CellItem => ({ kind: 'ref', tok: this.SUBRULE(this.ref) }) },
+        { ALT: (): CellItem => ({ kind: 'label', tok: this.CONSUME(T.Label) }) },
+      ]),
+    ),
+  );
+
+  private primAlts?: { ALT: () => IntExpr }[];
   prim = this.RULE('prim', (): IntExpr =>
-    this.OR([
-      { ALT: (): IntExpr => ({ kind: 'literal', tok: this.CONSUME(T.Literal) }) },
-      { ALT: (): IntExpr => ({ kind: 'char', tok: this.CONSUME(T.CharLiteral) }) },
-      {
-        ALT: (): IntExpr => {
-          const open = this.CONSUME(T.LParen);
-          const expr = this.SUBRULE(this.expr);
-          const close = this.CONSUME(T.RParen);
-          return { kind: 'paren', open, close, expr };
+    this.OR(
+      (this.primAlts ??= [
+        { ALT: (): IntExpr => ({ kind: 'literal', tok: this.CONSUME(T.Literal) }) },
+        { ALT: (): IntExpr => ({ kind: 'char', tok: this.CONSUME(T.CharLiteral) }) },
+        {
+          ALT: (): IntExpr => {
+            const open = this.CONSUME(T.LParen);
+            const expr = this.SUBRULE(this.expr);
+            const close = this.CONSUME(T.RParen);
+            return { kind: 'paren', open, close, expr };
+          },
         },
-      },
-    ]),
+      ]),
+    ),
   );
 
   expr = this.RULE('expr', (): IntExpr => {

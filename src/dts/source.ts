@@ -83,16 +83,28 @@ export class SourceBuffer {
   }
 }
 
-/** A point in a buffer: the physical line and column where a token starts. */
+/**
+ * A place in a buffer: where a token starts and how long it is. Chevrotain tokens have exactly this shape (the
+ * buffer rides in their payload), so the tree keeps tokens as references without allocating anything per node.
+ */
 export interface SourceRef {
-  buf: SourceBuffer;
-  line: number;
-  column: number;
-  length: number;
+  payload?: unknown;
+  startLine?: number | undefined;
+  startColumn?: number | undefined;
+  image: string;
+}
+
+/** A reference to a position that has no token (a lexer error, the start of a file). */
+export function pointAt(buf: SourceBuffer, line: number, column: number, image = ' '): SourceRef {
+  return { payload: buf, startLine: line, startColumn: column, image };
 }
 
 /** Resolves a reference to what the user sees, plus the physical line text for a caret display. */
 export function describe(ref: SourceRef): SourcePos & { text: string; length: number } {
-  const pos = ref.buf.locate(ref.line, ref.column);
-  return { ...pos, text: ref.buf.lineText(ref.line), length: ref.length };
+  const buf = ref.payload as SourceBuffer;
+  const line = ref.startLine ?? 1;
+  const pos = buf.locate(line, ref.startColumn ?? 1);
+  // Only the first line of a multi-line token (a string, a comment) is shown under the caret.
+  const nl = ref.image.indexOf('\n');
+  return { ...pos, text: buf.lineText(line), length: nl < 0 ? ref.image.length : nl };
 }

@@ -2,7 +2,7 @@
  * Inputs dtc 1.6.1 rejects: each must give a located error (file, line, column, the source line) and never an
  * exception. expected.json records dtc's own verdict and line (regen-goldens.sh).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileFile } from '../../src/dts/index.js';
 
