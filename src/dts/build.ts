@@ -5,6 +5,7 @@
  */
 import type { IToken } from 'chevrotain';
 import type { CellItem, DtsAst, IntExpr, NodeBody, ValuePart } from './ast.js';
+import { cString, latin1 } from './bytes.js';
 import { ValueBuilder } from './data.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import { unescapeString } from './escape.js';
@@ -133,8 +134,7 @@ class TreeBuilder {
     let prop: Property;
     if (ref.startsWith('/')) {
       v.mark('string', ref);
-      v.bytes(unescapeRaw(ref));
-      v.byte(0);
+      v.bytes(cString(ref));
       prop = new Property('target-path', v.build());
     } else {
       v.mark('ref-phandle', ref, overlay.src);
@@ -248,7 +248,7 @@ class TreeBuilder {
   }
 
   private incbin(v: ValueBuilder, part: Extract<ValuePart, { kind: 'incbin' }>): void {
-    const name = latin1Bytes(unescapeString(part.file.image.slice(1, -1)).bytes);
+    const name = latin1(unescapeString(part.file.image.slice(1, -1)).bytes);
     const from = (part.file.payload as SourceBuffer).path;
     const found = findFile(this.ctx.files, name, from, this.ctx.includePaths);
     v.mark('none');
@@ -307,16 +307,6 @@ export function refName(t: IToken): string {
 
 function propNodeName(t: IToken): string {
   return t.image.startsWith('\\') ? t.image.slice(1) : t.image;
-}
-
-function unescapeRaw(s: string): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i) & 0xff);
-  return out;
-}
-
-function latin1Bytes(bytes: number[]): string {
-  return String.fromCharCode(...bytes);
 }
 
 /** dtc takes the boot CPU from the `reg` of the first node under /cpus, deleted or not. */

@@ -3,6 +3,7 @@
  * severity. Some are fix-ups that change the tree (resolving references, deleting redundant `name` properties,
  * dropping unreferenced /omit-if-no-ref/ nodes) and so decide the output bytes.
  */
+import { cString } from './bytes.js';
 import type { Marker } from './data.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import { RefIndex } from './lookup.js';
@@ -20,6 +21,8 @@ export interface CheckContext {
   symbols: boolean;
   /** Label lookups, rebuilt after anything deletes nodes. */
   refs?: RefIndex;
+  /** Where each label is first defined, for duplicate_label. */
+  labelOwners?: LabelOwners;
 }
 
 function resolve(ctx: CheckContext, ref: string) {
@@ -216,13 +219,6 @@ const table: Check[] = [
   },
 ];
 
-/** A string's bytes (one per character) with its terminating NUL. */
-export function cString(s: string): Uint8Array {
-  const b = new Uint8Array(s.length + 1);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 0xff;
-  return b;
-}
-
 function phandleProp(c: Failer, ctx: CheckContext, n: Node, name: string): number {
   const p = n.getProp(name);
   if (!p) return 0;
@@ -251,11 +247,7 @@ interface LabelOwners {
   marker: Map<string, { n: Node; p: Property; m: Marker }>;
 }
 
-const ownersCache = new WeakMap<DeviceTree, LabelOwners>();
-
-function labelOwners(tree: DeviceTree): LabelOwners {
-  let o = ownersCache.get(tree);
-  if (o) return o;
+function findLabelOwners(tree: DeviceTree): LabelOwners {
   const owners: LabelOwners = { node: new Map(), prop: new Map(), marker: new Map() };
   walk(tree.root, (n) => {
     for (const l of n.labels) if (!l.deleted && !owners.node.has(l.name)) owners.node.set(l.name, n);
@@ -265,9 +257,7 @@ function labelOwners(tree: DeviceTree): LabelOwners {
       for (const m of p.value.markers) if (m.type === 'label' && !owners.marker.has(m.ref!)) owners.marker.set(m.ref!, { n, p, m });
     }
   });
-  ownersCache.set(tree, owners);
-  o = owners;
-  return o;
+  return owners;
 }
 
 function describeOwner(n: Node, p?: Property, m?: Marker): string {
@@ -275,7 +265,7 @@ function describeOwner(n: Node, p?: Property, m?: Marker): string {
 }
 
 function checkDuplicateLabels(c: Failer, ctx: CheckContext, n: Node): void {
-  const owners = labelOwners(ctx.tree);
+  const owners = (ctx.labelOwners ??= findLabelOwners(ctx.tree));
   const check = (label: string, at: SourceRef | undefined, p?: Property, m?: Marker) => {
     const on = owners.node.get(label);
     let other: { n: Node; p?: Property; m?: Marker } | undefined = on ? { n: on } : undefined;

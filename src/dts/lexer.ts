@@ -7,6 +7,7 @@ import type { DiagnosticSink } from './diagnostics.js';
 import { findFile, type FileReader } from './files.js';
 import { pointAt, SourceBuffer, type SourceRef } from './source.js';
 import { unescapeString } from './escape.js';
+import { latin1 } from './bytes.js';
 import { allTokens, Include, modeAfter, setInitialMode } from './tokens.js';
 
 const MAX_INCLUDE_DEPTH = 200;
@@ -106,12 +107,3 @@ function recordLineMarker(buf: SourceBuffer, t: IToken): void {
   buf.addLineMarker(t.startLine ?? 1, file, parseInt(m[1]!, 10));
 }
 
-/** One character per byte, so string values round-trip to exactly the bytes in the file. */
-export function latin1(bytes: Uint8Array | readonly number[]): string {
-  let s = '';
-  const CHUNK = 8192;
-  for (let i = 0; i < bytes.length; i += CHUNK) {
-    s += String.fromCharCode(...Array.prototype.slice.call(bytes, i, i + CHUNK));
-  }
-  return s;
-}

@@ -3,7 +3,7 @@
  * `/__fixups__` (references this overlay cannot resolve itself) and `/__local_fixups__` (where phandles of its
  * own nodes sit, so a loader can renumber them). Order and layout follow dtc's generators byte for byte.
  */
-import { cString } from './checks.js';
+import { cString } from './bytes.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import { unescapeString } from './escape.js';
 import { RefIndex } from './lookup.js';
