@@ -6,7 +6,7 @@
 import { buildTree } from './build.js';
 import { runChecks, type Level } from './checks.js';
 import { DiagnosticSink, type Diagnostic } from './diagnostics.js';
-import { BlobError, fromBlob } from './fdt.js';
+import { BlobError, fromBlob } from './dtb.js';
 import { hostFiles, type FileReader } from './files.js';
 import { latin1 } from './bytes.js';
 import { lexFile, refOf, SourceSet } from './lexer.js';

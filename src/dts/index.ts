@@ -1,6 +1,6 @@
 /** The device-tree toolchain: parse DTS, read and write DTB, print DTS. Knows nothing of hypervisors. */
 export { compileFile, compileSource, loadBlob, type CompileOptions, type CompileResult } from './compile.js';
-export { toBlob, fromBlob, BlobError, type BlobOptions } from './fdt.js';
+export { toBlob, fromBlob, BlobError, type BlobOptions } from './dtb.js';
 export { toDts } from './print.js';
 export { DiagnosticSink, DtsError, formatPlain, type Diagnostic, type Severity } from './diagnostics.js';
 export { hostFiles, memoryFiles, type FileReader } from './files.js';
