@@ -65,6 +65,11 @@ export function runCorpusBench(log: (s: string) => void): CorpusResult | undefin
     jobs.push({ pp, ref, includes });
   }
 
+  if (jobs.length === 0) {
+    log('corpus: skipped (cpp or dtc could not prepare any file; install cpp and device-tree-compiler)');
+    return undefined;
+  }
+
   // tsvisor: every file in this process, reading, compiling and encoding each in turn.
   const digests: string[] = [];
   const t0 = process.hrtime.bigint();
