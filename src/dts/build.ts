@@ -301,7 +301,7 @@ function labelName(t: IToken): string {
 }
 
 /** `&label` → `label`; `&{/path}` → `/path`. */
-export function refName(t: IToken): string {
+function refName(t: IToken): string {
   return t.image.startsWith('&{') ? t.image.slice(2, -1) : t.image.slice(1);
 }
 

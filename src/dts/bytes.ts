@@ -18,3 +18,69 @@ export function cString(s: string): Uint8Array {
   for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 0xff;
   return b;
 }
+
+/** A growable big-endian byte buffer: the one writer behind property values and DTB blocks. */
+export class ByteBuffer {
+  protected buf: Uint8Array;
+  protected len = 0;
+
+  constructor(initialSize = 32) {
+    this.buf = new Uint8Array(initialSize);
+  }
+
+  get length(): number {
+    return this.len;
+  }
+
+  private grow(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const nb = new Uint8Array(size);
+    nb.set(this.buf.subarray(0, this.len));
+    this.buf = nb;
+  }
+
+  byte(v: number): void {
+    this.grow(1);
+    this.buf[this.len++] = v & 0xff;
+  }
+
+  bytes(src: Uint8Array | readonly number[]): void {
+    this.grow(src.length);
+    this.buf.set(src, this.len);
+    this.len += src.length;
+  }
+
+  /** A big-endian integer of 8, 16 or 32 bits from a number (upper bits are dropped). */
+  int(v: number, bits: number): void {
+    this.grow(bits >> 3);
+    const b = this.buf;
+    if (bits >= 32) {
+      b[this.len++] = (v >>> 24) & 0xff;
+      b[this.len++] = (v >>> 16) & 0xff;
+    }
+    if (bits >= 16) b[this.len++] = (v >>> 8) & 0xff;
+    b[this.len++] = v & 0xff;
+  }
+
+  /** A string as one byte per character, NUL-terminated. */
+  cstring(s: string): void {
+    this.grow(s.length + 1);
+    for (let i = 0; i < s.length; i++) this.buf[this.len++] = s.charCodeAt(i) & 0xff;
+    this.buf[this.len++] = 0;
+  }
+
+  /** Zero-pads to a multiple of n (a power of two). */
+  align(n: number): void {
+    const target = (this.len + n - 1) & ~(n - 1);
+    this.grow(target - this.len);
+    this.buf.fill(0, this.len, target);
+    this.len = target;
+  }
+
+  /** The bytes written so far (a view, valid until the next write). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+}

@@ -1,3 +1,4 @@
+import { ByteBuffer } from './bytes.js';
 import type { SourceRef } from './source.js';
 
 /**
@@ -88,60 +89,14 @@ export class PropValue {
 const EMPTY = new Uint8Array(0);
 
 /** Accumulates a value while parsing: bytes in a growable buffer, markers in source order. */
-export class ValueBuilder {
-  private buf = new Uint8Array(32);
-  private len = 0;
+export class ValueBuilder extends ByteBuffer {
   readonly markers: Marker[] = [];
-
-  get length(): number {
-    return this.len;
-  }
 
   mark(type: MarkerType, ref?: string, src?: SourceRef): void {
     const m: Marker = { offset: this.len, type };
     if (ref !== undefined) m.ref = ref;
     if (src !== undefined) m.src = src;
     this.markers.push(m);
-  }
-
-  private grow(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const nb = new Uint8Array(size);
-    nb.set(this.buf.subarray(0, this.len));
-    this.buf = nb;
-  }
-
-  byte(v: number): void {
-    this.grow(1);
-    this.buf[this.len++] = v & 0xff;
-  }
-
-  bytes(src: Uint8Array | readonly number[]): void {
-    this.grow(src.length);
-    this.buf.set(src, this.len);
-    this.len += src.length;
-  }
-
-  /** A big-endian integer of 8, 16 or 32 bits from a number (upper bits are dropped). */
-  int(v: number, bits: number): void {
-    this.grow(bits >> 3);
-    const b = this.buf;
-    switch (bits) {
-      case 8:
-        b[this.len++] = v & 0xff;
-        break;
-      case 16:
-        b[this.len++] = (v >>> 8) & 0xff;
-        b[this.len++] = v & 0xff;
-        break;
-      default:
-        b[this.len++] = (v >>> 24) & 0xff;
-        b[this.len++] = (v >>> 16) & 0xff;
-        b[this.len++] = (v >>> 8) & 0xff;
-        b[this.len++] = v & 0xff;
-    }
   }
 
   /** A big-endian integer of 8..64 bits from a 64-bit unsigned value. */
@@ -155,6 +110,6 @@ export class ValueBuilder {
   }
 
   build(): PropValue {
-    return new PropValue(this.buf.slice(0, this.len), this.markers);
+    return new PropValue(this.view().slice(), this.markers);
   }
 }

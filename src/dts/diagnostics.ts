@@ -20,7 +20,7 @@ export interface Diagnostic {
   hint?: string;
 }
 
-export function diagnostic(
+function diagnostic(
   severity: Severity,
   code: string,
   message: string,
@@ -56,14 +56,6 @@ export class DiagnosticSink {
     let n = 0;
     for (const d of this.items) if (d.severity === 'error') n++;
     return n;
-  }
-}
-
-/** Thrown when input cannot be processed any further (unreadable file, fatal parse failure). */
-export class DtsError extends Error {
-  constructor(readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.map(formatPlain).join('\n'));
-    this.name = 'DtsError';
   }
 }
 

@@ -3,6 +3,7 @@
  * aligned reserve map, structure block, then a strings block in which a name reuses any earlier string it is a
  * suffix of.
  */
+import { ByteBuffer } from './bytes.js';
 import { PropValue } from './data.js';
 import { Node, Property, type DeviceTree, type ReserveEntry } from './tree.js';
 
@@ -27,62 +28,15 @@ export interface BlobOptions {
   bootCpuid?: number;
 }
 
-class ByteSink {
-  buf = new Uint8Array(4096);
-  len = 0;
-
-  private grow(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const nb = new Uint8Array(size);
-    nb.set(this.buf.subarray(0, this.len));
-    this.buf = nb;
-  }
-
-  u32(v: number): void {
-    this.grow(4);
-    const b = this.buf;
-    b[this.len++] = v >>> 24;
-    b[this.len++] = (v >>> 16) & 0xff;
-    b[this.len++] = (v >>> 8) & 0xff;
-    b[this.len++] = v & 0xff;
-  }
-
-  bytes(src: Uint8Array): void {
-    this.grow(src.length);
-    this.buf.set(src, this.len);
-    this.len += src.length;
-  }
-
-  /** A string as one byte per character, NUL-terminated. */
-  cstring(s: string): void {
-    this.grow(s.length + 1);
-    for (let i = 0; i < s.length; i++) this.buf[this.len++] = s.charCodeAt(i) & 0xff;
-    this.buf[this.len++] = 0;
-  }
-
-  align(n: number): void {
-    const target = (this.len + n - 1) & ~(n - 1);
-    this.grow(target - this.len);
-    this.buf.fill(0, this.len, target);
-    this.len = target;
-  }
-
-  view(): Uint8Array {
-    return this.buf.subarray(0, this.len);
-  }
-}
-
 /** dtc's string table: a name already present as the tail of an earlier string shares its bytes. */
 class StringTable {
-  readonly sink = new ByteSink();
+  readonly sink = new ByteBuffer(1024);
   private readonly offsets = new Map<string, number>();
 
   offsetOf(s: string): number {
     const known = this.offsets.get(s);
     if (known !== undefined) return known;
-    const at = this.sink.len;
+    const at = this.sink.length;
     this.sink.cstring(s);
     for (let k = 0; k <= s.length; k++) {
       const tail = k === 0 ? s : s.slice(k);
@@ -92,43 +46,43 @@ class StringTable {
   }
 }
 
-function flatten(n: Node, dt: ByteSink, strings: StringTable): void {
-  dt.u32(FDT_BEGIN_NODE);
+function flatten(n: Node, dt: ByteBuffer, strings: StringTable): void {
+  dt.int(FDT_BEGIN_NODE, 32);
   dt.cstring(n.name);
   dt.align(4);
   for (const p of n.props) {
     if (p.deleted) continue;
-    dt.u32(FDT_PROP);
-    dt.u32(p.value.length);
-    dt.u32(strings.offsetOf(p.name));
+    dt.int(FDT_PROP, 32);
+    dt.int(p.value.length, 32);
+    dt.int(strings.offsetOf(p.name), 32);
     dt.bytes(p.value.bytes);
     dt.align(4);
   }
   for (const c of n.children) if (!c.deleted) flatten(c, dt, strings);
-  dt.u32(FDT_END_NODE);
+  dt.int(FDT_END_NODE, 32);
 }
 
 export function toBlob(tree: DeviceTree, opts: BlobOptions = {}): Uint8Array {
-  const dt = new ByteSink();
+  const dt = new ByteBuffer(4096);
   const strings = new StringTable();
   flatten(tree.root, dt, strings);
-  dt.u32(FDT_END);
+  dt.int(FDT_END, 32);
 
-  const rsv = new ByteSink();
+  const rsv = new ByteBuffer(64);
   const reserveEntry = (address: bigint, size: bigint) => {
-    rsv.u32(Number(address >> 32n));
-    rsv.u32(Number(address & 0xffffffffn));
-    rsv.u32(Number(size >> 32n));
-    rsv.u32(Number(size & 0xffffffffn));
+    rsv.int(Number(address >> 32n), 32);
+    rsv.int(Number(address & 0xffffffffn), 32);
+    rsv.int(Number(size >> 32n), 32);
+    rsv.int(Number(size & 0xffffffffn), 32);
   };
   for (const r of tree.reserves) reserveEntry(r.address, r.size);
   for (let i = 0; i < (opts.reserveSlots ?? 0); i++) reserveEntry(0n, 0n);
   reserveEntry(0n, 0n);
 
   const offRsv = HEADER_SIZE; // already 8-byte aligned
-  const offStruct = offRsv + rsv.len;
-  const offStrings = offStruct + dt.len;
-  let total = offStrings + strings.sink.len;
+  const offStruct = offRsv + rsv.length;
+  const offStrings = offStruct + dt.length;
+  let total = offStrings + strings.sink.length;
 
   let pad = 0;
   if (opts.minSize && opts.minSize > 0) pad = Math.max(0, opts.minSize - total);
@@ -146,8 +100,8 @@ export function toBlob(tree: DeviceTree, opts: BlobOptions = {}): Uint8Array {
   h.setUint32(20, 17);
   h.setUint32(24, 16);
   h.setUint32(28, (opts.bootCpuid ?? tree.bootCpuid) >>> 0);
-  h.setUint32(32, strings.sink.len);
-  h.setUint32(36, dt.len);
+  h.setUint32(32, strings.sink.length);
+  h.setUint32(36, dt.length);
   out.set(rsv.view(), offRsv);
   out.set(dt.view(), offStruct);
   out.set(strings.sink.view(), offStrings);

@@ -14,7 +14,7 @@ export interface ExprError {
 }
 
 /** The value of a literal token as strtoull(…, 0) reads it, or an error message. */
-export function literalValue(image: string): bigint | string {
+function literalValue(image: string): bigint | string {
   let digits = image;
   while (/[UuLl]$/.test(digits)) digits = digits.slice(0, -1);
   let v: bigint;
@@ -57,7 +57,7 @@ export function smallLiteral(image: string): number {
 }
 
 /** The value of a character literal token (`'a'`, `'\n'`), or an error message. */
-export function charValue(image: string): { value: bigint; error?: string } {
+function charValue(image: string): { value: bigint; error?: string } {
   const u = unescapeString(image.slice(1, -1));
   if (u.bytes.length === 0) return { value: 0n, error: 'empty character literal' };
   if (u.bytes.length > 1) return { value: BigInt(u.bytes[0]!), error: `character literal has ${u.bytes.length} characters instead of 1` };

@@ -2,7 +2,7 @@
 export { compileFile, compileSource, loadBlob, type CompileOptions, type CompileResult } from './compile.js';
 export { toBlob, fromBlob, BlobError, type BlobOptions } from './dtb.js';
 export { toDts } from './print.js';
-export { DiagnosticSink, DtsError, formatPlain, type Diagnostic, type Severity } from './diagnostics.js';
+export { DiagnosticSink, formatPlain, type Diagnostic, type Severity } from './diagnostics.js';
 export { hostFiles, memoryFiles, type FileReader } from './files.js';
 export { Node, Property, Label, type DeviceTree, type ReserveEntry } from './tree.js';
 export { PropValue, type Marker, type MarkerType } from './data.js';

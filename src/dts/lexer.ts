@@ -8,7 +8,7 @@ import { findFile, type FileReader } from './files.js';
 import { pointAt, SourceBuffer, type SourceRef } from './source.js';
 import { unescapeString } from './escape.js';
 import { latin1 } from './bytes.js';
-import { allTokens, Include, modeAfter, setInitialMode } from './tokens.js';
+import { allTokens, Include, modeAfter, setInitialMode, type Mode } from './tokens.js';
 
 const MAX_INCLUDE_DEPTH = 200;
 
@@ -49,7 +49,7 @@ export function lexFile(buf: SourceBuffer, opts: LexOptions): IToken[] {
   return lexBuffer(buf, opts, 'value', [buf.path]);
 }
 
-function lexBuffer(buf: SourceBuffer, opts: LexOptions, initial: ReturnType<typeof modeAfter>, stack: string[]): IToken[] {
+function lexBuffer(buf: SourceBuffer, opts: LexOptions, initial: Mode, stack: string[]): IToken[] {
   setInitialMode(initial);
   let result;
   try {

@@ -318,8 +318,8 @@ export interface SyntaxError {
 }
 
 /** Deeper nesting than any real tree uses; the recursive-descent parser's stack is the limit being guarded. */
-export const MAX_NODE_DEPTH = 256;
-export const MAX_PAREN_DEPTH = 64;
+const MAX_NODE_DEPTH = 256;
+const MAX_PAREN_DEPTH = 64;
 
 function checkNesting(tokens: IToken[]): SyntaxError | undefined {
   let braces = 0;

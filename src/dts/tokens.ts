@@ -6,7 +6,8 @@
  */
 import { createToken, Lexer, type IToken, type TokenType } from 'chevrotain';
 
-type Mode = 'name' | 'bytes' | 'value';
+/** dtc's flex start conditions: PROPNODENAME, BYTESTRING and V1. */
+export type Mode = 'name' | 'bytes' | 'value';
 
 /** Lexer state at the start of an included file: the state at the `/include/` that pulled it in. */
 let initialMode: Mode = 'value';
