@@ -1,0 +1,74 @@
+/**
+ * A guest bus over RAM and ROM regions packed into one backing ArrayBuffer; any other address is an exit (MMIO).
+ * The OS allocates the zeroed backing lazily, so a large, mostly untouched RAM costs little.
+ */
+import type { Bus } from '../vcpu/riscv/bus.js';
+
+export interface MemoryRegionSpec {
+  /** Guest-physical base address (4 KiB aligned, below 2^53). */
+  readonly base: number;
+  /** Size in bytes (a multiple of 4 KiB). */
+  readonly size: number;
+  readonly readOnly?: boolean;
+}
+
+interface Placed {
+  readonly base: number;
+  readonly end: number;
+  /** Offset of the region in the backing store. */
+  readonly offset: number;
+  readonly readOnly: boolean;
+}
+
+const TWO32 = 4294967296;
+/** Largest backing store: translated code indexes it with int32 arithmetic. */
+export const MAX_BACKING = 2 ** 31 - 4096;
+
+export class RamBus implements Bus {
+  readonly memory: ArrayBuffer;
+  readonly bytes: Uint8Array;
+  private readonly regions: Placed[] = [];
+
+  constructor(regions: readonly MemoryRegionSpec[]) {
+    let offset = 0;
+    for (const r of regions) {
+      if (r.base % 4096 !== 0 || r.size % 4096 !== 0 || r.size <= 0) {
+        throw new RangeError(`memory region 0x${r.base.toString(16)}+0x${r.size.toString(16)} is not 4 KiB aligned`);
+      }
+      this.regions.push({ base: r.base, end: r.base + r.size, offset, readOnly: r.readOnly ?? false });
+      offset += r.size;
+    }
+    if (offset > MAX_BACKING) throw new RangeError(`guest memory of ${offset} bytes exceeds the ${MAX_BACKING}-byte limit`);
+    this.memory = new ArrayBuffer(offset);
+    this.bytes = new Uint8Array(this.memory);
+  }
+
+  lookupPage(paLo: number, paHi: number): number {
+    const pa = (paHi >>> 0) * TWO32 + (paLo >>> 0);
+    for (const r of this.regions) {
+      if (pa >= r.base && pa < r.end) return r.offset + Math.floor((pa - r.base) / 4096) * 4096 + (r.readOnly ? 1 : 0);
+    }
+    return -1;
+  }
+
+  /** Backing offset of a guest-physical address, or -1 if it is not RAM or ROM. */
+  offsetOf(pa: number): number {
+    for (const r of this.regions) if (pa >= r.base && pa < r.end) return r.offset + (pa - r.base);
+    return -1;
+  }
+
+  /** Copy bytes into guest memory (ROM included); false if the range is not entirely inside one region. */
+  write(pa: number, data: Uint8Array): boolean {
+    const start = this.offsetOf(pa);
+    if (start < 0 || (data.length > 0 && this.offsetOf(pa + data.length - 1) !== start + data.length - 1)) return false;
+    this.bytes.set(data, start);
+    return true;
+  }
+
+  /** Read `length` bytes of guest memory, or undefined if the range is not RAM/ROM. */
+  read(pa: number, length: number): Uint8Array | undefined {
+    const start = this.offsetOf(pa);
+    if (start < 0 || (length > 0 && this.offsetOf(pa + length - 1) !== start + length - 1)) return undefined;
+    return this.bytes.subarray(start, start + length);
+  }
+}

@@ -1,0 +1,2 @@
+// Placeholder: the FPU helper replaces this file with the real F/D implementation.
+export {};

@@ -1,0 +1,632 @@
+/**
+ * One RV64GC hart running a guest in S and U mode, the way Xvisor runs a guest hart in VS/VU mode: everything
+ * the guest's own kernel handles is delivered to its S-mode trap vector; everything that would trap to the
+ * hypervisor (ECALL from S, WFI, a load/store outside RAM and ROM, a fetch from outside them) ends `run` with
+ * an exit the runtime handles.
+ *
+ * Hot paths (translated blocks, the dispatch loop, the TLB) use 32-bit halves for 64-bit values, never BigInt,
+ * and allocate nothing per instruction.
+ */
+import type { Bus } from './bus.js';
+import { Exit } from './exit.js';
+import { TlbSet, TLB_MASK, TLB_USER_BANK } from './tlb.js';
+import { Access, walk, type WalkContext, type WalkResult } from './mmu.js';
+import { CodeCache, type Block } from './translate.js';
+import { csrAccess } from './csr.js';
+import { Amo, Kind } from './kinds.js';
+import {
+  IRQ_EXTERNAL, IRQ_SOFTWARE, IRQ_TIMER, Priv, SSTATUS_SIE, SSTATUS_SPIE, SSTATUS_SPP, SSTATUS_MXR, SSTATUS_SUM,
+} from './privilege.js';
+
+export * from './privilege.js';
+
+/** Exception causes (scause values without the interrupt bit). */
+export const Cause = {
+  MisalignedFetch: 0,
+  FetchAccess: 1,
+  IllegalInstruction: 2,
+  Breakpoint: 3,
+  MisalignedLoad: 4,
+  LoadAccess: 5,
+  MisalignedStore: 6,
+  StoreAccess: 7,
+  EcallFromU: 8,
+  EcallFromS: 9,
+  FetchPageFault: 12,
+  LoadPageFault: 13,
+  StorePageFault: 15,
+} as const;
+
+const TWO32 = 4294967296;
+
+/** Details of the pending MMIO access when `run` returns `Exit.Mmio`. */
+export interface MmioAccess {
+  /** Guest-physical address (low, high word). */
+  addrLo: number;
+  addrHi: number;
+  /** Size in bytes: 1, 2, 4 or 8. */
+  size: number;
+  write: boolean;
+  /** The value to store (low, high word); for loads, filled by `completeMmio`. */
+  dataLo: number;
+  dataHi: number;
+}
+
+export interface HartOptions {
+  /** Guest hart id (a0 at reset). */
+  hartId?: number;
+  /** Retired instructions per tick of the `time` CSR (virtual time). Default 10 (100 MIPS nominal at 10 MHz). */
+  instructionsPerTick?: number;
+  /** Translated-code cache shared by the harts of one guest (one is made when omitted). */
+  code?: CodeCache;
+}
+
+export class Hart implements WalkContext {
+  /** Integer registers, x[2i] = low word and x[2i+1] = high word of register i. */
+  readonly x = new Int32Array(64);
+  /** FP registers as doubles and as words (same storage). */
+  readonly f: Float64Array;
+  readonly fw: Int32Array;
+  fflags = 0;
+  frm = 0;
+
+  pcLo = 0;
+  pcHi = 0;
+  mode: number = Priv.Supervisor;
+  /** Retired instructions since reset: the source of cycle, instret and virtual time. */
+  icount = 0;
+
+  // sstatus, held as its fields.
+  status = 0;
+  /** sstatus.FS, kept apart because translated FP code tests and sets it. */
+  fs = 0;
+  sie = 0;
+  /** Software-writable pending bits (SSIP). */
+  sipSoft = 0;
+  /** External interrupt line from the interrupt controller (SEIP). */
+  seip = false;
+  /** Timer comparison result (STIP, via Sstc stimecmp). */
+  stip = false;
+  stvecLo = 0; stvecHi = 0;
+  sscratchLo = 0; sscratchHi = 0;
+  sepcLo = 0; sepcHi = 0;
+  scauseLo = 0; scauseHi = 0;
+  stvalLo = 0; stvalHi = 0;
+  satpLo = 0; satpHi = 0;
+  scounteren = 0;
+  senvcfg = 0;
+  stimecmpLo = -1; stimecmpHi = -1;
+
+  // Virtual time.
+  instructionsPerTick: number;
+  /** Added to the instruction-derived time (the runtime skips time ahead on an idle WFI). */
+  timeOffset = 0;
+  /** icount at which the timer fires (Infinity when it cannot). */
+  timerDeadline = Infinity;
+
+  // Derived state.
+  /** satp.MODE (0 bare, 8 Sv39, 9 Sv48) and root PPN, decoded once per satp write. */
+  satpMode = 0;
+  rootPpn = 0;
+  /** TLB bank of the current mode. */
+  tlbBank = 0;
+  /** An interrupt is pending, enabled and deliverable now. */
+  irqReady = false;
+
+  // LR/SC reservation.
+  resValid = false;
+  resLo = 0;
+  resHi = 0;
+
+  readonly rtlb = new TlbSet();
+  readonly wtlb = new TlbSet();
+  readonly xtlb = new TlbSet();
+
+  // Exit state.
+  exit: Exit = Exit.Budget;
+  readonly mmio: MmioAccess = { addrLo: 0, addrHi: 0, size: 0, write: false, dataLo: 0, dataHi: 0 };
+  /** Register and kind of a pending MMIO load, to write back on completion. */
+  private mmioRd = 0;
+  private mmioKind = 0;
+  private mmioLen = 4;
+
+  readonly hartId: number;
+  readonly code: CodeCache;
+  readonly mem8: Uint8Array;
+  readonly mem32: Int32Array;
+  private readonly walkOut: WalkResult = { fault: 0, paLo: 0, paHi: 0, canRead: false, canWrite: false, canExecute: false };
+  /** Scratch for translateData: the guest-physical address of the last MMIO access. */
+  private paLo = 0;
+  private paHi = 0;
+  private stopRequested = false;
+
+  constructor(readonly bus: Bus, options: HartOptions = {}) {
+    const fregs = new ArrayBuffer(256);
+    this.f = new Float64Array(fregs);
+    this.fw = new Int32Array(fregs);
+    this.hartId = options.hartId ?? 0;
+    this.instructionsPerTick = options.instructionsPerTick ?? 10;
+    this.code = options.code ?? new CodeCache(bus.memory);
+    this.code.attach(this);
+    this.mem8 = new Uint8Array(bus.memory);
+    this.mem32 = new Int32Array(bus.memory, 0, bus.memory.byteLength >>> 2);
+    this.reset(0, 0);
+  }
+
+  get sum(): boolean { return (this.status & SSTATUS_SUM) !== 0; }
+  get mxr(): boolean { return (this.status & SSTATUS_MXR) !== 0; }
+  get user(): boolean { return this.mode === Priv.User; }
+  lookupPage(paLo: number, paHi: number): number { return this.bus.lookupPage(paLo, paHi); }
+
+  /** Architectural reset: registers zero, S mode, interrupts off, a0 = hart id, pc = start. */
+  reset(pcLo: number, pcHi: number): void {
+    this.x.fill(0);
+    this.fw.fill(0);
+    this.fflags = 0; this.frm = 0;
+    this.x[20] = this.hartId;
+    this.pcLo = pcLo | 0; this.pcHi = pcHi | 0;
+    this.mode = Priv.Supervisor;
+    this.tlbBank = 0;
+    this.status = 0; this.fs = 0; this.sie = 0; this.sipSoft = 0; this.seip = false; this.stip = false;
+    this.stvecLo = this.stvecHi = this.sscratchLo = this.sscratchHi = 0;
+    this.sepcLo = this.sepcHi = this.scauseLo = this.scauseHi = this.stvalLo = this.stvalHi = 0;
+    this.satpLo = this.satpHi = 0; this.satpMode = 0; this.rootPpn = 0;
+    this.scounteren = 0; this.senvcfg = 0;
+    this.icount = 0; this.timeOffset = 0;
+    this.resValid = false;
+    this.exit = Exit.Budget;
+    this.flushTlb();
+    this.setTimer(-1, -1);
+  }
+
+  // ---- Time -------------------------------------------------------------------------------------------------
+
+  /** The `time` CSR value. */
+  time(): number {
+    return this.timeOffset + Math.floor(this.icount / this.instructionsPerTick);
+  }
+
+  /** Set stimecmp (also what SBI set_timer does); all ones disarms it. */
+  setTimer(lo: number, hi: number): void {
+    this.stimecmpLo = lo | 0;
+    this.stimecmpHi = hi | 0;
+    this.refreshTimer();
+  }
+
+  /** Recompute STIP and the deadline after stimecmp, the time offset or the rate changed. */
+  refreshTimer(): void {
+    const cmp = (this.stimecmpHi >>> 0) * TWO32 + (this.stimecmpLo >>> 0);
+    const due = cmp - this.timeOffset;
+    this.stip = this.time() >= cmp;
+    this.timerDeadline = this.stip || cmp >= 2 ** 53 ? Infinity : Math.max(0, due * this.instructionsPerTick);
+    this.updateIrq();
+  }
+
+  /** Time (in ticks) at which the timer fires, or Infinity: a WFI can skip ahead to it. */
+  nextTimerEvent(): number {
+    if (this.stip) return this.time();
+    const cmp = (this.stimecmpHi >>> 0) * TWO32 + (this.stimecmpLo >>> 0);
+    return cmp >= 2 ** 53 ? Infinity : cmp;
+  }
+
+  /** Advance virtual time to `ticks` (never backwards), e.g. while the hart idles in WFI. */
+  skipTimeTo(ticks: number): void {
+    const now = this.time();
+    if (ticks > now) {
+      this.timeOffset += ticks - now;
+      this.refreshTimer();
+    }
+  }
+
+  // ---- Interrupts -------------------------------------------------------------------------------------------
+
+  /** The sip value as S mode reads it. */
+  sip(): number {
+    return this.sipSoft | (this.stip ? IRQ_TIMER : 0) | (this.seip ? IRQ_EXTERNAL : 0);
+  }
+
+  /** Drive the external interrupt line (from the PLIC). */
+  setExternalInterrupt(level: boolean): void {
+    this.seip = level;
+    this.updateIrq();
+  }
+
+  /** Raise a supervisor software interrupt (an IPI). */
+  raiseSoftwareInterrupt(): void {
+    this.sipSoft |= IRQ_SOFTWARE;
+    this.updateIrq();
+  }
+
+  updateIrq(): void {
+    const pending = this.sip() & this.sie;
+    this.irqReady = pending !== 0 && (this.mode === Priv.User || (this.status & SSTATUS_SIE) !== 0);
+  }
+
+  /** An enabled interrupt is pending (whether or not sstatus.SIE allows taking it): WFI completes. */
+  interruptPending(): boolean {
+    return (this.sip() & this.sie) !== 0;
+  }
+
+  private takeInterrupt(): void {
+    const pending = this.sip() & this.sie;
+    // Priority: external > software > timer.
+    const cause = pending & IRQ_EXTERNAL ? 9 : pending & IRQ_SOFTWARE ? 1 : 5;
+    this.trap(cause, 0, 0, true);
+  }
+
+  // ---- Traps ------------------------------------------------------------------------------------------------
+
+  /** Enter the guest's S-mode trap handler. pc must hold the trapping instruction (or the next one, for IRQs). */
+  trap(cause: number, tvalLo: number, tvalHi: number, interrupt = false): void {
+    this.sepcLo = this.pcLo; this.sepcHi = this.pcHi;
+    this.scauseLo = cause; this.scauseHi = interrupt ? -0x80000000 : 0;
+    this.stvalLo = tvalLo | 0; this.stvalHi = tvalHi | 0;
+    let s = this.status & ~(SSTATUS_SPIE | SSTATUS_SPP | SSTATUS_SIE);
+    if (this.status & SSTATUS_SIE) s |= SSTATUS_SPIE;
+    if (this.mode === Priv.Supervisor) s |= SSTATUS_SPP;
+    this.status = s;
+    this.setMode(Priv.Supervisor);
+    this.resValid = false;
+    const base = this.stvecLo & -4;
+    const offset = interrupt && (this.stvecLo & 3) === 1 ? 4 * cause : 0;
+    this.pcLo = (base + offset) | 0;
+    this.pcHi = this.stvecHi + ((this.pcLo >>> 0) < (base >>> 0) ? 1 : 0) | 0;
+    this.updateIrq();
+  }
+
+  /** Raise an illegal-instruction exception for the instruction at pc (stval = its bits, as QEMU does). */
+  illegal(raw: number): void {
+    this.trap(Cause.IllegalInstruction, raw, 0);
+  }
+
+  setMode(mode: number): void {
+    this.mode = mode;
+    this.tlbBank = mode === Priv.User ? TLB_USER_BANK : 0;
+  }
+
+  // ---- System instructions (called by translated code with pc at the instruction) ---------------------------
+
+  /** Returns the number of instructions retired (0 if it trapped or exited). */
+  ecall(): number {
+    if (this.mode === Priv.User) { this.trap(Cause.EcallFromU, 0, 0); return 0; }
+    this.exit = Exit.Ecall;
+    return 0;
+  }
+
+  /** Finish an SBI call: the runtime has written a0/a1; continue after the ecall. */
+  completeEcall(): void {
+    this.advance(4);
+    this.icount++;
+  }
+
+  ebreak(): number {
+    this.trap(Cause.Breakpoint, this.pcLo, this.pcHi);
+    return 0;
+  }
+
+  sret(raw: number): number {
+    if (this.mode === Priv.User) { this.illegal(raw); return 0; }
+    const s = this.status;
+    this.pcLo = this.sepcLo; this.pcHi = this.sepcHi;
+    this.setMode(s & SSTATUS_SPP ? Priv.Supervisor : Priv.User);
+    this.status = (s & ~(SSTATUS_SIE | SSTATUS_SPP)) | SSTATUS_SPIE | (s & SSTATUS_SPIE ? SSTATUS_SIE : 0);
+    this.resValid = false;
+    this.updateIrq();
+    return 1;
+  }
+
+  wfi(raw: number): number {
+    if (this.mode === Priv.User) { this.illegal(raw); return 0; }
+    this.advance(4);
+    if (!this.interruptPending()) this.exit = Exit.Wfi;
+    return 1;
+  }
+
+  sfenceVma(raw: number, rs1: number): number {
+    if (this.mode === Priv.User) { this.illegal(raw); return 0; }
+    if (rs1 === 0) this.flushTlb();
+    else {
+      const lo = this.x[2 * rs1], hi = this.x[2 * rs1 + 1];
+      this.rtlb.flushPage(lo, hi); this.wtlb.flushPage(lo, hi); this.xtlb.flushPage(lo, hi);
+    }
+    this.advance(4);
+    return 1;
+  }
+
+  /** A Zicsr instruction; `src` is rs1 or the immediate. */
+  csr(raw: number, op: number, rd: number, src: number, csr: number, len: number): number {
+    if (!csrAccess(this, op, rd, src, csr)) { this.illegal(raw); return 0; }
+    this.advance(len);
+    return 1;
+  }
+
+  /** FP instruction with FS off, or a dynamic rounding mode that is invalid. */
+  fpIllegal(raw: number): number {
+    this.illegal(raw);
+    return 0;
+  }
+
+  flushTlb(): void {
+    this.rtlb.flush(); this.wtlb.flush(); this.xtlb.flush();
+  }
+
+  advance(len: number): void {
+    const lo = (this.pcLo + len) | 0;
+    if ((lo >>> 0) < (this.pcLo >>> 0)) this.pcHi = (this.pcHi + 1) | 0;
+    this.pcLo = lo;
+  }
+
+  // ---- Memory slow paths ------------------------------------------------------------------------------------
+
+  /**
+   * Translate a data access. Returns the backing offset of the byte, -1 when a trap was delivered, or -2 when the
+   * address is not RAM/ROM (or is ROM and this is a write); then (paLo, paHi) hold the guest-physical address.
+   * Fills the TLB on success.
+   */
+  private translate(aLo: number, aHi: number, access: Access): number {
+    let paLo = aLo, paHi = aHi, canRead = true, canWrite = true, canExecute = true;
+    if (this.satpMode !== 0) {
+      const out = this.walkOut;
+      walk(this, aLo, aHi, access, out);
+      if (out.fault !== 0) {
+        this.trap(out.fault, aLo, aHi);
+        return -1;
+      }
+      paLo = out.paLo; paHi = out.paHi;
+      canRead = out.canRead; canWrite = out.canWrite; canExecute = out.canExecute;
+    }
+    const page = this.bus.lookupPage(paLo, paHi);
+    if (page < 0 || (access === Access.Write && (page & 1) !== 0)) {
+      this.paLo = paLo; this.paHi = paHi;
+      return -2;
+    }
+    const pageOffset = page & -4096;
+    const bank = this.tlbBank;
+    if (canRead) this.rtlb.install(bank, aLo, aHi, pageOffset);
+    if (canWrite && (page & 1) === 0 && !this.code.isCode(pageOffset >>> 12)) this.wtlb.install(bank, aLo, aHi, pageOffset);
+    if (canExecute) this.xtlb.install(bank, aLo, aHi, pageOffset);
+    return pageOffset + (aLo & 4095);
+  }
+
+  /** Byte offset of each byte of an access that may cross a page: fills `byteOffsets`; false if it trapped/exited. */
+  private readonly byteOffsets = new Int32Array(8);
+  private translateBytes(aLo: number, aHi: number, size: number, access: Access): number {
+    const first = this.translate(aLo, aHi, access);
+    if (first < 0) return first;
+    const inPage = 4096 - (aLo & 4095);
+    for (let i = 0; i < size && i < inPage; i++) this.byteOffsets[i] = first + i;
+    if (size > inPage) {
+      const nextLo = (aLo + inPage) | 0;
+      const nextHi = (aHi + ((nextLo >>> 0) < (aLo >>> 0) ? 1 : 0)) | 0;
+      const second = this.translate(nextLo, nextHi, access);
+      if (second < 0) return second;
+      for (let i = inPage; i < size; i++) this.byteOffsets[i] = second + i - inPage;
+    }
+    return first;
+  }
+
+  /** Load slow path: TLB miss, misaligned access, MMIO. Writes rd; returns false if it trapped or exited. */
+  load(aLo: number, aHi: number, kind: number, rd: number, len: number): boolean {
+    const size = kind & Kind.SizeMask;
+    const r = this.translateBytes(aLo, aHi, size, Access.Read);
+    if (r === -1) return false;
+    if (r === -2) return this.mmioExit(false, size, 0, 0, kind, rd, len);
+    let lo = 0, hi = 0;
+    const m = this.mem8, o = this.byteOffsets;
+    for (let i = 0; i < size; i++) {
+      if (i < 4) lo |= m[o[i]] << (8 * i);
+      else hi |= m[o[i]] << (8 * (i - 4));
+    }
+    this.writeLoaded(kind, rd, lo, hi);
+    return true;
+  }
+
+  /** Store slow path. Returns false if it trapped or exited. */
+  store(aLo: number, aHi: number, kind: number, vLo: number, vHi: number, len: number): boolean {
+    const size = kind & Kind.SizeMask;
+    const r = this.translateBytes(aLo, aHi, size, Access.Write);
+    if (r === -1) return false;
+    if (r === -2) return this.mmioExit(true, size, vLo, vHi, kind, 0, len);
+    const m = this.mem8, o = this.byteOffsets;
+    for (let i = 0; i < size; i++) {
+      const page = o[i] >>> 12;
+      if (this.code.isCode(page)) this.code.invalidatePage(page);
+      m[o[i]] = i < 4 ? vLo >>> (8 * i) : vHi >>> (8 * (i - 4));
+    }
+    return true;
+  }
+
+  private mmioExit(write: boolean, size: number, vLo: number, vHi: number, kind: number, rd: number, len: number): boolean {
+    const m = this.mmio;
+    m.addrLo = this.paLo; m.addrHi = this.paHi; m.size = size; m.write = write;
+    m.dataLo = write ? (size < 4 ? vLo & ((1 << (8 * size)) - 1) : vLo) : 0;
+    m.dataHi = write && size === 8 ? vHi : 0;
+    this.mmioRd = rd; this.mmioKind = kind; this.mmioLen = len;
+    this.exit = Exit.Mmio;
+    return false;
+  }
+
+  /** Finish the pending MMIO access: for a load, `lo`/`hi` is the value read. Continues after the instruction. */
+  completeMmio(lo = 0, hi = 0): void {
+    if (!this.mmio.write) this.writeLoaded(this.mmioKind, this.mmioRd, lo | 0, hi | 0);
+    this.advance(this.mmioLen);
+    this.icount++;
+  }
+
+  /** Fail the pending MMIO access: the guest takes a load or store access fault at the instruction. */
+  failMmio(): void {
+    this.trap(this.mmio.write ? Cause.StoreAccess : Cause.LoadAccess, this.mmio.addrLo, this.mmio.addrHi);
+  }
+
+  /** Write a loaded value to rd with the sign/zero extension (or NaN-boxing) its kind asks for. */
+  private writeLoaded(kind: number, rd: number, lo: number, hi: number): void {
+    const size = kind & Kind.SizeMask;
+    if (kind & Kind.Float) {
+      this.fw[2 * rd] = lo;
+      this.fw[2 * rd + 1] = size === 4 ? -1 : hi;
+      this.fs = 3;
+      return;
+    }
+    if (rd === 0) return;
+    const unsigned = (kind & Kind.Unsigned) !== 0;
+    if (size === 1) lo = unsigned ? lo & 0xff : (lo << 24) >> 24;
+    else if (size === 2) lo = unsigned ? lo & 0xffff : (lo << 16) >> 16;
+    if (size < 8) hi = unsigned ? 0 : lo >> 31;
+    this.x[2 * rd] = lo;
+    this.x[2 * rd + 1] = hi;
+  }
+
+  // ---- Atomics ----------------------------------------------------------------------------------------------
+
+  /** LR, SC and AMOs (`op` from kinds.ts Amo); returns instructions retired (0 on trap). */
+  amo(op: number, size: number, rd: number, rs1: number, rs2: number): number {
+    const aLo = this.x[2 * rs1], aHi = this.x[2 * rs1 + 1];
+    const isLr = op === Amo.Lr;
+    if ((aLo & (size - 1)) !== 0) {
+      this.trap(isLr ? Cause.MisalignedLoad : Cause.MisalignedStore, aLo, aHi);
+      return 0;
+    }
+    if (op === Amo.Sc && !(this.resValid && this.resLo === aLo && this.resHi === aHi)) {
+      this.resValid = false;
+      if (rd !== 0) { this.x[2 * rd] = 1; this.x[2 * rd + 1] = 0; }
+      this.advance(4);
+      return 1;
+    }
+    const off = this.translate(aLo, aHi, isLr ? Access.Read : Access.Write);
+    if (off === -1) return 0;
+    if (off === -2) {
+      this.trap(isLr ? Cause.LoadAccess : Cause.StoreAccess, aLo, aHi);
+      return 0;
+    }
+    const m = this.mem32, i = off >> 2;
+    const oldLo = m[i], oldHi = size === 8 ? m[i + 1] : oldLo >> 31;
+    const bLo = this.x[2 * rs2], bHi = size === 8 ? this.x[2 * rs2 + 1] : bLo >> 31;
+    if (isLr) {
+      this.resValid = true; this.resLo = aLo; this.resHi = aHi;
+    } else {
+      let nLo = bLo, nHi = bHi;
+      switch (op) {
+        case Amo.Sc: this.resValid = false; break;
+        case Amo.Swap: break;
+        case Amo.Add: nLo = (oldLo + bLo) | 0; nHi = (oldHi + bHi + ((nLo >>> 0) < (oldLo >>> 0) ? 1 : 0)) | 0; break;
+        case Amo.Xor: nLo = oldLo ^ bLo; nHi = oldHi ^ bHi; break;
+        case Amo.And: nLo = oldLo & bLo; nHi = oldHi & bHi; break;
+        case Amo.Or: nLo = oldLo | bLo; nHi = oldHi | bHi; break;
+        default: {
+          const less = op === Amo.Min || op === Amo.Max
+            ? oldHi < bHi || (oldHi === bHi && (oldLo >>> 0) < (bLo >>> 0))
+            : (oldHi >>> 0) < (bHi >>> 0) || (oldHi === bHi && (oldLo >>> 0) < (bLo >>> 0));
+          const takeOld = op === Amo.Min || op === Amo.MinU ? less : !less;
+          if (takeOld) { nLo = oldLo; nHi = oldHi; }
+        }
+      }
+      const page = off >>> 12;
+      if (this.code.isCode(page)) this.code.invalidatePage(page);
+      m[i] = nLo;
+      if (size === 8) m[i + 1] = nHi;
+      if (op === Amo.Sc) { if (rd !== 0) { this.x[2 * rd] = 0; this.x[2 * rd + 1] = 0; } this.advance(4); return 1; }
+    }
+    if (rd !== 0) { this.x[2 * rd] = oldLo; this.x[2 * rd + 1] = oldHi; }
+    this.advance(4);
+    return 1;
+  }
+
+  // ---- Fetch and dispatch -----------------------------------------------------------------------------------
+
+  /** Translate pc for a fetch: backing offset of its page, -1 if a trap was delivered, -2 if not RAM/ROM. */
+  private fetchPage(lo: number, hi: number): number {
+    const off = this.translate(lo, hi, Access.Execute);
+    return off < 0 ? off : off & -4096;
+  }
+
+  /** Fetch the instruction bits at pc the slow way (it may straddle two pages). -1/-2 as fetchPage, else 0. */
+  private fetchRaw(): number {
+    const lo = this.pcLo, hi = this.pcHi;
+    const page = this.fetchPage(lo, hi);
+    if (page < 0) return page;
+    const low = this.mem8[page + (lo & 4095)] | (this.mem8[page + (lo & 4095) + 1] << 8);
+    if ((low & 3) !== 3) { this.fetched = low; return 0; }
+    if ((lo & 4095) !== 4094) {
+      this.fetched = low | (this.mem8[page + (lo & 4095) + 2] << 16) | (this.mem8[page + (lo & 4095) + 3] << 24);
+      return 0;
+    }
+    const nextLo = (lo + 2) | 0;
+    const nextHi = (hi + ((nextLo >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+    const next = this.fetchPage(nextLo, nextHi);
+    if (next < 0) return next; // a fault on the second half: stval is that half's address, sepc the instruction
+    this.fetched = low | (this.mem8[next] << 16) | (this.mem8[next + 1] << 24);
+    return 0;
+  }
+  private fetched = 0;
+
+  /** Ask a running `run` to return at the next block boundary (e.g. from a device callback). */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  /**
+   * Run up to `budget` instructions. Returns why it stopped; `icount` tells how many retired.
+   */
+  run(budget: number): Exit {
+    this.exit = Exit.Budget;
+    this.stopRequested = false;
+    this.resValid = false; // another hart may have run since: a reservation does not survive a deschedule
+    const end = this.icount + budget;
+    const x = this.x;
+    const xt = this.xtlb;
+    const code = this.code;
+    for (;;) {
+      let stop = end;
+      if (this.timerDeadline <= this.icount) this.refreshTimer();
+      if (this.timerDeadline < stop) stop = this.timerDeadline;
+      if (this.icount >= stop) {
+        if (stop === end) break;
+        continue; // the timer fires; refreshTimer above raises STIP
+      }
+      if (this.irqReady) this.takeInterrupt();
+      const pl = this.pcLo, ph = this.pcHi;
+      const e = ((pl >>> 12) & TLB_MASK) + this.tlbBank;
+      let page: number;
+      if (xt.tag[e] === (pl & -4096) && xt.tagHi[e] === ph) page = (xt.base[e] + (pl & -4096)) | 0;
+      else {
+        page = this.fetchPage(pl, ph);
+        if (page === -1) continue;
+        if (page === -2) { this.exit = Exit.FetchFault; break; }
+      }
+      let block: Block | undefined = code.lookup(page, pl & 4095);
+      if (block === undefined) block = code.translate(page, pl & 4095);
+      if (block.n === 0 || block.n > stop - this.icount) {
+        this.step();
+      } else {
+        this.icount += block.run(this, x, pl, ph);
+      }
+      if (this.exit !== Exit.Budget || this.stopRequested) break;
+    }
+    return this.exit;
+  }
+
+  /** Execute exactly one instruction (used for budget tails, page-straddling and untranslatable instructions). */
+  step(): void {
+    const got = this.fetchRaw();
+    if (got === -1) return;
+    if (got === -2) { this.exit = Exit.FetchFault; return; }
+    const block = this.code.single(this.fetched);
+    this.icount += block.run(this, this.x, this.pcLo, this.pcHi);
+  }
+
+  /** The guest-physical address of a fetch fault (valid after `Exit.FetchFault`). */
+  fetchFaultAddress(): { lo: number; hi: number } {
+    return { lo: this.paLo, hi: this.paHi };
+  }
+
+  /** Read register i as an unsigned number (exact below 2^53; for display and SBI arguments). */
+  reg(i: number): number {
+    return (this.x[2 * i + 1] >>> 0) * TWO32 + (this.x[2 * i] >>> 0);
+  }
+
+  /** pc as a hex string. */
+  pcHex(): string {
+    return (this.pcHi >>> 0).toString(16).padStart(8, '0') + (this.pcLo >>> 0).toString(16).padStart(8, '0');
+  }
+}
+

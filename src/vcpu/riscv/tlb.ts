@@ -1,0 +1,60 @@
+/**
+ * The hart's software TLB: direct-mapped, 4 KiB entries, one set per access type (read, write, execute) and one
+ * bank per privilege mode, so switching between S and U costs nothing.
+ *
+ * An entry maps a virtual page (tag = low word of the page address, tagHi = high word) to `base`, chosen so that
+ * `(base + vaddrLo) | 0` is the byte offset in the guest's backing store. Translated code checks
+ * `tag[e] === (vaddrLo & (-4096 | (size - 1)))`: one compare covers both the page match and natural alignment,
+ * so a misaligned access simply takes the slow path.
+ */
+export const TLB_BITS = 10;
+export const TLB_SIZE = 1 << TLB_BITS;
+export const TLB_MASK = TLB_SIZE - 1;
+/** Offset of the U-mode bank; S mode uses bank 0. */
+export const TLB_USER_BANK = TLB_SIZE;
+/** A tag no masked address can equal (its low bit is set and the page tag's is not). */
+const INVALID_TAG = 1;
+
+export class TlbSet {
+  readonly tag = new Int32Array(2 * TLB_SIZE).fill(INVALID_TAG);
+  readonly tagHi = new Int32Array(2 * TLB_SIZE);
+  readonly base = new Int32Array(2 * TLB_SIZE);
+  /** Backing page number each entry maps (to find entries of one physical page). */
+  readonly page = new Int32Array(2 * TLB_SIZE).fill(-1);
+
+  install(bank: number, vLo: number, vHi: number, pageOffset: number): void {
+    const e = ((vLo >>> 12) & TLB_MASK) + bank;
+    const vpage = vLo & -4096;
+    this.tag[e] = vpage;
+    this.tagHi[e] = vHi;
+    this.base[e] = (pageOffset - vpage) | 0;
+    this.page[e] = pageOffset >>> 12;
+  }
+
+  flush(): void {
+    this.tag.fill(INVALID_TAG);
+    this.page.fill(-1);
+  }
+
+  /** Drop the entries for one virtual page (both banks). */
+  flushPage(vLo: number, vHi: number): void {
+    const e = (vLo >>> 12) & TLB_MASK;
+    for (const i of [e, e + TLB_SIZE]) {
+      if (this.tag[i] === (vLo & -4096) && this.tagHi[i] === vHi) {
+        this.tag[i] = INVALID_TAG;
+        this.page[i] = -1;
+      }
+    }
+  }
+
+  /** Drop every entry that maps the backing page `pageNumber`. */
+  flushBackingPage(pageNumber: number): void {
+    const page = this.page;
+    for (let i = 0; i < page.length; i++) {
+      if (page[i] === pageNumber) {
+        this.tag[i] = INVALID_TAG;
+        page[i] = -1;
+      }
+    }
+  }
+}
