@@ -22,7 +22,7 @@ export type BareOutcome =
   | 'shutdown'
   /** The instruction limit was reached. */
   | 'timeout'
-  /** The hart cannot go on (fetch outside memory, WFI with no wake-up possible). */
+  /** The hart cannot go on (an endless trap loop, WFI with no wake-up possible). */
   | 'halted';
 
 export interface BareResult {
@@ -104,10 +104,9 @@ export class BareMachine {
           break;
         }
         case Exit.Mmio: this.mmio(); break;
-        case Exit.FetchFault: {
-          const a = h.fetchFaultAddress();
-          return this.halt(`instruction fetch from 0x${hex(a.hi, a.lo)}, which is not RAM or ROM`);
-        }
+        case Exit.FetchFault: h.failFetch(); break; // as on QEMU: an instruction access fault
+        case Exit.TrapLoop:
+          return this.halt(`endless trap loop: scause 0x${hex(h.scauseHi, h.scauseLo)}, stval 0x${hex(h.stvalHi, h.stvalLo)}`);
       }
     }
     return { outcome: 'shutdown', status: this.finished.status, instructions: h.icount };

@@ -10,6 +10,11 @@ export enum Exit {
   Mmio = 3,
   /** An instruction fetch from a guest-physical address that is not RAM or ROM; pc is the fetch address. */
   FetchFault = 4,
+  /**
+   * The guest took 10000 traps in a row without retiring an instruction (its trap vector faults again, e.g. an
+   * illegal instruction or an unmapped stvec): it can never make progress. pc is where it loops.
+   */
+  TrapLoop = 5,
 }
 
-export const EXIT_NAMES = ['budget', 'ecall', 'wfi', 'mmio', 'fetch-fault'] as const;
+export const EXIT_NAMES = ['budget', 'ecall', 'wfi', 'mmio', 'fetch-fault', 'trap-loop'] as const;

@@ -38,6 +38,7 @@ export const Cause = {
 } as const;
 
 const TWO32 = 4294967296;
+const TRAP_LOOP_LIMIT = 10_000;
 
 /** Details of the pending MMIO access when `run` returns `Exit.Mmio`. */
 export interface MmioAccess {
@@ -139,6 +140,8 @@ export class Hart implements WalkContext {
   private paLo = 0;
   private paHi = 0;
   private stopRequested = false;
+  /** Dispatches in a row that retired nothing (each was a trap): detects a guest that can never progress. */
+  private trapsInARow = 0;
 
   constructor(readonly bus: Bus, options: HartOptions = {}) {
     const fregs = new ArrayBuffer(256);
@@ -536,7 +539,16 @@ export class Hart implements WalkContext {
   /** Translate pc for a fetch: backing offset of its page, -1 if a trap was delivered, -2 if not RAM/ROM. */
   private fetchPage(lo: number, hi: number): number {
     const off = this.translate(lo, hi, Access.Execute);
+    if (off === -2) { this.fetchVLo = lo; this.fetchVHi = hi; }
     return off < 0 ? off : off & -4096;
+  }
+  /** Virtual address of the last fetch that found no RAM/ROM. */
+  private fetchVLo = 0;
+  private fetchVHi = 0;
+
+  /** Answer a fetch-fault exit with an instruction access fault in the guest (what QEMU's machine does). */
+  failFetch(): void {
+    this.trap(Cause.FetchAccess, this.fetchVLo, this.fetchVHi);
   }
 
   /** Fetch the instruction bits at pc the slow way (it may straddle two pages). -1/-2 as fetchPage, else 0. */
@@ -570,7 +582,11 @@ export class Hart implements WalkContext {
   run(budget: number): Exit {
     this.exit = Exit.Budget;
     this.stopRequested = false;
-    this.resValid = false; // another hart may have run since: a reservation does not survive a deschedule
+    if (this.code.lastHart !== this) {
+      // Another hart of this guest ran since: it may have written the reserved location.
+      this.resValid = false;
+      this.code.lastHart = this;
+    }
     const end = this.icount + budget;
     const x = this.x;
     const xt = this.xtlb;
@@ -590,17 +606,23 @@ export class Hart implements WalkContext {
       if (xt.tag[e] === (pl & -4096) && xt.tagHi[e] === ph) page = (xt.base[e] + (pl & -4096)) | 0;
       else {
         page = this.fetchPage(pl, ph);
-        if (page === -1) continue;
+        if (page === -1) {
+          if (++this.trapsInARow >= TRAP_LOOP_LIMIT) { this.exit = Exit.TrapLoop; break; }
+          continue;
+        }
         if (page === -2) { this.exit = Exit.FetchFault; break; }
       }
       let block: Block | undefined = code.lookup(page, pl & 4095);
       if (block === undefined) block = code.translate(page, pl & 4095);
-      if (block.n === 0 || block.n > stop - this.icount) {
+      const before = this.icount;
+      if (block.n === 0 || block.n > stop - before) {
         this.step();
       } else {
         this.icount += block.run(this, x, pl, ph);
       }
       if (this.exit !== Exit.Budget || this.stopRequested) break;
+      if (this.icount !== before) this.trapsInARow = 0;
+      else if (++this.trapsInARow >= TRAP_LOOP_LIMIT) { this.exit = Exit.TrapLoop; break; }
     }
     return this.exit;
   }

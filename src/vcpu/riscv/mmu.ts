@@ -18,7 +18,7 @@ export const ACCESS_FAULT = [5, 7, 1] as const;
 /** What the walk needs of the hart and memory. */
 export interface WalkContext {
   /** satp.MODE: 8 = Sv39, 9 = Sv48. */
-  readonly mode: number;
+  readonly satpMode: number;
   /** Root page-table physical page number. */
   readonly rootPpn: number;
   /** Running in U mode. */
@@ -53,9 +53,9 @@ export function canonical(mode: number, vHi: number): boolean {
 /** Translate the virtual address (vHi:vLo) for `access`, updating A/D in the page table. */
 export function walk(ctx: WalkContext, vLo: number, vHi: number, access: Access, out: WalkResult): void {
   out.fault = PAGE_FAULT[access];
-  if (!canonical(ctx.mode, vHi)) return;
-  const levels = ctx.mode === 8 ? 3 : 4;
-  const va = (vHi & 0xffff) * TWO32 + (vLo >>> 0);
+  if (!canonical(ctx.satpMode, vHi)) return;
+  const levels = ctx.satpMode === 8 ? 3 : 4;
+  const va = (vHi & (levels === 3 ? 0x7f : 0xffff)) * TWO32 + (vLo >>> 0); // the translated bits only
   let ppn = ctx.rootPpn;
   for (let level = levels - 1; level >= 0; level--) {
     const vpn = Math.floor(va / 2 ** (12 + 9 * level)) % 512;

@@ -50,6 +50,8 @@ export class CodeCache {
   private readonly i16: Int16Array;
   private readonly u16: Uint16Array;
   private readonly i32: Int32Array;
+  /** The hart of this guest that ran last (an LR reservation survives only while no other hart runs). */
+  lastHart: Hart | undefined;
   /** Blocks translated so far (for statistics). */
   translated = 0;
 

@@ -1,0 +1,64 @@
+/**
+ * The benchmark guest (guests/bin/bench.elf: integer, memory and floating-point kernels) on tsvisor's hart:
+ * retired guest instructions per second, best of three runs; and, in the same run, the wall time QEMU
+ * (qemu-system-riscv64 -M virt, TCG) takes for the same image, when QEMU is installed.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+// The shipped build (tsc's output) is what is measured; tsx only runs this harness.
+import { BareMachine } from '../dist/vmm/bare-machine.js';
+
+const GUESTS = join(import.meta.dirname, '../guests');
+
+export interface GuestBenchResult {
+  instructions: number;
+  seconds: number;
+  mips: number;
+  qemuSeconds?: number;
+  sameOutput?: boolean;
+}
+
+function guestOutput(raw: string): string {
+  const text = raw.replace(/\r/g, '');
+  const start = text.search(/^== /m);
+  return start < 0 ? '' : text.slice(start);
+}
+
+export function runGuestBench(log: (s: string) => void, image = join(GUESTS, 'bin/bench.elf')): GuestBenchResult {
+  const bytes = readFileSync(image);
+  let best = Infinity;
+  let instructions = 0;
+  let output = '';
+  let blocks = 0;
+  for (let i = 0; i < 3; i++) {
+    const machine = new BareMachine();
+    machine.load(bytes);
+    const t0 = performance.now();
+    const result = machine.run(2e10);
+    const seconds = (performance.now() - t0) / 1000;
+    if (result.outcome !== 'shutdown') throw new Error(`bench guest did not finish: ${JSON.stringify(result)}`);
+    best = Math.min(best, seconds);
+    instructions = result.instructions;
+    output = guestOutput(machine.output);
+    blocks = machine.hart.code.translated;
+  }
+  const mips = instructions / best / 1e6;
+  log(`guest bench: ${(instructions / 1e6).toFixed(1)} M instructions in ${best.toFixed(3)} s = ${mips.toFixed(1)} MIPS ` +
+    `(best of 3; ${blocks} blocks translated)`);
+  const result: GuestBenchResult = { instructions, seconds: best, mips };
+  const qemu = spawnSync('sh', ['-c', 'command -v qemu-system-riscv64'], { encoding: 'utf8' });
+  if (qemu.status !== 0) {
+    log('guest bench: qemu-system-riscv64 not installed (apt-get install qemu-system-misc) — QEMU time skipped');
+    return result;
+  }
+  const t0 = performance.now();
+  const run = spawnSync(join(GUESTS, 'qemu-run.sh'), [image, '120'], { encoding: 'latin1' });
+  result.qemuSeconds = (performance.now() - t0) / 1000;
+  result.sameOutput = run.stdout === output;
+  log(`guest bench: QEMU 'qemu-system-riscv64 -M virt' (TCG, with OpenSBI boot) took ${result.qemuSeconds.toFixed(3)} s; ` +
+    `tsvisor/QEMU time ratio ${(best / result.qemuSeconds).toFixed(2)}; output ${result.sameOutput ? 'identical' : 'DIFFERS'}`);
+  return result;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) runGuestBench(console.log, process.argv[2]);
