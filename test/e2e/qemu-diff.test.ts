@@ -1,0 +1,22 @@
+/**
+ * Differential check against the live reference: every guest program (tests and the benchmark) runs under
+ * `qemu-system-riscv64 -M virt` (guests/qemu-run.sh) and under tsvisor; output and verdict must be identical.
+ * Skipped when QEMU is not installed (apt-get install qemu-system-misc); `npm run qemu-diff` runs just this.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { GUESTS, guestPrograms, runGuest } from '../support/guests.js';
+
+const haveQemu = spawnSync('sh', ['-c', 'command -v qemu-system-riscv64'], { encoding: 'utf8' }).status === 0;
+
+describe.skipIf(!haveQemu)('tsvisor against live QEMU', () => {
+  for (const name of guestPrograms()) {
+    it(name, () => {
+      const qemu = spawnSync(join(GUESTS, 'qemu-run.sh'), [join(GUESTS, 'bin', `${name}.elf`), '120'], { encoding: 'latin1' });
+      const ours = runGuest(name);
+      expect(ours.output).toBe(qemu.stdout);
+      expect(ours.status).toBe(qemu.status);
+    }, 180_000);
+  }
+});
