@@ -618,7 +618,7 @@ export class Hart implements WalkContext {
       if (block.n === 0 || block.n > stop - before) {
         this.step();
       } else {
-        this.icount += block.run(this, x, pl, ph);
+        this.icount += block.run(this, x, pl, ph, stop - before);
       }
       if (this.exit !== Exit.Budget || this.stopRequested) break;
       if (this.icount !== before) this.trapsInARow = 0;
@@ -633,7 +633,7 @@ export class Hart implements WalkContext {
     if (got === -1) return;
     if (got === -2) { this.exit = Exit.FetchFault; return; }
     const block = this.code.single(this.fetched);
-    this.icount += block.run(this, this.x, this.pcLo, this.pcHi);
+    this.icount += block.run(this, this.x, this.pcLo, this.pcHi, 1);
   }
 
   /** The guest-physical address of a fetch fault (valid after `Exit.FetchFault`). */

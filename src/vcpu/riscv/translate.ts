@@ -18,7 +18,8 @@ import { Amo, Kind } from './kinds.js';
 import type { Hart } from './hart.js';
 import { TLB_MASK } from './tlb.js';
 
-export type BlockFn = (h: Hart, r: Int32Array, pl: number, ph: number) => number;
+/** A translated block: runs from virtual pc (ph:pl), at most `max` instructions; returns how many retired. */
+export type BlockFn = (h: Hart, r: Int32Array, pl: number, ph: number, max: number) => number;
 
 export interface Block {
   readonly run: BlockFn;
@@ -165,20 +166,26 @@ const hi = (i: number): string => (i === 0 ? '0' : `r[${2 * i + 1}]`);
 /** Assign (t, u) to rd. */
 const setTU = (rd: number): string => (rd === 0 ? '' : `r[${2 * rd}]=t;r[${2 * rd + 1}]=u;`);
 
-/** Emits the source of one block function. `offsetInPage` < 0 means unknown (a single step). */
+/**
+ * Emits the source of one block function. `offsetInPage` < 0 means unknown (a single step). A block whose last
+ * instruction branches back to its own start loops inside the function while the budget `max` allows, so tight
+ * loops do not pay for dispatch on every iteration; `n` counts the instructions its completed iterations retired.
+ */
 function blockSource(insns: readonly Insn[], offsets: readonly number[], offsetInPage: number): string {
   const body: string[] = [];
   let usesLoad = false, usesStore = false, usesFp = false;
   const n = insns.length;
+  const last = insns[n - 1];
+  const loop = offsetInPage >= 0 && SELF_LOOPS.has(last.op) && offsets[n - 1] + last.imm === 0;
+  const R = (j: number): string => (loop ? `n+${j}` : String(j));
   for (let k = 0; k < n; k++) {
     const ins = insns[k];
     const o = offsets[k];
     if (LOAD_KIND[ins.op] !== undefined) usesLoad = true;
     if (STORE_KIND[ins.op] !== undefined) usesStore = true;
     if (ins.op === 'flw' || ins.op === 'fld' || ins.op === 'fsw' || ins.op === 'fsd') usesFp = true;
-    body.push(emit(ins, o, k, offsetInPage));
+    body.push(loop && k === n - 1 ? loopBack(ins, o, n, offsetInPage) : emit(ins, o, k, offsetInPage, R));
   }
-  const last = insns[n - 1];
   if (!TERMINATORS.has(last.op)) {
     body.push(`${setPc(offsets[n - 1] + last.len, offsetInPage)}return ${n};`);
   }
@@ -187,8 +194,36 @@ function blockSource(insns: readonly Insn[], offsets: readonly number[], offsetI
   if (usesLoad) prologue.push('const rt=h.rtlb.tag,rth=h.rtlb.tagHi,rb=h.rtlb.base;');
   if (usesStore) prologue.push('const wt=h.wtlb.tag,wth=h.wtlb.tagHi,wb=h.wtlb.base;');
   if (usesFp) prologue.push('const fw=h.fw;');
-  return `'use strict';return function block(h,r,pl,ph){${prologue.join('')}\n${body.join('\n')}\n};`;
+  const code = loop ? `let n=0;for(;;){\n${body.join('\n')}\n}` : body.join('\n');
+  return `'use strict';return function block(h,r,pl,ph,max){${prologue.join('')}\n${code}\n};`;
 }
+
+/** Branches and jumps that can close a self-loop. */
+const SELF_LOOPS = new Set(['jal', 'beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu']);
+
+/** The last instruction of a self-looping block of `count` instructions: loop again while the budget allows. */
+function loopBack(ins: Insn, o: number, count: number, offsetInPage: number): string {
+  const again = `n+=${count};if(n+${count}<=max)continue;h.pcLo=pl;h.pcHi=ph;return n;`;
+  if (ins.op === 'jal') return `${link(ins.rd, o, ins.len, offsetInPage)}${again}`;
+  return `if(${branchCondition(ins)}){${again}}${setPc(o + ins.len, offsetInPage)}return n+${count};`;
+}
+
+function branchCondition(ins: Insn): string {
+  const L1 = lo(ins.rs1), H1 = hi(ins.rs1), L2 = lo(ins.rs2), H2 = hi(ins.rs2);
+  switch (ins.op) {
+    case 'beq': return `${L1}===${L2}&&${H1}===${H2}`;
+    case 'bne': return `${L1}!==${L2}||${H1}!==${H2}`;
+    case 'blt': return slt(H1, L1, H2, L2);
+    case 'bge': return `!(${slt(H1, L1, H2, L2)})`;
+    case 'bltu': return sltu(H1, L1, H2, L2);
+    default: return `!(${sltu(H1, L1, H2, L2)})`; // bgeu
+  }
+}
+
+const sltu = (aH: string, aL: string, bH: string, bL: string): string =>
+  `(${aH}>>>0)<(${bH}>>>0)||(${aH}===${bH}&&(${aL}>>>0)<(${bL}>>>0))`;
+const slt = (aH: string, aL: string, bH: string, bL: string): string =>
+  `${aH}<${bH}||(${aH}===${bH}&&(${aL}>>>0)<(${bL}>>>0))`;
 
 /** Expression for the low word of the pc at byte offset `o` in the block. */
 const pcLo = (o: number): string => (o === 0 ? 'pl' : `((pl+${o})|0)`);
@@ -203,7 +238,7 @@ function setPc(end: number, offsetInPage: number): string {
 }
 
 /** Leave the block at instruction k (pc synchronised) through a hart method returning the retired count. */
-const exitVia = (o: number, k: number, call: string): string => `h.pcLo=${pcLo(o)};h.pcHi=ph;return ${k}+${call};`;
+const exitVia = (o: number, k: string, call: string): string => `h.pcLo=${pcLo(o)};h.pcHi=ph;return ${k}+${call};`;
 
 /** Effective address of rs1 + imm into (a, b). */
 function address(rs1: number, imm: number): string {
@@ -224,17 +259,14 @@ function link(rd: number, o: number, len: number, offsetInPage: number): string 
   return `c=(pl+${o + len})|0;r[${2 * rd}]=c;r[${2 * rd + 1}]=(ph+((c>>>0)<(pl>>>0)?1:0))|0;`;
 }
 
-function emit(ins: Insn, o: number, k: number, offsetInPage: number): string {
+/** One instruction at byte offset o, the k-th of its block; R(j) is the expression for "j retired". */
+function emit(ins: Insn, o: number, k: number, offsetInPage: number, R: (j: number) => string): string {
   const { op, rd, rs1, rs2, imm } = ins;
   const L1 = lo(rs1), H1 = hi(rs1), L2 = lo(rs2), H2 = hi(rs2);
   const immHi = imm >> 31;
   const w32 = (expr: string): string => (rd === 0 ? '' : `t=${expr};r[${2 * rd}]=t;r[${2 * rd + 1}]=t>>31;`);
   const call = (fn: string): string => (rd === 0 ? '' : `A.${fn}(r,${rd},${rs1},${rs2});`);
   const bool = (cond: string): string => (rd === 0 ? '' : `r[${2 * rd}]=(${cond})?1:0;r[${2 * rd + 1}]=0;`);
-  const sltu = (aH: string, aL: string, bH: string, bL: string): string =>
-    `(${aH}>>>0)<(${bH}>>>0)||(${aH}===${bH}&&(${aL}>>>0)<(${bL}>>>0))`;
-  const slt = (aH: string, aL: string, bH: string, bL: string): string =>
-    `${aH}<${bH}||(${aH}===${bH}&&(${aL}>>>0)<(${bL}>>>0))`;
 
   switch (op) {
     case 'lui': return rd === 0 ? '' : `r[${2 * rd}]=${imm};r[${2 * rd + 1}]=${immHi};`;
@@ -284,48 +316,39 @@ function emit(ins: Insn, o: number, k: number, offsetInPage: number): string {
       return call(op);
 
     case 'lb': case 'lh': case 'lw': case 'ld': case 'lbu': case 'lhu': case 'lwu': case 'flw': case 'fld':
-      return load(ins, o, k);
+      return load(ins, o, R(k));
     case 'sb': case 'sh': case 'sw': case 'sd': case 'fsw': case 'fsd':
-      return store(ins, o, k);
+      return store(ins, o, R(k));
 
-    case 'jal': return `${link(rd, o, ins.len, offsetInPage)}${jumpTarget(o, imm)}return ${k + 1};`;
+    case 'jal': return `${link(rd, o, ins.len, offsetInPage)}${jumpTarget(o, imm)}return ${R(k + 1)};`;
     case 'jalr':
       return `a=${L1};t=(a+${imm})|0;u=(${H1}+${immHi}+((t>>>0)<(a>>>0)?1:0))|0;` +
-        `${link(rd, o, ins.len, offsetInPage)}h.pcLo=t&-2;h.pcHi=u;return ${k + 1};`;
-    case 'beq': case 'bne': case 'blt': case 'bge': case 'bltu': case 'bgeu': {
-      const cond = {
-        beq: `${L1}===${L2}&&${H1}===${H2}`,
-        bne: `${L1}!==${L2}||${H1}!==${H2}`,
-        blt: slt(H1, L1, H2, L2),
-        bge: `!(${slt(H1, L1, H2, L2)})`,
-        bltu: sltu(H1, L1, H2, L2),
-        bgeu: `!(${sltu(H1, L1, H2, L2)})`,
-      }[op];
-      return `if(${cond}){${jumpTarget(o, imm)}}else{${setPc(o + ins.len, offsetInPage)}}return ${k + 1};`;
-    }
+        `${link(rd, o, ins.len, offsetInPage)}h.pcLo=t&-2;h.pcHi=u;return ${R(k + 1)};`;
+    case 'beq': case 'bne': case 'blt': case 'bge': case 'bltu': case 'bgeu':
+      return `if(${branchCondition(ins)}){${jumpTarget(o, imm)}}else{${setPc(o + ins.len, offsetInPage)}}return ${R(k + 1)};`;
 
     case 'fence': return '';
-    case 'fence.i': return `${setPc(o + ins.len, offsetInPage)}return ${k + 1};`;
-    case 'ecall': return exitVia(o, k, 'h.ecall()');
-    case 'ebreak': return exitVia(o, k, 'h.ebreak()');
-    case 'sret': return exitVia(o, k, `h.sret(${ins.raw})`);
-    case 'wfi': return exitVia(o, k, `h.wfi(${ins.raw})`);
-    case 'sfence.vma': return exitVia(o, k, `h.sfenceVma(${ins.raw},${rs1})`);
+    case 'fence.i': return `${setPc(o + ins.len, offsetInPage)}return ${R(k + 1)};`;
+    case 'ecall': return exitVia(o, R(k), 'h.ecall()');
+    case 'ebreak': return exitVia(o, R(k), 'h.ebreak()');
+    case 'sret': return exitVia(o, R(k), `h.sret(${ins.raw})`);
+    case 'wfi': return exitVia(o, R(k), `h.wfi(${ins.raw})`);
+    case 'sfence.vma': return exitVia(o, R(k), `h.sfenceVma(${ins.raw},${rs1})`);
     case 'csrrw': case 'csrrs': case 'csrrc': case 'csrrwi': case 'csrrsi': case 'csrrci':
-      return exitVia(o, k, `h.csr(${ins.raw},${CSR_FUNCT3[op]},${rd},${rs1},${ins.csr},${ins.len})`);
-    case 'illegal': return `h.pcLo=${pcLo(o)};h.pcHi=ph;h.illegal(${ins.raw});return ${k};`;
+      return exitVia(o, R(k), `h.csr(${ins.raw},${CSR_FUNCT3[op]},${rd},${rs1},${ins.csr},${ins.len})`);
+    case 'illegal': return `h.pcLo=${pcLo(o)};h.pcHi=ph;h.illegal(${ins.raw});return ${R(k)};`;
   }
 
   const dot = op.indexOf('.');
   if (dot > 0 && AMO_OP[op.slice(0, dot)] !== undefined) {
     const size = op.endsWith('.d') ? 8 : 4;
-    return `h.pcLo=${pcLo(o)};h.pcHi=ph;if(h.amo(${AMO_OP[op.slice(0, dot)]},${size},${rd},${rs1},${rs2})===0)return ${k};`;
+    return `h.pcLo=${pcLo(o)};h.pcHi=ph;if(h.amo(${AMO_OP[op.slice(0, dot)]},${size},${rd},${rs1},${rs2})===0)return ${R(k)};`;
   }
   if (op.startsWith('f') && typeof (fpu as Record<string, unknown>)[op] === 'function') {
     const dynamic = ROUNDED.test(op) && ins.rm === 7;
     const rm = ROUNDED.test(op) ? (dynamic ? 'h.frm' : String(ins.rm)) : '0';
     const guard = dynamic ? 'h.fs===0||h.frm>4' : 'h.fs===0';
-    return `if(${guard}){${exitVia(o, k, `h.fpIllegal(${ins.raw})`)}}` +
+    return `if(${guard}){${exitVia(o, R(k), `h.fpIllegal(${ins.raw})`)}}` +
       `F.${op}(h,${rd},${rs1},${rs2},${ins.rs3},${rm});h.fs=3;`;
   }
   throw new Error(`translate: no template for ${op}`);
@@ -348,11 +371,11 @@ function shiftImm(kind: 'sll' | 'srl' | 'sra', rd: number, rs1: number, sh: numb
   return `t=${t};u=${u};${setTU(rd)}`;
 }
 
-function fsGuard(o: number, k: number, raw: number): string {
+function fsGuard(o: number, k: string, raw: number): string {
   return `if(h.fs===0){${exitVia(o, k, `h.fpIllegal(${raw})`)}}`;
 }
 
-function load(ins: Insn, o: number, k: number): string {
+function load(ins: Insn, o: number, k: string): string {
   const kind = LOAD_KIND[ins.op];
   const size = kind & Kind.SizeMask;
   const rd = ins.rd;
@@ -375,7 +398,7 @@ function load(ins: Insn, o: number, k: number): string {
     `else{h.pcLo=${pcLo(o)};h.pcHi=ph;if(!h.load(a,b,${kind},${rd},${ins.len}))return ${k};}`;
 }
 
-function store(ins: Insn, o: number, k: number): string {
+function store(ins: Insn, o: number, k: string): string {
   const kind = STORE_KIND[ins.op];
   const size = kind & Kind.SizeMask;
   const float = (kind & Kind.Float) !== 0;
