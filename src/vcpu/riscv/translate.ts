@@ -112,6 +112,8 @@ export class CodeCache {
       offsets.push(off - offsetInPage);
       off += ins.len;
       if (TERMINATORS.has(ins.op)) break;
+      // A branch back to the block start closes a loop the block function runs by itself.
+      if (BRANCHES.has(ins.op) && offsets[offsets.length - 1] + ins.imm === 0) break;
     }
     const block = insns.length === 0 ? NO_BLOCK : this.compile(insns, offsets, offsetInPage);
     if (this.codeFlags[page] === 0) {
@@ -141,8 +143,9 @@ export class CodeCache {
   }
 }
 
+/** Instructions that end a block. Conditional branches do not: a block continues on their fall-through path. */
 const TERMINATORS = new Set([
-  'jal', 'jalr', 'beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu',
+  'jal', 'jalr',
   'ecall', 'ebreak', 'sret', 'wfi', 'sfence.vma', 'fence.i',
   'csrrw', 'csrrs', 'csrrc', 'csrrwi', 'csrrsi', 'csrrci', 'illegal',
 ]);
@@ -184,9 +187,11 @@ function blockSource(insns: readonly Insn[], offsets: readonly number[], offsetI
     if (LOAD_KIND[ins.op] !== undefined) usesLoad = true;
     if (STORE_KIND[ins.op] !== undefined) usesStore = true;
     if (ins.op === 'flw' || ins.op === 'fld' || ins.op === 'fsw' || ins.op === 'fsd') usesFp = true;
-    body.push(loop && k === n - 1 ? loopBack(ins, o, n, offsetInPage) : emit(ins, o, k, offsetInPage, R));
+    if (loop && k === n - 1) body.push(loopBack(ins, o, n, offsetInPage));
+    else if (BRANCHES.has(ins.op) && k < n - 1) body.push(`if(${branchCondition(ins)}){${jumpTarget(o, ins.imm)}return ${R(k + 1)};}`);
+    else body.push(emit(ins, o, k, offsetInPage, R));
   }
-  if (!TERMINATORS.has(last.op)) {
+  if (!TERMINATORS.has(last.op) && !(loop || BRANCHES.has(last.op))) {
     body.push(`${setPc(offsets[n - 1] + last.len, offsetInPage)}return ${n};`);
   }
   const prologue = ['let a=0,b=0,c=0,e=0,t=0,u=0;'];
@@ -198,8 +203,9 @@ function blockSource(insns: readonly Insn[], offsets: readonly number[], offsetI
   return `'use strict';return function block(h,r,pl,ph,max){${prologue.join('')}\n${code}\n};`;
 }
 
+const BRANCHES = new Set(['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu']);
 /** Branches and jumps that can close a self-loop. */
-const SELF_LOOPS = new Set(['jal', 'beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu']);
+const SELF_LOOPS = new Set(['jal', ...BRANCHES]);
 
 /** The last instruction of a self-looping block of `count` instructions: loop again while the budget allows. */
 function loopBack(ins: Insn, o: number, count: number, offsetInPage: number): string {
