@@ -141,6 +141,47 @@ describe('guest traps', () => {
   });
 });
 
+describe('translated code', () => {
+  it('a store over already-translated code takes effect (self-modifying code with fence.i)', () => {
+    // Loop: call the routine at 0x100, patch its first instruction, fence.i, call it again.
+    const patched = asm.addi(X.a0, X.a0, 100);
+    const { hart } = machine(withHandler([
+      ...li32(X.t1, RAM + 0x100),
+      asm.jalr(X.ra, X.t1, 0), // a0 += 1
+      ...li32(X.t2, patched), asm.sw(X.t2, X.t1, 0),
+      0x0000100f, // fence.i
+      asm.jalr(X.ra, X.t1, 0), // a0 += 100
+      asm.wfi(),
+    ], [asm.addi(X.a0, X.a0, 1), asm.jalr(0, X.ra, 0)]));
+    expect(hart.run(1000)).toBe(Exit.Wfi);
+    expect(hart.x[20]).toBe(101);
+  });
+
+  it('the same physical code reached through two virtual mappings runs correctly from both', () => {
+    // Sv39 with two 1 GiB leaves: VA 0x80000000 and VA 0x1_80000000 both map PA 0x80000000.
+    const root = 0x80000 + 16; // page-table page at RAM + 64 KiB (the RAM of this machine is 1 MiB)
+    const rootPa = RAM + 0x10000;
+    const program = withHandler([
+      ...li32(X.t0, root), asm.addi(X.t1, 0, 8), asm.slli(X.t1, X.t1, 60), asm.add(X.t0, X.t0, X.t1),
+      asm.csrrw(0, 0x180, X.t0), // satp = Sv39 | root
+      // Call the routine at 0x80000100, then at 0x1_80000100.
+      ...li32(X.t1, RAM + 0x100), asm.jalr(X.ra, X.t1, 0),
+      asm.addi(X.t2, 0, 1), asm.slli(X.t2, X.t2, 32), asm.add(X.t1, X.t1, X.t2), asm.jalr(X.ra, X.t1, 0),
+      asm.wfi(),
+    ], [0x00000597 /* auipc a1, 0 */, asm.addi(X.a0, X.a0, 1), asm.jalr(0, X.ra, 0)]);
+    const { hart, bus } = machine(program);
+    const pte = (((RAM / 4096) << 10) | 0xcf) >>> 0; // V R W X A D, PPN = 0x80000
+    const table = new Uint32Array(1024);
+    table[2 * 2] = pte; // VPN[2] = 2 → VA 0x80000000
+    table[2 * 6] = pte; // VPN[2] = 6 → VA 0x1_80000000
+    bus.write(rootPa, new Uint8Array(table.buffer));
+    expect(hart.run(1000)).toBe(Exit.Wfi);
+    expect(hart.x[20]).toBe(2);
+    // The second call ran the (already translated) routine at the high alias: auipc saw that pc.
+    expect([hart.x[22] >>> 0, hart.x[23]]).toEqual([RAM + 0x100, 1]);
+  });
+});
+
 describe('robustness', () => {
   it('a trap vector that traps again ends the run with a trap-loop exit instead of hanging', () => {
     const { hart } = machine([...setStvec(0x100), 0]);
