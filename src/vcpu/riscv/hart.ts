@@ -13,29 +13,14 @@ import { TlbSet, TLB_MASK, TLB_USER_BANK } from './tlb.js';
 import { Access, walk, type WalkContext, type WalkResult } from './mmu.js';
 import { CodeCache, type Block } from './translate.js';
 import { csrAccess } from './csr.js';
-import { Amo, Kind } from './kinds.js';
+import { Kind } from './kinds.js';
+import { atomic } from './atomics.js';
 import {
-  IRQ_EXTERNAL, IRQ_SOFTWARE, IRQ_TIMER, Priv, SSTATUS_SIE, SSTATUS_SPIE, SSTATUS_SPP, SSTATUS_MXR, SSTATUS_SUM,
+  Cause, IRQ_EXTERNAL, IRQ_SOFTWARE, IRQ_TIMER, Priv, SSTATUS_SIE, SSTATUS_SPIE, SSTATUS_SPP, SSTATUS_MXR, SSTATUS_SUM,
 } from './privilege.js';
 
 export * from './privilege.js';
 
-/** Exception causes (scause values without the interrupt bit). */
-export const Cause = {
-  MisalignedFetch: 0,
-  FetchAccess: 1,
-  IllegalInstruction: 2,
-  Breakpoint: 3,
-  MisalignedLoad: 4,
-  LoadAccess: 5,
-  MisalignedStore: 6,
-  StoreAccess: 7,
-  EcallFromU: 8,
-  EcallFromS: 9,
-  FetchPageFault: 12,
-  LoadPageFault: 13,
-  StorePageFault: 15,
-} as const;
 
 const TWO32 = 4294967296;
 const TRAP_LOOP_LIMIT = 10_000;
@@ -366,7 +351,7 @@ export class Hart implements WalkContext {
    * address is not RAM/ROM (or is ROM and this is a write); then (paLo, paHi) hold the guest-physical address.
    * Fills the TLB on success.
    */
-  private translate(aLo: number, aHi: number, access: Access): number {
+  translate(aLo: number, aHi: number, access: Access): number {
     let paLo = aLo, paHi = aHi, canRead = true, canWrite = true, canExecute = true;
     if (this.satpMode !== 0) {
       const out = this.walkOut;
@@ -479,59 +464,9 @@ export class Hart implements WalkContext {
     this.x[2 * rd + 1] = hi;
   }
 
-  // ---- Atomics ----------------------------------------------------------------------------------------------
-
   /** LR, SC and AMOs (`op` from kinds.ts Amo); returns instructions retired (0 on trap). */
   amo(op: number, size: number, rd: number, rs1: number, rs2: number): number {
-    const aLo = this.x[2 * rs1], aHi = this.x[2 * rs1 + 1];
-    const isLr = op === Amo.Lr;
-    if ((aLo & (size - 1)) !== 0) {
-      this.trap(isLr ? Cause.MisalignedLoad : Cause.MisalignedStore, aLo, aHi);
-      return 0;
-    }
-    if (op === Amo.Sc && !(this.resValid && this.resLo === aLo && this.resHi === aHi)) {
-      this.resValid = false;
-      if (rd !== 0) { this.x[2 * rd] = 1; this.x[2 * rd + 1] = 0; }
-      this.advance(4);
-      return 1;
-    }
-    const off = this.translate(aLo, aHi, isLr ? Access.Read : Access.Write);
-    if (off === -1) return 0;
-    if (off === -2) {
-      this.trap(isLr ? Cause.LoadAccess : Cause.StoreAccess, aLo, aHi);
-      return 0;
-    }
-    const m = this.mem32, i = off >> 2;
-    const oldLo = m[i], oldHi = size === 8 ? m[i + 1] : oldLo >> 31;
-    const bLo = this.x[2 * rs2], bHi = size === 8 ? this.x[2 * rs2 + 1] : bLo >> 31;
-    if (isLr) {
-      this.resValid = true; this.resLo = aLo; this.resHi = aHi;
-    } else {
-      let nLo = bLo, nHi = bHi;
-      switch (op) {
-        case Amo.Sc: this.resValid = false; break;
-        case Amo.Swap: break;
-        case Amo.Add: nLo = (oldLo + bLo) | 0; nHi = (oldHi + bHi + ((nLo >>> 0) < (oldLo >>> 0) ? 1 : 0)) | 0; break;
-        case Amo.Xor: nLo = oldLo ^ bLo; nHi = oldHi ^ bHi; break;
-        case Amo.And: nLo = oldLo & bLo; nHi = oldHi & bHi; break;
-        case Amo.Or: nLo = oldLo | bLo; nHi = oldHi | bHi; break;
-        default: {
-          const less = op === Amo.Min || op === Amo.Max
-            ? oldHi < bHi || (oldHi === bHi && (oldLo >>> 0) < (bLo >>> 0))
-            : (oldHi >>> 0) < (bHi >>> 0) || (oldHi === bHi && (oldLo >>> 0) < (bLo >>> 0));
-          const takeOld = op === Amo.Min || op === Amo.MinU ? less : !less;
-          if (takeOld) { nLo = oldLo; nHi = oldHi; }
-        }
-      }
-      const page = off >>> 12;
-      if (this.code.isCode(page)) this.code.invalidatePage(page);
-      m[i] = nLo;
-      if (size === 8) m[i + 1] = nHi;
-      if (op === Amo.Sc) { if (rd !== 0) { this.x[2 * rd] = 0; this.x[2 * rd + 1] = 0; } this.advance(4); return 1; }
-    }
-    if (rd !== 0) { this.x[2 * rd] = oldLo; this.x[2 * rd + 1] = oldHi; }
-    this.advance(4);
-    return 1;
+    return atomic(this, op, size, rd, rs1, rs2);
   }
 
   // ---- Fetch and dispatch -----------------------------------------------------------------------------------
