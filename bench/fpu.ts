@@ -1,8 +1,9 @@
 /**
  * Micro-benchmark of the hot FPU paths (src/vcpu/riscv/fpu.ts): ns per call in RNE on ordinary
- * operands (mostly inexact results, as in real FP code). `npx tsx bench/fpu.ts`
+ * operands (mostly inexact results, as in real FP code). `npm run build && npx tsx bench/fpu.ts`
  */
-import { fmv_x_d, FPU_OPS, type FpOp, type FpRegs } from '../src/vcpu/riscv/fpu.js';
+// The shipped build (tsc's output) is what is measured.
+import { fmv_x_d, FPU_OPS, type FpOp, type FpRegs } from '../dist/vcpu/riscv/fpu.js';
 
 /** Shaped like the hart: an object with the register views and fflags. */
 class Regs implements FpRegs {

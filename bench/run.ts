@@ -1,8 +1,10 @@
 /** `npm run bench`: every benchmark, printing figures. */
 import { runCorpusBench } from './dts-corpus.js';
+import { runFpuBench } from './fpu.js';
 import { runGuestBench } from './guest.js';
 
 const log = (s: string) => console.log(s);
 console.log(`tsvisor benchmarks (node ${process.version})`);
 runGuestBench(log);
+runFpuBench(log);
 runCorpusBench(log);
