@@ -553,7 +553,8 @@ export class Hart implements WalkContext {
       if (block.n === 0 || block.n > stop - before) {
         this.step();
       } else {
-        this.icount += block.run(this, x, pl, ph, stop - before);
+        const retired = block.run(this, x, pl, ph, stop - before); // may itself advance icount before an exit
+        this.icount += retired;
       }
       if (this.exit !== Exit.Budget || this.stopRequested) break;
       if (this.icount !== before) this.trapsInARow = 0;
@@ -568,7 +569,8 @@ export class Hart implements WalkContext {
     if (got === -1) return;
     if (got === -2) { this.exit = Exit.FetchFault; return; }
     const block = this.code.single(this.fetched);
-    this.icount += block.run(this, this.x, this.pcLo, this.pcHi, 1);
+    const retired = block.run(this, this.x, this.pcLo, this.pcHi, 1);
+    this.icount += retired;
   }
 
   /** The guest-physical address of a fetch fault (valid after `Exit.FetchFault`). */

@@ -244,7 +244,15 @@ function setPc(end: number, offsetInPage: number): string {
 }
 
 /** Leave the block at instruction k (pc synchronised) through a hart method returning the retired count. */
-const exitVia = (o: number, k: string, call: string): string => `h.pcLo=${pcLo(o)};h.pcHi=ph;return ${k}+${call};`;
+/**
+ * Leave the block at instruction k through a hart method returning what it retired. pc and icount are synchronised
+ * first, so the method (and the runtime, on an exit) sees exact time and counters.
+ */
+const exitVia = (o: number, k: string, call: string): string => `h.pcLo=${pcLo(o)};h.pcHi=ph;h.icount+=${k};return ${call};`;
+
+/** Call a slow path that may trap or exit (returns false then) with pc and icount synchronised; continue if not. */
+const slowPath = (o: number, k: string, call: string): string =>
+  `h.pcLo=${pcLo(o)};h.pcHi=ph;h.icount+=${k};if(!${call})return 0;h.icount-=${k};`;
 
 /** Effective address of rs1 + imm into (a, b). */
 function address(rs1: number, imm: number): string {
@@ -348,7 +356,7 @@ function emit(ins: Insn, o: number, k: number, offsetInPage: number, R: (j: numb
   const dot = op.indexOf('.');
   if (dot > 0 && AMO_OP[op.slice(0, dot)] !== undefined) {
     const size = op.endsWith('.d') ? 8 : 4;
-    return `h.pcLo=${pcLo(o)};h.pcHi=ph;if(h.amo(${AMO_OP[op.slice(0, dot)]},${size},${rd},${rs1},${rs2})===0)return ${R(k)};`;
+    return slowPath(o, R(k), `h.amo(${AMO_OP[op.slice(0, dot)]},${size},${rd},${rs1},${rs2})!==0`);
   }
   if (op.startsWith('f') && typeof (fpu as Record<string, unknown>)[op] === 'function') {
     const dynamic = ROUNDED.test(op) && ins.rm === 7;
@@ -401,7 +409,7 @@ function load(ins: Insn, o: number, k: string): string {
   const guard = kind & Kind.Float ? fsGuard(o, k, ins.raw) : '';
   return `${guard}${address(ins.rs1, ins.imm)}e=((a>>>12)&${TLB_MASK})+tb;` +
     `if(rt[e]===(a&${-4096 | (size - 1)})&&rth[e]===b){c=(rb[e]+a)|0;${fast}}` +
-    `else{h.pcLo=${pcLo(o)};h.pcHi=ph;if(!h.load(a,b,${kind},${rd},${ins.len}))return ${k};}`;
+    `else{${slowPath(o, k, `h.load(a,b,${kind},${rd},${ins.len})`)}}`;
 }
 
 function store(ins: Insn, o: number, k: string): string {
@@ -420,5 +428,5 @@ function store(ins: Insn, o: number, k: string): string {
   const guard = float ? fsGuard(o, k, ins.raw) : '';
   return `${guard}${address(ins.rs1, ins.imm)}e=((a>>>12)&${TLB_MASK})+tb;` +
     `if(wt[e]===(a&${-4096 | (size - 1)})&&wth[e]===b){c=(wb[e]+a)|0;${fast}}` +
-    `else{h.pcLo=${pcLo(o)};h.pcHi=ph;if(!h.store(a,b,${kind},${vLo},${vHi},${ins.len}))return ${k};}`;
+    `else{${slowPath(o, k, `h.store(a,b,${kind},${vLo},${vHi},${ins.len})`)}}`;
 }

@@ -141,6 +141,22 @@ describe('guest traps', () => {
   });
 });
 
+describe('counters', () => {
+  it('instret, cycle and time read mid-block count exactly the instructions retired before them', () => {
+    const nops = Array.from({ length: 7 }, () => asm.addi(0, 0, 0));
+    const { hart } = machine([...nops, asm.csrrs(X.a0, 0xc02, 0), asm.csrrs(X.a1, 0xc00, 0), asm.csrrs(X.a2, 0xc01, 0), asm.wfi()]);
+    hart.instructionsPerTick = 1;
+    expect(hart.run(100)).toBe(Exit.Wfi);
+    expect([hart.x[20], hart.x[22], hart.x[24]]).toEqual([7, 8, 9]);
+  });
+
+  it('an MMIO exit after several instructions of a block sees the exact instruction count', () => {
+    const { hart } = machine([asm.addi(X.a0, 0, 1), asm.addi(X.a0, X.a0, 1), ...li32(X.a1, 0x10000000), asm.lw(X.a2, X.a1, 0)]);
+    expect(hart.run(100)).toBe(Exit.Mmio);
+    expect(hart.icount).toBe(6);
+  });
+});
+
 describe('translated code', () => {
   it('a store over already-translated code takes effect (self-modifying code with fence.i)', () => {
     // Loop: call the routine at 0x100, patch its first instruction, fence.i, call it again.
