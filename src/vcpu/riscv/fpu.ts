@@ -50,24 +50,14 @@ export interface FpRegs {
 /** One instruction: rd and rs1..rs3 are register numbers, rm the resolved rounding mode 0..4. */
 export type FpOp = (s: FpRegs, rd: number, rs1: number, rs2: number, rs3: number, rm: number) => void;
 
-/** fflags bits */
-export const FFLAG_NX = 1;
-export const FFLAG_UF = 2;
-export const FFLAG_OF = 4;
-export const FFLAG_DZ = 8;
-export const FFLAG_NV = 16;
+/** fflags bits: inexact, underflow, overflow, divide by zero, invalid. */
 const NX = 1;
 const UF = 2;
 const OF = 4;
 const DZ = 8;
 const NV = 16;
 
-/** Rounding modes (frm / instruction rm field values) */
-export const RM_RNE = 0;
-export const RM_RTZ = 1;
-export const RM_RDN = 2;
-export const RM_RUP = 3;
-export const RM_RMM = 4;
+/** Rounding modes (frm / instruction rm field values). */
 const RNE = 0;
 const RTZ = 1;
 const RDN = 2;
