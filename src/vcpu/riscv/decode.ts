@@ -30,11 +30,6 @@ function insn(op: string, raw: number, len: 2 | 4, f: Partial<Omit<Insn, 'op' | 
 
 const illegal = (raw: number, len: 2 | 4): Insn => insn('illegal', raw, len);
 
-/** Length in bytes of the instruction whose low 16 bits are `low16`. */
-export function insnLength(low16: number): 2 | 4 {
-  return (low16 & 3) === 3 ? 4 : 2;
-}
-
 /** Decode one instruction; `word` holds its bits (only the low 16 for a compressed instruction). */
 export function decode(word: number): Insn {
   return (word & 3) === 3 ? decode32(word | 0) : decode16(word & 0xffff);

@@ -17,4 +17,3 @@ export enum Exit {
   TrapLoop = 5,
 }
 
-export const EXIT_NAMES = ['budget', 'ecall', 'wfi', 'mmio', 'fetch-fault', 'trap-loop'] as const;

@@ -12,7 +12,3 @@ export const Amo = {
   Lr: 0, Sc: 1, Swap: 2, Add: 3, Xor: 4, And: 5, Or: 6, Min: 7, Max: 8, MinU: 9, MaxU: 10,
 } as const;
 
-/** Zicsr operations, as passed to `Hart.csr`. */
-export const CsrOp = {
-  Write: 1, Set: 2, Clear: 3,
-} as const;
