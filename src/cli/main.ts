@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { dtcCommand } from './dtc.js';
+import { validateCommand } from './validate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -10,7 +11,8 @@ export function program(): Command {
   return new Command('tsvisor')
     .description('An Xvisor-style, device-tree-configured hypervisor runtime for RISC-V guests')
     .version(pkg.version, '-v, --version')
-    .addCommand(dtcCommand());
+    .addCommand(dtcCommand())
+    .addCommand(validateCommand());
 }
 
 program().parse(process.argv);

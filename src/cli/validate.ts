@@ -1,0 +1,73 @@
+/**
+ * `tsvisor validate <board.dts|guest.dts|.dtb>...`: every configuration problem at once, compiler style or as JSON.
+ * Exit status: 0 clean, 1 errors (or warnings with --strict), 2 a file could not be read.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { compileSource, loadBlob, type Diagnostic } from '../dts/index.js';
+import { validate, type ConfigFile } from '../vmm/config/validate.js';
+import { renderDiagnostic } from './render.js';
+
+interface ValidateFlags {
+  format: 'text' | 'json';
+  strict?: boolean;
+  include: string[];
+}
+
+export function validateCommand(): Command {
+  return new Command('validate')
+    .description('check board and guest configurations: every error at once, with file:line:column')
+    .argument('<files...>', 'board and guest device trees (.dts source or .dtb)')
+    .option('--format <format>', 'text or json', 'text')
+    .option('--strict', 'fail on warnings too')
+    .option('-i, --include <dir>', 'add a directory to the /include/ search path', (v: string, all: string[]) => [...all, v], [])
+    .action((files: string[], flags: ValidateFlags) => {
+      process.exitCode = runValidate(files, flags, (s) => process.stdout.write(s));
+    });
+}
+
+const isBlob = (data: Buffer): boolean => data.length >= 4 && data.readUInt32BE(0) === 0xd00dfeed;
+
+export function runValidate(paths: readonly string[], flags: ValidateFlags, write: (s: string) => void): number {
+  if (flags.format !== 'text' && flags.format !== 'json') {
+    write(`tsvisor validate: unknown format "${flags.format}" (text or json)\n`);
+    return 2;
+  }
+  const diagnostics: Diagnostic[] = [];
+  const files: ConfigFile[] = [];
+  let unreadable = false;
+  for (const path of paths) {
+    let data: Buffer;
+    try {
+      data = readFileSync(path);
+    } catch (e) {
+      unreadable = true;
+      diagnostics.push({ severity: 'error', code: 'read', message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file: path });
+      continue;
+    }
+    const result = isBlob(data)
+      ? loadBlob(data, path)
+      : compileSource(data.toString('latin1'), path, { includePaths: flags.include });
+    diagnostics.push(...result.diagnostics);
+    if (result.tree && result.ok) files.push({ path, tree: result.tree });
+  }
+  const v = validate(files);
+  diagnostics.push(...v.diagnostics);
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  if (flags.format === 'json') {
+    write(JSON.stringify({
+      files: paths,
+      host: v.host ? { cpus: v.host.cpus.length, memoryBytes: v.host.memory.reduce((s, b) => s + b.size, 0) } : null,
+      guests: v.guests.map((g) => ({ name: g.name, vcpus: g.vcpus.length, regions: g.regions.length })),
+      errors, warnings, diagnostics,
+    }, null, 2) + '\n');
+  } else {
+    for (const d of diagnostics) write(renderDiagnostic(d) + '\n');
+    const what = [v.host ? `host with ${v.host.cpus.length} CPUs` : undefined, `${v.guests.length} guest${v.guests.length === 1 ? '' : 's'}`]
+      .filter(Boolean).join(', ');
+    write(errors + warnings === 0 ? `ok: ${what}\n` : `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} (${what})\n`);
+  }
+  if (unreadable) return 2;
+  return errors > 0 || (flags.strict && warnings > 0) ? 1 : 0;
+}

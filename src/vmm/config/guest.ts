@@ -1,0 +1,191 @@
+/**
+ * One guest in Xvisor's guest format: root attributes, VCPUs (`vcpus`, or a `vcpu_template` that
+ * `guest_fdt_load` expands), and the `aspace` regions, each checked as Xvisor checks it at guest creation, plus the
+ * checks it should make (alignment, IRQ ranges, emulator attributes), every problem located.
+ */
+import type { DiagnosticSink } from '../../dts/diagnostics.js';
+import type { Node } from '../../dts/tree.js';
+import { findEmulator } from '../../devices/registry.js';
+import { PropReader, hex } from './props.js';
+import { parseIsa, unsupported, PROVIDED_ISA } from './isa.js';
+import { MEMORY_TYPES, type GuestConfig, type Manifest, type RegionConfig, type VcpuConfig } from './types.js';
+
+const live = (n: Node): Node[] => n.children.filter((c) => !c.deleted);
+
+/** Defaults as Xvisor's. */
+export const DEFAULT_PRIORITY = 3;
+export const DEFAULT_TIME_SLICE_NS = 10_000_000;
+export const VCPU_COMPATIBLE = 'riscv,generic';
+
+/** Build the guest configured by `node` (named `name`); undefined when it is not a guest at all. */
+export function buildGuest(node: Node, name: string, sink: DiagnosticSink): GuestConfig | undefined {
+  const r = new PropReader(node, sink, name);
+  const type = r.string('device_type');
+  if (type === undefined) { r.missing('device_type', 'a guest node has device_type = "guest"'); return undefined; }
+  if (type !== 'guest') { r.error('device_type', `device_type must be "guest", not "${type}"`, r.prop('device_type')); return undefined; }
+  const aspace = node.getChild('aspace');
+  let irqCount = 0;
+  if (!aspace) r.error('missing_node', "has no 'aspace' node: a guest needs an address space", node);
+  else irqCount = new PropReader(aspace, sink, `${name}/aspace`).u32('guest_irq_count', true) ?? 0;
+  return {
+    name,
+    model: r.string('model'),
+    vcpus: readVcpus(node, name, sink),
+    irqCount,
+    regions: aspace ? readRegions(aspace, name, irqCount, sink) : [],
+    node,
+  };
+}
+
+function readVcpus(guest: Node, name: string, sink: DiagnosticSink): VcpuConfig[] {
+  const vcpus = guest.getChild('vcpus');
+  const template = guest.getChild('vcpu_template');
+  if (vcpus && live(vcpus).length > 0) return live(vcpus).map((v, i) => readVcpu(v, `${name}/${v.name}`, i, sink));
+  if (template) {
+    // Checked as VCPU 0 would be; guest_fdt_load makes the copies.
+    readVcpu(template, `${name}/vcpu_template`, 0, sink);
+    return [];
+  }
+  sink.error('no_vcpus', `${name}: has neither 'vcpus' nor 'vcpu_template': a guest needs at least one VCPU`, guest.src);
+  return [];
+}
+
+function readVcpu(node: Node, name: string, subid: number, sink: DiagnosticSink): VcpuConfig {
+  const r = new PropReader(node, sink, name);
+  const type = r.string('device_type', true);
+  if (type !== undefined && type !== 'vcpu') r.error('device_type', `device_type must be "vcpu", not "${type}"`, r.prop('device_type'));
+  const compatible = r.string('compatible', true);
+  if (compatible !== undefined && compatible !== VCPU_COMPATIBLE) {
+    r.error('vcpu_compatible', `compatible "${compatible}" is not a VCPU tsvisor provides`, r.prop('compatible'), `use "${VCPU_COMPATIBLE}"`);
+  }
+  const isa = r.string('riscv,isa') ?? PROVIDED_ISA;
+  if (r.has('riscv,isa')) {
+    const parsed = parseIsa(isa);
+    const missing = parsed.error ? [] : unsupported(parsed);
+    if (parsed.error) r.error('isa', `riscv,isa "${isa}": ${parsed.error}`, r.prop('riscv,isa'));
+    else if (missing.length > 0) {
+      r.error('isa', `riscv,isa "${isa}" asks for ${missing.join(', ')}, which the runtime cannot provide`,
+        r.prop('riscv,isa'), `the hart implements ${PROVIDED_ISA}`);
+    }
+  }
+  const startPc = r.u64('start_pc', true) ?? 0;
+  const priority = r.u32('priority') ?? DEFAULT_PRIORITY;
+  if (priority > 7) r.error('priority', `priority ${priority} is out of range 0..7`, r.prop('priority'));
+  const timeSlice = r.u64('time_slice') ?? DEFAULT_TIME_SLICE_NS;
+  if (timeSlice === 0) r.error('time_slice', 'time_slice must not be 0', r.prop('time_slice'));
+  const deadline = r.u64('deadline');
+  const periodicity = r.u64('periodicity');
+  if (deadline !== undefined && periodicity !== undefined && deadline > periodicity) {
+    r.error('deadline', `deadline ${deadline} is longer than periodicity ${periodicity}`, r.prop('deadline'));
+  }
+  return {
+    name, subid, isa, startPc, poweroff: r.flag('poweroff'), priority, timeSlice, deadline, periodicity,
+    affinity: r.u32List('affinity'), node,
+  };
+}
+
+function readRegions(aspace: Node, guest: string, irqCount: number, sink: DiagnosticSink): RegionConfig[] {
+  const out: RegionConfig[] = [];
+  for (const node of live(aspace)) {
+    const region = readRegion(node, `${guest}/${node.name}`, irqCount, sink);
+    if (region) out.push(region);
+  }
+  return out;
+}
+
+const MANIFESTS: readonly string[] = ['real', 'virtual', 'alias'];
+
+/** Whether the guest's /aliases names this node (so load-time overrides can reach it). */
+function aliased(node: Node): boolean {
+  let root = node.parent;
+  while (root && root.getProp('device_type')?.value.asString() !== 'guest') root = root.parent;
+  if (!root) return false;
+  const aliases = root.getChild('aliases');
+  const rel = node.fullpath.slice(root.fullpath.length === 1 ? 0 : root.fullpath.length);
+  return aliases?.props.some((p) => !p.deleted && p.value.asString() === rel) ?? false;
+}
+
+function readRegion(node: Node, name: string, irqCount: number, sink: DiagnosticSink): RegionConfig | undefined {
+  const r = new PropReader(node, sink, name);
+  const manifest = r.string('manifest_type', true);
+  const addressType = r.string('address_type', true);
+  const deviceType = r.string('device_type', true);
+  const gpa = r.u64('guest_physical_addr', true);
+  const size = r.u64('physical_size', true);
+  if (manifest !== undefined && !MANIFESTS.includes(manifest)) {
+    r.error('manifest_type', `manifest_type "${manifest}" is none of real, virtual, alias`, r.prop('manifest_type'));
+    return undefined;
+  }
+  if (addressType !== undefined && addressType !== 'memory' && addressType !== 'io') {
+    r.error('address_type', `address_type "${addressType}" is neither memory nor io`, r.prop('address_type'));
+  }
+  if (manifest === undefined || deviceType === undefined || gpa === undefined || size === undefined) return undefined;
+  if (size === 0) {
+    // A region the guest's /aliases name is meant to be sized by guest_fdt_load's overrides.
+    const hint = 'give the size here, or override it when loading: vfs guest_fdt_load <guest> <dtb> <n> <alias>,physical_size,physsize,<size>';
+    if (aliased(node)) r.warning('region_size', 'physical_size is 0 until guest_fdt_load overrides it', r.prop('physical_size'), hint);
+    else r.error('region_size', 'physical_size is 0', r.prop('physical_size'), hint);
+  }
+  const memory = MEMORY_TYPES[deviceType];
+  const compatible = r.stringList('compatible') ?? [];
+  let hpa: number | undefined;
+  let aliasPa: number | undefined;
+  let emulator: RegionConfig['emulator'];
+  let irqs: number[] = [];
+  const kind = manifest as Manifest;
+  if (kind === 'real') {
+    if (!memory) {
+      r.error('passthrough', `real region of device_type "${deviceType}": device pass-through is not supported`,
+        r.prop('device_type'), 'emulate the device in a virtual region, or use a memory device_type (ram, rom, alloced_ram, ...)');
+    } else if (memory.backing === 'fixed') {
+      hpa = r.u64('host_physical_addr', true);
+    } else if (r.has('host_physical_addr')) {
+      r.warning('host_physical_addr', `host_physical_addr is ignored for device_type "${deviceType}" (the runtime allocates it)`, r.prop('host_physical_addr'));
+    }
+  } else if (kind === 'alias') {
+    aliasPa = r.u64('alias_physical_addr', true);
+  } else {
+    if (memory) {
+      r.error('virtual_memory', `virtual region of memory device_type "${deviceType}": memory is a real region`, r.prop('manifest_type'));
+    } else {
+      emulator = findEmulator(deviceType, compatible);
+      if (!emulator) {
+        r.error('no_emulator', `No emulator found for ${name} (device_type "${deviceType}", compatible ${compatible.length ? compatible.map((c) => `"${c}"`).join(', ') : 'missing'})`,
+          r.prop('compatible') ?? r.prop('device_type'));
+      } else {
+        for (const a of emulator.attributes) {
+          if (a.type === 'u32') r.u32(a.name, a.required);
+          else if (a.type === 'u32-list') r.u32List(a.name, a.required);
+          else if (a.type === 'u64') r.u64(a.name, a.required);
+          else if (a.type === 'string') r.string(a.name, a.required);
+        }
+        if (emulator.interrupts) irqs = r.u32List('interrupts') ?? [];
+        for (const irq of irqs) {
+          if (irq === 0 || irq >= irqCount) {
+            r.error('irq_range', `interrupt ${irq} is outside 1..${Math.max(0, irqCount - 1)} (guest_irq_count is ${irqCount})`, r.prop('interrupts'));
+          }
+        }
+      }
+    }
+  }
+  const alignOrder = r.u32('align_order') ?? 12;
+  if (alignOrder < 12 || alignOrder > 40) {
+    r.error('align_order', `align_order ${alignOrder} is outside 12..40`, r.prop('align_order'));
+  } else {
+    const align = 2 ** alignOrder;
+    const check = (attr: string, v: number | undefined): void => {
+      if (v !== undefined && v % align !== 0) {
+        r.error('alignment', `${attr} ${hex(v)} is not a multiple of 2^${alignOrder} (${hex(align)})`, r.prop(attr) ?? node,
+          r.has('align_order') ? undefined : 'regions are page granular: addresses and sizes are multiples of 4 KiB');
+      }
+    };
+    check('guest_physical_addr', gpa);
+    check('physical_size', size);
+    check('host_physical_addr', hpa);
+    check('alias_physical_addr', aliasPa);
+  }
+  return {
+    name, manifest: kind, addressType: addressType === 'io' ? 'io' : 'memory', deviceType, compatible, gpa, size,
+    hpa, aliasPa, alignOrder, memory: kind === 'real' ? memory : undefined, emulator, irqs, node,
+  };
+}

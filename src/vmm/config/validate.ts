@@ -1,0 +1,75 @@
+/**
+ * Validation of a set of configuration files: at most one board (the host, with any guests inline under
+ * /guests) and any number of guest files. Every rule runs and every problem is reported, located, at once —
+ * where Xvisor stops at the first error of `guest create`.
+ */
+import { basename, extname } from 'node:path';
+import { DiagnosticSink, type Diagnostic } from '../../dts/diagnostics.js';
+import type { DeviceTree, Node } from '../../dts/tree.js';
+import { buildHost } from './host.js';
+import { buildGuest } from './guest.js';
+import { checkGuest, checkGuestOnHost, checkGuestsTogether } from './rules.js';
+import { checkMemoryFits } from './memory-fit.js';
+import { applyBootLoads } from './boot-loads.js';
+import type { GuestConfig, HostConfig } from './types.js';
+
+export interface ConfigFile {
+  readonly path: string;
+  readonly tree: DeviceTree;
+}
+
+export interface Validation {
+  readonly host: HostConfig | undefined;
+  readonly guests: readonly GuestConfig[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** A guest file has device_type = "guest" at its root; anything else is a board. */
+export function isGuestTree(tree: DeviceTree): boolean {
+  const p = tree.root.getProp('device_type');
+  return p !== undefined && p.value.asString() === 'guest';
+}
+
+/** The guest name a standalone guest file gets: its file name without extension (guest_fdt_load names it). */
+export const guestNameOf = (path: string): string => basename(path, extname(path));
+
+/** Guests inline in a board, under /guests. */
+function boardGuests(root: Node, sink: DiagnosticSink): GuestConfig[] {
+  const guests = root.getChild('guests');
+  const out: GuestConfig[] = [];
+  for (const g of guests ? guests.children.filter((c) => !c.deleted) : []) {
+    const guest = buildGuest(g, g.name, sink);
+    if (guest) out.push(guest);
+  }
+  return out;
+}
+
+export function validate(files: readonly ConfigFile[]): Validation {
+  const sink = new DiagnosticSink();
+  let host: HostConfig | undefined;
+  let boardPath: string | undefined;
+  const guests: GuestConfig[] = [];
+  for (const f of files) {
+    if (isGuestTree(f.tree)) {
+      const g = buildGuest(f.tree.root, guestNameOf(f.path), sink);
+      if (g) guests.push(g);
+      continue;
+    }
+    if (host) {
+      sink.error('two_boards', `${f.path}: a second board file (the host is already ${boardPath})`, f.tree.root.src,
+        'give one board and any number of guest files');
+      continue;
+    }
+    applyBootLoads(f.tree, f.path, sink);
+    host = buildHost(f.tree, sink);
+    boardPath = f.path;
+    guests.push(...boardGuests(f.tree.root, sink));
+  }
+  for (const g of guests) {
+    checkGuest(g, sink);
+    if (host) checkGuestOnHost(g, host, sink);
+  }
+  checkGuestsTogether(guests, sink);
+  if (host) checkMemoryFits(host, guests, sink);
+  return { host, guests, diagnostics: sink.items };
+}
