@@ -68,7 +68,13 @@ export type ClaimError =
       readonly outstanding: number;
       readonly message: string;
     }
-  | { readonly kind: 'unknown-node'; readonly domain: string; readonly index: number; readonly node: NodeId; readonly message: string }
+  | {
+      readonly kind: 'unknown-node';
+      readonly domain: string;
+      readonly index: number;
+      readonly node: NodeId;
+      readonly message: string;
+    }
   | {
       readonly kind: 'duplicate-target';
       readonly domain: string;
@@ -154,7 +160,9 @@ interface DomainState {
 }
 
 function requirePageCount(pages: number, what: string): void {
-  if (!Number.isSafeInteger(pages) || pages < 0) throw new RangeError(`${what} must be a non-negative integer, got ${pages}`);
+  if (!Number.isSafeInteger(pages) || pages < 0) {
+    throw new RangeError(`${what} must be a non-negative integer, got ${pages}`);
+  }
 }
 
 function describeTarget(target: ClaimTarget): string {
@@ -182,7 +190,9 @@ export class MemoryManager {
   constructor(hostNodes: readonly HostNode[]) {
     if (hostNodes.length === 0) throw new RangeError('the host needs at least one NUMA node');
     for (const { node, pages } of [...hostNodes].sort((a, b) => a.node - b.node)) {
-      if (!Number.isSafeInteger(node) || node < 0) throw new RangeError(`NUMA node id must be a non-negative integer, got ${node}`);
+      if (!Number.isSafeInteger(node) || node < 0) {
+        throw new RangeError(`NUMA node id must be a non-negative integer, got ${node}`);
+      }
       if (this.nodes.has(node)) throw new RangeError(`NUMA node ${node} is listed twice`);
       requirePageCount(pages, `pages of node ${node}`);
       this.nodes.set(node, { total: pages, populated: 0, claimed: 0 });
@@ -283,7 +293,10 @@ export class MemoryManager {
         const message =
           `domain "${domain}": claims[${index}] asks for ${pages} pages (${describeTarget(target)}), ` +
           `only ${available} available`;
-        return { ok: false, error: { kind: 'insufficient-memory', domain, index, target, requested: pages, available, message } };
+        return {
+          ok: false,
+          error: { kind: 'insufficient-memory', domain, index, target, requested: pages, available, message },
+        };
       }
       reserved += pages;
     }
@@ -321,7 +334,8 @@ export class MemoryManager {
   populate(domain: string, pages: number, node?: NodeId): PopulateResult {
     requirePageCount(pages, 'pages');
     if (node !== undefined && !this.nodes.has(node)) {
-      return { ok: false, error: { kind: 'unknown-node', domain, node, message: this.unknownNodeMessage(domain, node) } };
+      const message = this.unknownNodeMessage(domain, node);
+      return { ok: false, error: { kind: 'unknown-node', domain, node, message } };
     }
     const existing = this.domains.get(domain);
     const available = this.populatable(existing, node);
@@ -449,7 +463,8 @@ export class MemoryManager {
     const seen = new Set<ClaimTarget>();
     for (const [index, { target }] of claims.entries()) {
       if (target !== 'any' && !this.nodes.has(target)) {
-        return { kind: 'unknown-node', domain, index, node: target, message: this.unknownNodeMessage(domain, target, index) };
+        const message = this.unknownNodeMessage(domain, target, index);
+        return { kind: 'unknown-node', domain, index, node: target, message };
       }
       if (seen.has(target)) {
         const message = `domain "${domain}": claims[${index}] repeats target ${describeTarget(target)}`;
@@ -504,7 +519,8 @@ export class MemoryManager {
       target.claimed = n.claimed;
     }
     for (const [name, d] of this.domains) {
-      copy.domains.set(name, { populated: new Map(d.populated), nodeClaims: new Map(d.nodeClaims), hostClaim: d.hostClaim });
+      const { populated, nodeClaims, hostClaim } = d;
+      copy.domains.set(name, { populated: new Map(populated), nodeClaims: new Map(nodeClaims), hostClaim });
     }
     copy.hostWideClaimed = this.hostWideClaimed;
     return copy;
