@@ -4,7 +4,8 @@ import type { Diagnostic } from '../dts/index.js';
 
 export function renderDiagnostic(d: Diagnostic): string {
   const sev = d.severity === 'error' ? chalk.red.bold('error') : chalk.yellow.bold('warning');
-  const where = d.file !== undefined ? chalk.bold(`${d.file}:${d.line}:${d.column}: `) : '';
+  const at = d.line !== undefined ? `${d.file}:${d.line}:${d.column ?? 1}` : d.file;
+  const where = d.file !== undefined ? chalk.bold(`${at}: `) : '';
   const code = d.code ? chalk.dim(` [${d.code}]`) : '';
   const lines = [`${where}${sev}: ${d.message}${code}`];
   if (d.sourceLine !== undefined && d.line !== undefined && d.column !== undefined) {

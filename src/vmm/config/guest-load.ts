@@ -9,6 +9,9 @@ import { fillPaths, Node, Property, type DeviceTree } from '../../dts/tree.js';
 export type OverrideType = 'string' | 'bytes' | 'uint32' | 'uint64' | 'physaddr' | 'physsize' | 'virtaddr' | 'virtsize';
 const OVERRIDE_TYPES: readonly string[] = ['string', 'bytes', 'uint32', 'uint64', 'physaddr', 'physsize', 'virtaddr', 'virtsize'];
 
+/** Most VCPUs one guest may have (guest hart ids are dense from 0; this also catches typos like 1000000). */
+export const MAX_VCPUS = 1024;
+
 export type GuestLoadResult = { ok: true; node: Node } | { ok: false; error: string };
 
 const fail = (error: string): GuestLoadResult => ({ ok: false, error });
@@ -16,6 +19,7 @@ const fail = (error: string): GuestLoadResult => ({ ok: false, error });
 /** A deep copy of a node (live entries only), keeping source references for diagnostics. */
 export function cloneNode(n: Node, name = n.name): Node {
   const copy = new Node(name, n.src);
+  copy.phandle = n.phandle;
   for (const p of n.props) {
     if (!p.deleted) copy.addProp(new Property(p.name, new PropValue(p.value.bytes.slice(), p.value.markers.map((m) => ({ ...m }))), p.src));
   }
@@ -84,6 +88,7 @@ export function guestFdtLoad(host: DeviceTree, name: string, guest: DeviceTree, 
   overrides: readonly string[] = []): GuestLoadResult {
   if (!/^[A-Za-z0-9_,.+-]+$/.test(name)) return fail(`invalid guest name "${name}"`);
   if (!Number.isInteger(vcpuCount) || vcpuCount < 0) return fail(`invalid VCPU count ${vcpuCount}`);
+  if (vcpuCount > MAX_VCPUS) return fail(`VCPU count ${vcpuCount} is more than the ${MAX_VCPUS} a guest may have`);
   let guests = host.root.getChild('guests');
   if (guests?.getChild(name)) return fail(`guest ${name} already exists`);
   const node = cloneNode(guest.root, name);

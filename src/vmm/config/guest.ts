@@ -95,11 +95,14 @@ function readRegions(aspace: Node, guest: string, irqCount: number, sink: Diagno
 
 const MANIFESTS: readonly string[] = ['real', 'virtual', 'alias'];
 
-/** Whether the guest's /aliases names this node (so load-time overrides can reach it). */
+/**
+ * Whether load-time overrides can still reach this node: the guest's /aliases name it and the guest is a file not
+ * yet loaded (a guest in a board, inline or put there by guest_fdt_load, takes no more overrides).
+ */
 function aliased(node: Node): boolean {
   let root = node.parent;
   while (root && root.getProp('device_type')?.value.asString() !== 'guest') root = root.parent;
-  if (!root) return false;
+  if (!root || root.parent) return false;
   const aliases = root.getChild('aliases');
   const rel = node.fullpath.slice(root.fullpath.length === 1 ? 0 : root.fullpath.length);
   return aliases?.props.some((p) => !p.deleted && p.value.asString() === rel) ?? false;
@@ -154,12 +157,15 @@ function readRegion(node: Node, name: string, irqCount: number, sink: Diagnostic
           r.prop('compatible') ?? r.prop('device_type'));
       } else {
         for (const a of emulator.attributes) {
+          if (a.name === 'interrupts' && emulator.interrupts) continue; // read once, below, with its range check
           if (a.type === 'u32') r.u32(a.name, a.required);
           else if (a.type === 'u32-list') r.u32List(a.name, a.required);
           else if (a.type === 'u64') r.u64(a.name, a.required);
           else if (a.type === 'string') r.string(a.name, a.required);
         }
-        if (emulator.interrupts) irqs = r.u32List('interrupts') ?? [];
+        if (emulator.interrupts) {
+          irqs = r.u32List('interrupts', emulator.attributes.some((a) => a.name === 'interrupts' && a.required)) ?? [];
+        }
         for (const irq of irqs) {
           if (irq === 0 || irq >= irqCount) {
             r.error('irq_range', `interrupt ${irq} is outside 1..${Math.max(0, irqCount - 1)} (guest_irq_count is ${irqCount})`, r.prop('interrupts'));

@@ -17,12 +17,15 @@ function cells(node: Node | undefined, sink: DiagnosticSink): { address: number;
   return { address: r.u32('#address-cells') ?? 2, size: r.u32('#size-cells') ?? 1 };
 }
 
-/** A node's `reg` as (base, size) pairs, by its parent's cell counts. */
-export function readReg(node: Node, sink: DiagnosticSink, what: string): { base: number; size: number }[] | undefined {
+/**
+ * A node's `reg` as (base, size) pairs, by its parent's cell counts. Pass `c` when reading several siblings, so a
+ * malformed `#address-cells` is reported once.
+ */
+export function readReg(node: Node, sink: DiagnosticSink, what: string,
+  c = cells(node.parent, sink)): { base: number; size: number }[] | undefined {
   const p = node.getProp('reg');
   const r = new PropReader(node, sink, what);
   if (!p) { r.missing('reg'); return undefined; }
-  const c = cells(node.parent, sink);
   const entry = 4 * (c.address + c.size);
   if (entry === 0 || p.value.length === 0 || p.value.length % entry !== 0) {
     r.error('attribute_type', `'reg' must hold (address, size) pairs of ${c.address} + ${c.size} cells`, p);
@@ -57,7 +60,7 @@ export function buildHost(tree: DeviceTree, sink: DiagnosticSink): HostConfig {
   const cpus = readCpus(root, sink);
   const timebase = root.getChild('cpus');
   const timebaseFrequency = timebase ? new PropReader(timebase, sink, '/cpus').u32('timebase-frequency', true) ?? 0 : 0;
-  if (timebase && timebaseFrequency === 0 && timebase.getProp('timebase-frequency')) {
+  if (timebase && timebaseFrequency === 0 && timebase.getProp('timebase-frequency')?.value.length === 4) {
     sink.error('timebase', '/cpus: timebase-frequency must not be 0', timebase.getProp('timebase-frequency')!.src);
   }
   readTopology(root, cpus, sink);
@@ -79,12 +82,13 @@ function readCpus(root: Node, sink: DiagnosticSink): HostCpu[] {
   }
   const out: HostCpu[] = [];
   const seen = new Map<number, Node>();
-  for (const c of live(node)) {
-    if (c.basename !== 'cpu') continue;
+  const cpuNodes = live(node).filter((c) => c.basename === 'cpu');
+  const regCells = cpuNodes.length > 0 ? cells(node, sink) : undefined;
+  for (const c of cpuNodes) {
     const r = new PropReader(c, sink, `/cpus/${c.name}`);
     const type = r.string('device_type', true);
     if (type !== undefined && type !== 'cpu') r.error('device_type', `device_type must be "cpu", not "${type}"`, r.prop('device_type'));
-    const reg = readReg(c, sink, `/cpus/${c.name}`);
+    const reg = readReg(c, sink, `/cpus/${c.name}`, regCells);
     const isa = r.string('riscv,isa', true) ?? '';
     if (isa) {
       const parsed = parseIsa(isa);
@@ -102,7 +106,7 @@ function readCpus(root: Node, sink: DiagnosticSink): HostCpu[] {
     seen.set(hartId, c);
     out.push({ name: c.name, hartId, isa, numaNode, core: undefined, node: c });
   }
-  if (out.length === 0 && live(node).length > 0) sink.error('no_cpus', '/cpus: no usable cpu@N node', node.src);
+  if (out.length === 0 && cpuNodes.length > 0) sink.error('no_cpus', '/cpus: no usable cpu@N node', node.src);
   else if (out.length === 0) sink.error('no_cpus', '/cpus has no cpu@N node: the host needs at least one CPU', node.src);
   return out.sort((a, b) => a.hartId - b.hartId);
 }
@@ -143,10 +147,12 @@ function readTopology(root: Node, cpus: HostCpu[], sink: DiagnosticSink): void {
 
 function readMemory(root: Node, sink: DiagnosticSink): MemoryBank[] {
   const out: MemoryBank[] = [];
+  let regCells: { address: number; size: number } | undefined;
   for (const n of live(root)) {
     const r = new PropReader(n, sink, `/${n.name}`);
     if (r.string('device_type') !== 'memory') continue;
-    const reg = readReg(n, sink, `/${n.name}`);
+    regCells ??= cells(root, sink);
+    const reg = readReg(n, sink, `/${n.name}`, regCells);
     const numaNode = r.u32('numa-node-id') ?? 0;
     for (const bank of reg ?? []) {
       if (bank.size === 0) { r.error('memory', 'memory bank of size 0', n.getProp('reg')); continue; }
@@ -165,8 +171,10 @@ function readMemory(root: Node, sink: DiagnosticSink): MemoryBank[] {
 function readReserved(tree: DeviceTree, sink: DiagnosticSink): ReservedRange[] {
   const out: ReservedRange[] = tree.reserves.map((r) => ({ base: Number(r.address), size: Number(r.size), node: undefined }));
   const rm = tree.root.getChild('reserved-memory');
-  for (const n of rm ? live(rm) : []) {
-    const reg = n.getProp('reg') ? readReg(n, sink, `/reserved-memory/${n.name}`) : undefined;
+  const withReg = rm ? live(rm).filter((n) => n.getProp('reg')) : [];
+  const regCells = withReg.length > 0 ? cells(rm, sink) : undefined;
+  for (const n of withReg) {
+    const reg = readReg(n, sink, `/reserved-memory/${n.name}`, regCells);
     for (const r of reg ?? []) out.push({ base: r.base, size: r.size, node: n });
   }
   return out;

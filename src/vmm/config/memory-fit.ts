@@ -10,10 +10,16 @@ import type { GuestConfig, HostConfig } from './types.js';
 export function hostPages(host: HostConfig): Map<number, number> {
   const pages = new Map<number, number>();
   for (const bank of host.memory) {
+    // Reserved ranges may overlap each other (a /memreserve/ entry and a /reserved-memory node): subtract their union.
+    const clipped = host.reserved
+      .map((r) => [Math.max(bank.base, r.base), Math.min(bank.base + bank.size, r.base + r.size)] as const)
+      .filter(([lo, hi]) => hi > lo)
+      .sort((a, b) => a[0] - b[0]);
     let bytes = bank.size;
-    for (const r of host.reserved) {
-      const lo = Math.max(bank.base, r.base), hi = Math.min(bank.base + bank.size, r.base + r.size);
-      if (hi > lo) bytes -= hi - lo;
+    let covered = bank.base;
+    for (const [lo, hi] of clipped) {
+      if (hi > covered) bytes -= hi - Math.max(lo, covered);
+      covered = Math.max(covered, hi);
     }
     pages.set(bank.numaNode, (pages.get(bank.numaNode) ?? 0) + Math.floor(bytes / PAGE_SIZE));
   }

@@ -5,7 +5,8 @@
  */
 import { basename, extname } from 'node:path';
 import { DiagnosticSink, type Diagnostic } from '../../dts/diagnostics.js';
-import type { DeviceTree, Node } from '../../dts/tree.js';
+import { fillPaths, type DeviceTree, type Node } from '../../dts/tree.js';
+import { cloneNode } from './guest-load.js';
 import { buildHost } from './host.js';
 import { buildGuest } from './guest.js';
 import { checkGuest, checkGuestOnHost, checkGuestsTogether } from './rules.js';
@@ -60,10 +61,13 @@ export function validate(files: readonly ConfigFile[]): Validation {
         'give one board and any number of guest files');
       continue;
     }
-    applyBootLoads(f.tree, f.path, sink);
-    host = buildHost(f.tree, sink);
+    // Boot-command loads graft guests onto the board: work on a copy so the caller's tree stays as compiled.
+    const board: DeviceTree = { ...f.tree, root: cloneNode(f.tree.root) };
+    fillPaths(board.root);
+    applyBootLoads(board, f.path, sink);
+    host = buildHost(board, sink);
     boardPath = f.path;
-    guests.push(...boardGuests(f.tree.root, sink));
+    guests.push(...boardGuests(board.root, sink));
   }
   for (const g of guests) {
     checkGuest(g, sink);
