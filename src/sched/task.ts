@@ -39,6 +39,8 @@ export class Task {
     public priority = 3,
     /** Host CPU ids the task may run on, or undefined for any. */
     public affinity: readonly number[] | undefined = undefined,
+    /** Longest run before the policy lets others in, ns of virtual time (Xvisor's time_slice, default 10 ms). */
+    public timeSlice = 10_000_000,
   ) {}
 
   get id(): number {

@@ -1,0 +1,73 @@
+/**
+ * Xvisor's priority round robin: per host CPU, eight FIFO queues by priority; the head of the highest non-empty
+ * queue runs for its time slice and goes to the tail. A task is placed on the least-loaded host CPU its affinity
+ * allows (ties to the lowest id) and stays there. A task of strictly higher priority that becomes ready preempts the
+ * running one at the next scheduling point (the scheduler ends slices at timer events, which is where wake-ups
+ * happen).
+ */
+import type { HostCpu, Pick, Policy } from '../scheduler.js';
+import type { Task } from '../task.js';
+
+const PRIORITIES = 8;
+
+export class PrrPolicy implements Policy {
+  readonly name = 'prr';
+  private readonly queues = new Map<number, Task[][]>();
+  private readonly home = new Map<Task, number>();
+  private readonly load = new Map<number, number>();
+
+  constructor(private readonly cpus: readonly HostCpu[]) {
+    for (const c of cpus) {
+      this.queues.set(c.id, Array.from({ length: PRIORITIES }, () => []));
+      this.load.set(c.id, 0);
+    }
+  }
+
+  /** The host CPU a task runs on (fixed at its first enqueue). */
+  cpuOf(task: Task): number | undefined {
+    return this.home.get(task);
+  }
+
+  private place(task: Task): number {
+    const existing = this.home.get(task);
+    if (existing !== undefined) return existing;
+    const allowed = this.cpus.filter((c) => !task.affinity || task.affinity.includes(c.id));
+    if (allowed.length === 0) throw new Error(`${task.name}: affinity ${JSON.stringify(task.affinity)} names no host CPU`);
+    let best = allowed[0]!;
+    for (const c of allowed) if (this.load.get(c.id)! < this.load.get(best.id)!) best = c;
+    this.home.set(task, best.id);
+    this.load.set(best.id, this.load.get(best.id)! + 1);
+    return best.id;
+  }
+
+  private queue(task: Task, cpu: number): Task[] {
+    const p = Math.min(PRIORITIES - 1, Math.max(0, task.priority));
+    return this.queues.get(cpu)![p]!;
+  }
+
+  enqueue(task: Task): void {
+    const q = this.queue(task, this.place(task));
+    if (!q.includes(task)) q.push(task);
+  }
+
+  dequeue(task: Task): void {
+    const cpu = this.home.get(task);
+    if (cpu === undefined) return;
+    const q = this.queue(task, cpu);
+    const i = q.indexOf(task);
+    if (i >= 0) q.splice(i, 1);
+  }
+
+  pick(cpu: HostCpu): Pick | undefined {
+    const queues = this.queues.get(cpu.id)!;
+    for (let p = PRIORITIES - 1; p >= 0; p--) {
+      const task = queues[p]!.shift();
+      if (task) return { task, slice: task.timeSlice };
+    }
+    return undefined;
+  }
+
+  requeue(task: Task, cpu: HostCpu): void {
+    this.queue(task, cpu.id).push(task);
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The cooperative scheduler over the host CPUs: each host CPU has a virtual clock advanced by the work its tasks
+ * report (`nsPerWork` per unit; for VCPUs, retired instructions at the configured rate). The CPU whose clock is
+ * furthest behind runs next (ties by id), so the schedule depends only on the inputs: same inputs, same schedule.
+ * A policy decides which task a CPU runs and for how long; an idle CPU skips ahead to the next timer event.
+ */
+import type { Task } from './task.js';
+
+export interface HostCpu {
+  /** Host hart id. */
+  readonly id: number;
+  /** Core index: CPUs with the same core are sibling hyperthreads. */
+  readonly core: number;
+}
+
+/** What a policy hands the scheduler: the task to run and for how long (ns of virtual time). */
+export interface Pick {
+  readonly task: Task;
+  readonly slice: number;
+}
+
+export interface Policy {
+  readonly name: string;
+  /** A task became runnable. */
+  enqueue(task: Task, now: number): void;
+  /** A task is no longer runnable (blocked, paused, destroyed). */
+  dequeue(task: Task): void;
+  /** Choose what `cpu` runs at `now`, or undefined to idle. */
+  pick(cpu: HostCpu, now: number): Pick | undefined;
+  /** The task picked for `cpu` yielded after `ran` ns and is still runnable. */
+  requeue(task: Task, cpu: HostCpu, ran: number): void;
+}
+
+export type TraceEvent =
+  | { readonly type: 'run'; readonly cpu: number; readonly task: string; readonly start: number; readonly end: number; readonly work: number }
+  | { readonly type: 'idle'; readonly cpu: number; readonly start: number; readonly end: number }
+  | { readonly type: 'state'; readonly task: string; readonly at: number; readonly state: string };
+
+interface Timer {
+  readonly at: number;
+  readonly seq: number;
+  readonly fire: (now: number) => void;
+}
+
+export interface SchedulerOptions {
+  readonly cpus: readonly HostCpu[];
+  readonly policy: Policy;
+  /** Virtual ns per unit of work, by task (default 1). */
+  readonly nsPerWork?: (task: Task) => number;
+  /** Record every run, idle period and state change. */
+  readonly trace?: boolean;
+}
+
+export class Scheduler {
+  readonly clocks: Float64Array;
+  readonly trace: TraceEvent[] = [];
+  private readonly timers: Timer[] = [];
+  private timerSeq = 0;
+  private readonly runnable = new Set<Task>();
+  private readonly nsPerWork: (task: Task) => number;
+  /** Task switches performed (for statistics and benchmarks). */
+  switches = 0;
+
+  constructor(private readonly options: SchedulerOptions) {
+    if (options.cpus.length === 0) throw new RangeError('the scheduler needs at least one host CPU');
+    this.clocks = new Float64Array(options.cpus.length);
+    this.nsPerWork = options.nsPerWork ?? (() => 1);
+  }
+
+  get policy(): Policy {
+    return this.options.policy;
+  }
+
+  /** The earliest host CPU clock: global virtual time has reached at least this. */
+  now(): number {
+    let t = Infinity;
+    for (const c of this.clocks) t = Math.min(t, c);
+    return t;
+  }
+
+  /** Make a task runnable (e.g. a VCPU kicked or woken). */
+  wake(task: Task, at = this.now()): void {
+    if (this.runnable.has(task)) return;
+    this.runnable.add(task);
+    this.policy.enqueue(task, at);
+    this.record({ type: 'state', task: task.name, at, state: 'ready' });
+  }
+
+  /** Take a task off the run queues (paused, halted, blocked in WFI, destroyed). */
+  block(task: Task, at = this.now()): void {
+    if (!this.runnable.delete(task)) return;
+    this.policy.dequeue(task);
+    this.record({ type: 'state', task: task.name, at, state: 'blocked' });
+  }
+
+  isRunnable(task: Task): boolean {
+    return this.runnable.has(task);
+  }
+
+  /** Call `fire` when virtual time reaches `at`. Timers at the same time fire in the order they were set. */
+  setTimer(at: number, fire: (now: number) => void): void {
+    const timer = { at, seq: this.timerSeq++, fire };
+    let i = this.timers.length;
+    while (i > 0 && (this.timers[i - 1]!.at > at || (this.timers[i - 1]!.at === at && this.timers[i - 1]!.seq > timer.seq))) i--;
+    this.timers.splice(i, 0, timer);
+  }
+
+  nextTimer(): number {
+    return this.timers.length ? this.timers[0]!.at : Infinity;
+  }
+
+  private fireTimers(upTo: number): void {
+    while (this.timers.length && this.timers[0]!.at <= upTo) {
+      const timer = this.timers.shift()!;
+      timer.fire(timer.at);
+    }
+  }
+
+  /** Run until every host CPU's clock reaches `until` (ns), or nothing can ever run again. */
+  runUntil(until: number): void {
+    const cpus = this.options.cpus;
+    for (;;) {
+      // The CPU furthest behind goes next: virtual time advances evenly across CPUs.
+      let ci = -1;
+      for (let i = 0; i < cpus.length; i++) if (this.clocks[i]! < until && (ci < 0 || this.clocks[i]! < this.clocks[ci]!)) ci = i;
+      if (ci < 0) return;
+      const cpu = cpus[ci]!;
+      const now = this.clocks[ci]!;
+      this.fireTimers(now);
+      const pick = this.policy.pick(cpu, now);
+      if (!pick) {
+        // Idle: skip ahead to the next event (a timer, or another CPU's clock, where a wake-up may happen).
+        let next = Math.min(this.nextTimer(), until);
+        for (let i = 0; i < cpus.length; i++) if (this.clocks[i]! > now) next = Math.min(next, this.clocks[i]!);
+        if (next <= now) next = until;
+        this.record({ type: 'idle', cpu: cpu.id, start: now, end: next });
+        this.clocks[ci] = next;
+        continue;
+      }
+      const { task, slice } = pick;
+      const rate = this.nsPerWork(task);
+      // A slice ends early at the next timer: what it wakes may preempt this task.
+      const limit = Math.min(slice, this.nextTimer() - now, until - now + rate);
+      const budget = Math.max(1, Math.floor(limit / rate));
+      const report = task.body(budget);
+      this.switches++;
+      const ran = Math.max(report.work * rate, report.next === 'yield' ? rate : 0);
+      const end = now + Math.max(ran, report.next === 'yield' ? 0 : 1);
+      this.record({ type: 'run', cpu: cpu.id, task: task.name, start: now, end, work: report.work });
+      this.clocks[ci] = end;
+      if (report.next === 'yield') {
+        if (this.runnable.has(task)) this.policy.requeue(task, cpu, ran); // unless blocked while it ran
+      } else {
+        this.runnable.delete(task);
+        this.record({ type: 'state', task: task.name, at: end, state: report.next === 'idle' ? 'blocked' : 'exited' });
+      }
+    }
+  }
+
+  private record(e: TraceEvent): void {
+    if (this.options.trace) this.trace.push(e);
+  }
+}
