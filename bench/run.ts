@@ -3,10 +3,12 @@ import { runCorpusBench } from './dts-corpus.js';
 import { runFpuBench } from './fpu.js';
 import { runGuestBench } from './guest.js';
 import { runValidateBench } from './validate.js';
+import { runSchedBench } from './sched.js';
 
 const log = (s: string) => console.log(s);
 console.log(`tsvisor benchmarks (node ${process.version})`);
 runGuestBench(log);
 runFpuBench(log);
 runValidateBench(log);
+runSchedBench(log);
 runCorpusBench(log);
