@@ -29,6 +29,8 @@ export interface Policy {
   pick(cpu: HostCpu, now: number): Pick | undefined;
   /** The task picked for `cpu` yielded after `ran` ns and is still runnable. */
   requeue(task: Task, cpu: HostCpu, ran: number): void;
+  /** When an idle `cpu` should look again even without an event (e.g. a table window boundary). */
+  nextChange?(cpu: HostCpu, now: number): number;
 }
 
 export type TraceEvent =
@@ -130,7 +132,7 @@ export class Scheduler {
       const pick = this.policy.pick(cpu, now);
       if (!pick) {
         // Idle: skip ahead to the next event (a timer, or another CPU's clock, where a wake-up may happen).
-        let next = Math.min(this.nextTimer(), until);
+        let next = Math.min(this.nextTimer(), until, this.policy.nextChange?.(cpu, now) ?? Infinity);
         for (let i = 0; i < cpus.length; i++) if (this.clocks[i]! > now) next = Math.min(next, this.clocks[i]!);
         if (next <= now) next = until;
         this.record({ type: 'idle', cpu: cpu.id, start: now, end: next });
