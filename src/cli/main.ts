@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { dtcCommand } from './dtc.js';
 import { validateCommand } from './validate.js';
+import { traceCommand } from './trace.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -12,7 +13,8 @@ export function program(): Command {
     .description('An Xvisor-style, device-tree-configured hypervisor runtime for RISC-V guests')
     .version(pkg.version, '-v, --version')
     .addCommand(dtcCommand())
-    .addCommand(validateCommand());
+    .addCommand(validateCommand())
+    .addCommand(traceCommand());
 }
 
 program().parse(process.argv);

@@ -1,0 +1,61 @@
+/** Trace export: Chrome trace-event JSON round trip, SVG lanes, and the `tsvisor trace` command. */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Scheduler } from '../../src/sched/scheduler.js';
+import { PrrPolicy } from '../../src/sched/policies/prr.js';
+import { Supervisor } from '../../src/sched/supervisor.js';
+import { fromChromeTrace, toChromeTrace, toSvg } from '../../src/sched/trace-export.js';
+
+function sampleTrace() {
+  const cpus = [{ id: 0, core: 0 }, { id: 1, core: 0 }];
+  const s = new Scheduler({ cpus, policy: new PrrPolicy(cpus), trace: true });
+  const sup = new Supervisor();
+  for (let i = 0; i < 3; i++) {
+    const t = sup.createOrphan(`task${i}`, (budget) => ({ work: Math.min(budget, 700_000), next: 'yield' }), 3);
+    t.timeSlice = 1_000_000;
+    s.wake(t, 0);
+  }
+  s.runUntil(5_000_000);
+  return s.trace;
+}
+
+describe('trace export', () => {
+  it('writes Chrome trace events (one thread per host CPU) that read back as the same events', () => {
+    const events = sampleTrace();
+    const chrome = toChromeTrace(events);
+    expect(chrome.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.args!['name'])).toEqual(['cpu 0', 'cpu 1']);
+    const run = chrome.traceEvents.find((e) => e.ph === 'X' && e.cat === 'run')!;
+    expect(run).toMatchObject({ pid: 0, ts: 0, dur: 700 });
+    expect(fromChromeTrace(JSON.parse(JSON.stringify(chrome)))).toEqual(events);
+    expect(() => fromChromeTrace({})).toThrow(/traceEvents/);
+  });
+
+  it('renders an SVG with a lane per CPU and a box per run', () => {
+    const events = sampleTrace();
+    const svg = toSvg(events);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('>cpu 0<');
+    expect(svg).toContain('>cpu 1<');
+    expect((svg.match(/<rect /g) ?? []).length).toBe(events.filter((e) => e.type === 'run').length);
+  });
+
+  it('tsvisor trace renders a trace file to SVG', () => {
+    const cli = join(import.meta.dirname, '../../dist/cli/main.js');
+    if (!existsSync(cli)) return; // npm test builds dist first
+    const dir = mkdtempSync(join(tmpdir(), 'tsvisor-trace-'));
+    try {
+      writeFileSync(join(dir, 't.json'), JSON.stringify(toChromeTrace(sampleTrace())));
+      const ok = spawnSync(process.execPath, [cli, 'trace', join(dir, 't.json'), '-o', join(dir, 't.svg')], { encoding: 'utf8' });
+      expect(ok.status).toBe(0);
+      expect(readFileSync(join(dir, 't.svg'), 'utf8')).toContain('>cpu 1<');
+      const missing = spawnSync(process.execPath, [cli, 'trace', join(dir, 'nope.json')], { encoding: 'utf8' });
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toContain('nope.json');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
