@@ -6,7 +6,7 @@ import type { DiagnosticSink } from '../../dts/diagnostics.js';
 import type { DeviceTree, Node } from '../../dts/tree.js';
 import { PropReader, hex } from './props.js';
 import { parseIsa } from './isa.js';
-import type { HostConfig, HostCpu, MemoryBank, ReservedRange, VmmSettings } from './types.js';
+import type { HostConfig, HostCpu, MemoryBank, ReservedRange, ScheduleConfig, VmmSettings } from './types.js';
 
 const live = (n: Node): Node[] => n.children.filter((c) => !c.deleted);
 
@@ -70,7 +70,7 @@ export function buildHost(tree: DeviceTree, sink: DiagnosticSink): HostConfig {
     memory: readMemory(root, sink),
     reserved: readReserved(tree, sink),
     ...readChosen(root, sink),
-    vmm: readVmm(root, sink),
+    vmm: readVmm(root, cpus, sink),
   };
 }
 
@@ -205,9 +205,12 @@ function readChosen(root: Node, sink: DiagnosticSink): { bootcmd: string[]; cons
   return { bootcmd, console };
 }
 
-function readVmm(root: Node, sink: DiagnosticSink): VmmSettings {
+function readVmm(root: Node, cpus: readonly HostCpu[], sink: DiagnosticSink): VmmSettings {
   const vmm = root.getChild('vmm');
-  const settings = { mtermPriority: 3, mtermTimeSlice: 10_000_000, scheduler: 'prr' as VmmSettings['scheduler'] };
+  const settings = {
+    mtermPriority: 3, mtermTimeSlice: 10_000_000, scheduler: 'prr' as VmmSettings['scheduler'],
+    schedule: undefined as ScheduleConfig | undefined,
+  };
   if (!vmm) return settings;
   const r = new PropReader(vmm, sink, '/vmm');
   const prio = r.u32('mterm_priority');
@@ -226,5 +229,47 @@ function readVmm(root: Node, sink: DiagnosticSink): VmmSettings {
       r.error('scheduler', `unknown scheduler "${sched}"`, r.prop('scheduler'), 'use "prr" (Xvisor\'s priority round-robin) or "table"');
     } else settings.scheduler = sched;
   }
+  const schedule = vmm.getChild('schedule');
+  if (schedule) settings.schedule = readSchedule(schedule, root, cpus, sink);
+  if (settings.scheduler === 'table' && !schedule) {
+    r.error('schedule', 'scheduler "table" needs a /vmm/schedule node with the table', r.prop('scheduler'));
+  } else if (settings.scheduler !== 'table' && schedule) {
+    sink.warning('schedule', `/vmm/schedule is ignored: the scheduler is "${settings.scheduler}"`, schedule.src, 'set scheduler = "table" to use it');
+  }
   return settings;
+}
+
+/**
+ * /vmm/schedule { major_frame = <ns>; <entry> { cpu = <&cpuN>; windows = "guest0", "mterm"; durations = <ns ns>; }; }
+ * One entry per host core (named by any of its CPUs); windows run in order from the start of the frame.
+ */
+function readSchedule(node: Node, root: Node, cpus: readonly HostCpu[], sink: DiagnosticSink): ScheduleConfig | undefined {
+  const r = new PropReader(node, sink, '/vmm/schedule');
+  const frame = r.u64('major_frame', true);
+  if (frame === 0) r.error('schedule', 'major_frame must not be 0', r.prop('major_frame'));
+  const phandles = phandleIndex(root);
+  const cores: ScheduleConfig['cores'][number][] = [];
+  for (const entry of live(node)) {
+    const e = new PropReader(entry, sink, `/vmm/schedule/${entry.name}`);
+    const ph = e.u32('cpu', true);
+    const targets = e.stringList('windows', true);
+    const durations = e.u32List('durations', true);
+    if (ph === undefined || !targets || !durations) continue;
+    const cpu = cpus.find((c) => c.node === phandles.get(ph));
+    if (!cpu) { e.error('schedule', "'cpu' does not reference a cpu@N node of /cpus", e.prop('cpu')); continue; }
+    if (targets.length !== durations.length) {
+      e.error('schedule', `${targets.length} windows but ${durations.length} durations`, e.prop('durations'));
+      continue;
+    }
+    const core = cpu.core ?? `/cpus/${cpu.name}`;
+    const twice = cores.find((c) => c.core === core);
+    if (twice) { e.error('schedule', `core ${core} already has its windows in ${twice.node.name}`, e.prop('cpu')); continue; }
+    if (durations.some((d) => d === 0)) e.error('schedule', 'a window of duration 0', e.prop('durations'));
+    const total = durations.reduce((a, b) => a + b, 0);
+    if (frame && total > frame) {
+      e.error('schedule', `the windows last ${total} ns, longer than the ${frame} ns major frame`, e.prop('durations'));
+    }
+    cores.push({ cpu: cpu.hartId, core, windows: targets.map((target, i) => ({ target, duration: durations[i]! })), node: entry });
+  }
+  return frame ? { frame, cores, node } : undefined;
 }

@@ -99,3 +99,19 @@ export function checkGuestsTogether(guests: readonly GuestConfig[], sink: Diagno
     }
   }
 }
+
+/** Hypervisor threads a schedule window may name besides guests. */
+export const HYPERVISOR_THREADS: readonly string[] = ['mterm'];
+
+/** Every window of the table schedule names a guest or a hypervisor thread. */
+export function checkSchedule(host: HostConfig, guests: readonly GuestConfig[], sink: DiagnosticSink): void {
+  const names = new Set([...guests.map((g) => g.name), ...HYPERVISOR_THREADS]);
+  for (const core of host.vmm.schedule?.cores ?? []) {
+    for (const w of core.windows) {
+      if (!names.has(w.target)) {
+        sink.error('schedule', `/vmm/schedule/${core.node.name}: window "${w.target}" names neither a guest nor a hypervisor thread`,
+          core.node.getProp('windows')?.src ?? core.node.src, `guests: ${[...names].join(', ')}`);
+      }
+    }
+  }
+}

@@ -27,10 +27,33 @@ export interface ReservedRange {
   readonly node: Node | undefined;
 }
 
+export interface ScheduleWindow {
+  /** A guest name (its task set) or a hypervisor thread (`mterm`). */
+  readonly target: string;
+  /** ns */
+  readonly duration: number;
+}
+
+/** /vmm/schedule: the table policy's major frame and, per host core, its windows. */
+export interface ScheduleConfig {
+  /** ns */
+  readonly frame: number;
+  readonly cores: readonly {
+    /** Hart id of the CPU the entry names; the windows belong to that CPU's core. */
+    readonly cpu: number;
+    /** The core (cpu-map path, or the CPU's own name when the topology does not say). */
+    readonly core: string;
+    readonly windows: readonly ScheduleWindow[];
+    readonly node: Node;
+  }[];
+  readonly node: Node;
+}
+
 export interface VmmSettings {
   readonly mtermPriority: number;
   readonly mtermTimeSlice: number;
   readonly scheduler: 'prr' | 'table';
+  readonly schedule: ScheduleConfig | undefined;
 }
 
 export interface HostConfig {

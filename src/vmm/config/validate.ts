@@ -9,7 +9,7 @@ import { fillPaths, type DeviceTree, type Node } from '../../dts/tree.js';
 import { cloneNode } from './guest-load.js';
 import { buildHost } from './host.js';
 import { buildGuest } from './guest.js';
-import { checkGuest, checkGuestOnHost, checkGuestsTogether } from './rules.js';
+import { checkGuest, checkGuestOnHost, checkGuestsTogether, checkSchedule } from './rules.js';
 import { checkMemoryFits } from './memory-fit.js';
 import { applyBootLoads } from './boot-loads.js';
 import type { GuestConfig, HostConfig } from './types.js';
@@ -74,6 +74,9 @@ export function validate(files: readonly ConfigFile[]): Validation {
     if (host) checkGuestOnHost(g, host, sink);
   }
   checkGuestsTogether(guests, sink);
-  if (host) checkMemoryFits(host, guests, sink);
+  if (host) {
+    checkMemoryFits(host, guests, sink);
+    checkSchedule(host, guests, sink);
+  }
   return { host, guests, diagnostics: sink.items };
 }
