@@ -42,7 +42,16 @@ export interface Response {
   readonly payload: Uint8Array;
 }
 
+/** What a traced mailbox reports. */
+export interface MailboxEvent {
+  readonly op: 'post' | 'take' | 'answer' | 'collect';
+  readonly slot: number;
+  readonly kind: number;
+}
+
 export class SlottedMailbox {
+  /** Called for every message operation when set (the scheduler's trace hooks in here). */
+  onEvent: ((event: MailboxEvent) => void) | undefined;
   /** The mailbox memory (what a task would map). */
   readonly buffer: ArrayBuffer;
   private readonly words: Int32Array;
@@ -92,6 +101,7 @@ export class SlottedMailbox {
       this.setWord(s, W_LEN, payload.length);
       this.bytes.set(payload, s * this.slotBytes + 4 * HEADER_WORDS);
       this.setWord(s, W_STATE, SlotState.Posted);
+      this.onEvent?.({ op: 'post', slot: s, kind });
       return { ok: true, slot: s };
     }
     return { ok: false, error: { kind: 'full', message: `mailbox full: all ${this.shape.slots} slots hold messages not yet collected` } };
@@ -105,6 +115,7 @@ export class SlottedMailbox {
     }
     if (best < 0) return undefined;
     this.setWord(best, W_STATE, SlotState.Taken);
+    this.onEvent?.({ op: 'take', slot: best, kind: this.word(best, W_KIND) });
     const start = best * this.slotBytes + 4 * HEADER_WORDS;
     return { slot: best, kind: this.word(best, W_KIND), payload: this.bytes.slice(start, start + this.word(best, W_LEN)) };
   }
@@ -121,6 +132,7 @@ export class SlottedMailbox {
     this.setWord(slot, W_RLEN, payload.length);
     this.bytes.set(payload, slot * this.slotBytes + 4 * HEADER_WORDS + align4(this.shape.maxMessage));
     this.setWord(slot, W_STATE, SlotState.Answered);
+    this.onEvent?.({ op: 'answer', slot, kind: this.word(slot, W_KIND) });
     return { ok: true };
   }
 
@@ -130,6 +142,7 @@ export class SlottedMailbox {
     const start = slot * this.slotBytes + 4 * HEADER_WORDS + align4(this.shape.maxMessage);
     const response = { status: this.word(slot, W_STATUS), payload: this.bytes.slice(start, start + this.word(slot, W_RLEN)) };
     this.setWord(slot, W_STATE, SlotState.Free);
+    this.onEvent?.({ op: 'collect', slot, kind: this.word(slot, W_KIND) });
     return response;
   }
 

@@ -5,6 +5,7 @@
  * A policy decides which task a CPU runs and for how long; an idle CPU skips ahead to the next timer event.
  */
 import type { Task } from './task.js';
+import type { SlottedMailbox } from './mailbox.js';
 
 export interface HostCpu {
   /** Host hart id. */
@@ -36,7 +37,8 @@ export interface Policy {
 export type TraceEvent =
   | { readonly type: 'run'; readonly cpu: number; readonly task: string; readonly start: number; readonly end: number; readonly work: number }
   | { readonly type: 'idle'; readonly cpu: number; readonly start: number; readonly end: number }
-  | { readonly type: 'state'; readonly task: string; readonly at: number; readonly state: string };
+  | { readonly type: 'state'; readonly task: string; readonly at: number; readonly state: string }
+  | { readonly type: 'message'; readonly mailbox: string; readonly at: number; readonly op: string; readonly slot: number; readonly kind: number };
 
 interface Timer {
   readonly at: number;
@@ -157,6 +159,11 @@ export class Scheduler {
         this.record({ type: 'state', task: task.name, at: end, state: report.next === 'idle' ? 'blocked' : 'exited' });
       }
     }
+  }
+
+  /** Record every message operation of a mailbox in the trace (at the current virtual time). */
+  traceMailbox(name: string, mailbox: SlottedMailbox): void {
+    mailbox.onEvent = (e) => this.record({ type: 'message', mailbox: name, at: this.now(), op: e.op, slot: e.slot, kind: e.kind });
   }
 
   private record(e: TraceEvent): void {

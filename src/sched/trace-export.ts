@@ -33,8 +33,11 @@ export function toChromeTrace(events: readonly TraceEvent[]): ChromeTrace {
     } else if (e.type === 'idle') {
       cpus.add(e.cpu);
       out.push({ name: 'idle', cat: 'idle', ph: 'X', pid: 0, tid: e.cpu, ts: e.start / US, dur: (e.end - e.start) / US });
-    } else {
+    } else if (e.type === 'state') {
       out.push({ name: `${e.task}: ${e.state}`, cat: 'state', ph: 'i', s: 'g', pid: 0, tid: 0, ts: e.at / US, args: { task: e.task, state: e.state } });
+    } else {
+      out.push({ name: `${e.mailbox}: ${e.op}`, cat: 'message', ph: 'i', s: 'g', pid: 0, tid: 0, ts: e.at / US,
+        args: { mailbox: e.mailbox, op: e.op, slot: e.slot, kind: e.kind } });
     }
   }
   const meta: ChromeEvent[] = [{ name: 'process_name', ph: 'M', pid: 0, tid: 0, ts: 0, args: { name: 'tsvisor host' } }];
@@ -55,6 +58,9 @@ export function fromChromeTrace(trace: unknown): TraceEvent[] {
       out.push({ type: 'idle', cpu: raw.tid, start, end: start + Math.round((raw.dur ?? 0) * US) });
     } else if (raw.ph === 'i' && raw.cat === 'state') {
       out.push({ type: 'state', task: String(raw.args?.['task'] ?? ''), at: start, state: String(raw.args?.['state'] ?? '') });
+    } else if (raw.ph === 'i' && raw.cat === 'message') {
+      out.push({ type: 'message', mailbox: String(raw.args?.['mailbox'] ?? ''), at: start, op: String(raw.args?.['op'] ?? ''),
+        slot: Number(raw.args?.['slot'] ?? 0), kind: Number(raw.args?.['kind'] ?? 0) });
     }
   }
   return out;
@@ -72,9 +78,9 @@ function colour(name: string): string {
 /** An SVG timeline: one lane per host CPU, a box per run (hover for details), idle left blank. */
 export function toSvg(events: readonly TraceEvent[], width = 1200): string {
   const runs = events.filter((e): e is Extract<TraceEvent, { type: 'run' }> => e.type === 'run');
-  const cpus = [...new Set(events.flatMap((e) => (e.type === 'state' ? [] : [e.cpu])))].sort((a, b) => a - b);
-  const t0 = Math.min(...events.flatMap((e) => (e.type === 'state' ? [e.at] : [e.start])), 0);
-  const t1 = Math.max(...events.flatMap((e) => (e.type === 'state' ? [e.at] : [e.end])), t0 + 1);
+  const cpus = [...new Set(events.flatMap((e) => (e.type === 'run' || e.type === 'idle' ? [e.cpu] : [])))].sort((a, b) => a - b);
+  const t0 = Math.min(...events.map((e) => (e.type === 'run' || e.type === 'idle' ? e.start : e.at)), 0);
+  const t1 = Math.max(...events.map((e) => (e.type === 'run' || e.type === 'idle' ? e.end : e.at)), t0 + 1);
   const left = 60, lane = 28, top = 24;
   const plot = width - left - 10;
   const x = (t: number): number => left + ((t - t0) / (t1 - t0)) * plot;
