@@ -10,6 +10,8 @@ export interface MemoryRegionSpec {
   /** Size in bytes (a multiple of 4 KiB). */
   readonly size: number;
   readonly readOnly?: boolean;
+  /** An alias: the region shows the memory at this guest-physical address (inside a RAM/ROM region listed before). */
+  readonly aliasOf?: number;
 }
 
 interface Placed {
@@ -34,6 +36,14 @@ export class RamBus implements Bus {
     for (const r of regions) {
       if (r.base % 4096 !== 0 || r.size % 4096 !== 0 || r.size <= 0) {
         throw new RangeError(`memory region 0x${r.base.toString(16)}+0x${r.size.toString(16)} is not 4 KiB aligned`);
+      }
+      if (r.aliasOf !== undefined) {
+        const target = this.regions.find((t) => r.aliasOf! >= t.base && r.aliasOf! + r.size <= t.end);
+        if (!target || r.aliasOf % 4096 !== 0) {
+          throw new RangeError(`alias at 0x${r.base.toString(16)} of 0x${r.aliasOf.toString(16)} is not inside one memory region`);
+        }
+        this.regions.push({ base: r.base, end: r.base + r.size, offset: target.offset + (r.aliasOf - target.base), readOnly: target.readOnly });
+        continue;
       }
       this.regions.push({ base: r.base, end: r.base + r.size, offset, readOnly: r.readOnly ?? false });
       offset += r.size;
