@@ -14,7 +14,23 @@ export const SbiExt = {
   LegacySetTimer: 0x00, LegacyPutchar: 0x01, LegacyGetchar: 0x02, LegacyClearIpi: 0x03, LegacySendIpi: 0x04,
   LegacyRemoteFenceI: 0x05, LegacyRemoteSfenceVma: 0x06, LegacyRemoteSfenceVmaAsid: 0x07, LegacyShutdown: 0x08,
   Base: 0x10, Time: 0x54494d45, Ipi: 0x735049, Rfence: 0x52464e43, Srst: 0x53525354, Dbcn: 0x4442434e,
+  Hsm: 0x48534d,
 } as const;
+
+/** HSM hart states. */
+export const HartState = { Started: 0, Stopped: 1, StartPending: 2, StopPending: 3, Suspended: 4 } as const;
+
+/** Hart state management, for machines with more than one hart. */
+export interface SbiHsm {
+  /** Start a stopped hart at `addr` with a1 = `opaque`; returns an SBI error code. */
+  start(hartId: number, addr: number, opaque: number): number;
+  /** Stop the calling hart (returns an error code only on failure). */
+  stop(caller: Hart): number;
+  /** The HSM state of a hart, or undefined if there is no such hart. */
+  status(hartId: number): number | undefined;
+  /** Retentive suspend of the caller: it resumes after the next interrupt, like WFI. */
+  suspend(caller: Hart): void;
+}
 
 /** SBI implementation id of tsvisor (ids 0..10 are taken; Xvisor is 2). */
 export const TSVISOR_SBI_IMPL_ID = 0x7473;
@@ -38,6 +54,8 @@ export interface SbiPlatform {
   remoteFence(hartId: number): void;
   /** Implementation version reported by BASE. */
   readonly implVersion: number;
+  /** Hart state management; without it the HSM extension is absent. */
+  readonly hsm?: SbiHsm;
 }
 
 const TWO32 = 4294967296;
@@ -133,6 +151,7 @@ function dispatch(h: Hart, p: SbiPlatform, ext: number, fid: number): void {
       return;
     }
     case SbiExt.Dbcn: dbcn(h, p, fid); return;
+    case SbiExt.Hsm: if (p.hsm) { hsm(h, p.hsm, fid); return; } break;
   }
   ret(h, SbiError.NotSupported);
 }
@@ -142,7 +161,7 @@ function base(h: Hart, p: SbiPlatform, fid: number): void {
     case 0: ret(h, 0, SBI_SPEC_VERSION); return;
     case 1: ret(h, 0, TSVISOR_SBI_IMPL_ID); return;
     case 2: ret(h, 0, p.implVersion); return;
-    case 3: ret(h, 0, EXTENSIONS.has(arg(h, 0)) ? 1 : 0); return;
+    case 3: ret(h, 0, EXTENSIONS.has(arg(h, 0)) || (arg(h, 0) === SbiExt.Hsm && p.hsm !== undefined) ? 1 : 0); return;
     case 4: case 5: case 6: ret(h, 0, 0); return; // mvendorid, marchid, mimpid
   }
   ret(h, SbiError.NotSupported);
@@ -170,4 +189,25 @@ function dbcn(h: Hart, p: SbiPlatform, fid: number): void {
     bytes[n++] = b;
   }
   ret(h, 0, n);
+}
+
+function hsm(h: Hart, m: SbiHsm, fid: number): void {
+  switch (fid) {
+    case 0: ret(h, m.start(arg(h, 0), arg(h, 1), arg(h, 2)), 0); return;
+    case 1: ret(h, m.stop(h), 0); return;
+    case 2: {
+      const state = m.status(arg(h, 0));
+      if (state === undefined) ret(h, SbiError.InvalidParam, 0);
+      else ret(h, 0, state);
+      return;
+    }
+    case 3: {
+      const type = h.x[20] >>> 0;
+      if (type !== 0) { ret(h, SbiError.NotSupported, 0); return; } // only retentive suspend
+      m.suspend(h);
+      ret(h, 0, 0);
+      return;
+    }
+  }
+  ret(h, SbiError.NotSupported);
 }
