@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { dtcCommand } from './dtc.js';
 import { validateCommand } from './validate.js';
 import { traceCommand } from './trace.js';
+import { runCommand } from './run.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -14,7 +15,8 @@ export function program(): Command {
     .version(pkg.version, '-v, --version')
     .addCommand(dtcCommand())
     .addCommand(validateCommand())
-    .addCommand(traceCommand());
+    .addCommand(traceCommand())
+    .addCommand(runCommand());
 }
 
 program().parse(process.argv);
