@@ -19,6 +19,8 @@ interface RunFlags {
   junit?: string;
   loadAddress?: string;
   bootargs?: string;
+  input?: string;
+  inputAfter?: string;
 }
 
 export function runCommand(): Command {
@@ -32,6 +34,8 @@ export function runCommand(): Command {
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--load-address <addr>', 'load address of a raw image')
     .option('--bootargs <text>', '/chosen/bootargs of the guest device tree')
+    .option('--input <text>', 'type this into the guest console (\\n for Enter), one byte per ms of virtual time')
+    .option('--input-after <text>', 'start typing once the console has printed this (e.g. a prompt)')
     .action((guestPath: string, flags: RunFlags) => {
       process.exitCode = runGuest(guestPath, flags, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
     });
@@ -63,6 +67,7 @@ export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) =>
       vcpus: flags.vcpus ? Number(flags.vcpus) : undefined,
       loadAddress: flags.loadAddress ? Number(flags.loadAddress) : undefined,
       bootargs: flags.bootargs,
+      input: flags.input === undefined ? undefined : { text: unescape(flags.input), after: flags.inputAfter },
       buildDevice,
       output: (_vserial, bytes) => {
         const text = Buffer.from(bytes).toString('latin1');
@@ -87,6 +92,9 @@ export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) =>
   if (flags.junit) writeFileSync(flags.junit, junit(basename(flags.image), status, notes, console, seconds));
   return status;
 }
+
+/** `\n`, `\r`, `\t` and `\\` in command-line text. */
+const unescape = (s: string): string => s.replace(/\\([nrt\\])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t', '\\': '\\' })[c]!);
 
 const xml = (s: string): string =>
   // eslint-disable-next-line no-control-regex

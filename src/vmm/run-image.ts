@@ -26,7 +26,12 @@ export interface RunImageOptions {
   readonly buildDevice: DeviceBuilder;
   readonly output: (vserial: string, bytes: Uint8Array) => void;
   readonly files?: DeviceContext['files'];
+  /** Text typed into the guest's first serial console, one byte per ms of virtual time, once `after` is printed. */
+  readonly input?: { readonly text: string; readonly after?: string };
 }
+
+/** Virtual time between typed input bytes (slower than any guest reads a UART, so its FIFO never overruns). */
+const INPUT_BYTE_NS = 1_000_000;
 
 export interface RunImageResult {
   /** 'shutdown': the guest reported a status; 'timeout'; 'halted': every VCPU halted or can never wake. */
@@ -47,9 +52,31 @@ export function runImage(o: RunImageOptions): RunImageResult {
   const nsPerInstruction = 1e9 / (timebase * ipt);
   const tasks: Task[] = [];
   let scheduler: Scheduler | undefined;
+  let printed = '';
+  let typing = false;
+  const startTyping = (): void => {
+    if (typing || !o.input || !scheduler) return;
+    typing = true;
+    const bytes = [...Buffer.from(o.input.text, 'latin1')];
+    const type = (at: number): void => {
+      const b = bytes.shift();
+      if (b === undefined) return;
+      const serial = guest.vserials()[0];
+      if (serial) guest.input(serial, b);
+      scheduler!.setTimer(at + INPUT_BYTE_NS, type);
+    };
+    scheduler.setTimer(scheduler.now() + INPUT_BYTE_NS, type);
+  };
   const guest = new GuestInstance(o.guest, {
     timebaseFrequency: timebase, instructionsPerTick: ipt, vcpuCount: o.vcpus, bootargs: o.bootargs,
-    output: o.output, buildDevice: o.buildDevice, files: o.files,
+    buildDevice: o.buildDevice, files: o.files,
+    output: (vserial, bytes) => {
+      o.output(vserial, bytes);
+      if (o.input?.after !== undefined && !typing) {
+        printed = (printed + Buffer.from(bytes).toString('latin1')).slice(-4096);
+        if (printed.includes(o.input.after)) startTyping();
+      }
+    },
     wake: (i) => {
       const t = tasks[i];
       const v = guest.vcpus[i];
@@ -74,6 +101,7 @@ export function runImage(o: RunImageOptions): RunImageResult {
       scheduler.wake(tasks[v.index]!);
     }
   }
+  if (o.input && o.input.after === undefined) startTyping();
   const limit = o.timeoutSeconds * 1e9;
   let t = 0;
   while (guest.outcome.kind === 'running' && t < limit) {
