@@ -1,0 +1,204 @@
+/**
+ * The hypervisor booted from a board: the host, its scheduler (the policy /vmm asks for) and memory manager
+ * (claims), and the guests under /guests, created and driven with Xvisor's operations. One instance owns
+ * everything, so tests and library users can run many side by side.
+ */
+import { MemoryManager, PAGE_SIZE } from './claims.js';
+import { buildDevice } from '../devices/registry.js';
+import type { Scheduler } from '../sched/scheduler.js';
+import { Supervisor } from '../sched/supervisor.js';
+import type { Task, TaskSet } from '../sched/task.js';
+import { VcpuState, STATE_NAMES } from '../vcpu/state.js';
+import type { DeviceTree } from '../dts/tree.js';
+import type { GuestConfig, HostConfig } from './config/types.js';
+import { buildGuest } from './config/guest.js';
+import { DiagnosticSink, formatPlain } from '../dts/diagnostics.js';
+import { guestClaims, hostPages } from './config/memory-fit.js';
+import { GuestInstance, type Vcpu } from './guest-instance.js';
+import { buildScheduler } from './scheduling.js';
+import type { DeviceContext } from '../devices/device.js';
+
+export interface HypervisorOptions {
+  /** Console output of a vserial (`<guest>/<device>`, `<guest>/sbi`). */
+  readonly output: (vserial: string, bytes: Uint8Array) => void;
+  readonly files?: DeviceContext['files'];
+  /** Retired instructions per timer tick (default 10: 100 MIPS of virtual CPU at a 10 MHz timebase). */
+  readonly instructionsPerTick?: number;
+  readonly trace?: boolean;
+}
+
+export interface GuestRecord {
+  readonly name: string;
+  readonly config: GuestConfig;
+  readonly instance: GuestInstance;
+  readonly taskSet: TaskSet;
+  /** VCPU tasks in VCPU order. */
+  readonly tasks: readonly Task[];
+  /** Global VCPU ids, as `vcpu list` shows them. */
+  readonly vcpuIds: readonly number[];
+}
+
+export type OpResult = { readonly ok: true; readonly message: string } | { readonly ok: false; readonly message: string };
+
+export class Hypervisor {
+  readonly supervisor = new Supervisor();
+  readonly scheduler: Scheduler;
+  readonly memory: MemoryManager;
+  readonly guests = new Map<string, GuestRecord>();
+  private nextVcpuId = 0;
+  private readonly ipt: number;
+  private readonly nsPerInstruction: number;
+  private readonly taskVcpu = new Map<Task, { guest: GuestRecord; vcpu: Vcpu }>();
+  /** Exit status of each guest's last SRST shutdown. */
+  readonly lastStatus = new Map<string, number>();
+
+  constructor(readonly board: DeviceTree, readonly host: HostConfig, private readonly opts: HypervisorOptions) {
+    this.ipt = opts.instructionsPerTick ?? 10;
+    this.nsPerInstruction = 1e9 / (host.timebaseFrequency * this.ipt);
+    this.memory = new MemoryManager([...hostPages(host)].map(([node, pages]) => ({ node, pages })));
+    // Ids 0.. are the orphans as in Xvisor: one idle per host CPU, then the management terminal.
+    this.nextVcpuId = host.cpus.length + 1;
+    this.scheduler = buildScheduler({
+      host,
+      resolve: (name) => this.guests.get(name)?.taskSet ?? this.supervisor.allTasks().find((t) => t.name === name),
+      nsPerWork: (task) => (this.taskVcpu.has(task) ? this.nsPerInstruction : 1),
+      trace: opts.trace,
+    });
+  }
+
+  /** `guest create <name>`: build /guests/<name>, claim and populate its memory, create its VCPUs (RESET). */
+  createGuest(name: string): OpResult {
+    if (this.guests.has(name)) return { ok: false, message: `${name}: Failed to create (already exists)` };
+    const node = this.board.root.getChild('guests')?.getChild(name);
+    if (!node) return { ok: false, message: `${name}: Failed to create (no /guests/${name} node)` };
+    const sink = new DiagnosticSink();
+    const config = buildGuest(node, name, sink);
+    if (!config || sink.errorCount > 0) {
+      return { ok: false, message: `${name}: Failed to create: ${sink.items.filter((d) => d.severity === 'error').map(formatPlain).join('; ')}` };
+    }
+    const claims = guestClaims(config, this.host, new Set());
+    const installed = this.memory.installClaims(name, claims);
+    if (!installed.ok) return { ok: false, message: `${name}: Failed to create: ${installed.error.message}` };
+    const pages = claims.reduce((n, c) => n + c.pages, 0);
+    if (pages > 0) this.memory.populate(name, pages);
+    let record: GuestRecord | undefined;
+    let instance: GuestInstance;
+    try {
+      instance = new GuestInstance(config, {
+        timebaseFrequency: this.host.timebaseFrequency, instructionsPerTick: this.ipt,
+        output: this.opts.output, buildDevice, files: this.opts.files,
+        wake: (i) => {
+          const task = record?.tasks[i];
+          const v = record?.instance.vcpus[i];
+          if (!task || !v) return;
+          if (v.state.runnable) this.scheduler.wake(task);
+        },
+      });
+    } catch (e) {
+      this.memory.destroy(name);
+      return { ok: false, message: `${name}: Failed to create: ${(e as Error).message}` };
+    }
+    const set = this.supervisor.createGuest(name, () => ({ work: 0, next: 'idle' }), instance.vcpus.map((v) => ({
+      name: v.name,
+      priority: config.vcpus[v.index]?.priority,
+      affinity: config.vcpus[v.index]?.affinity,
+      body: (budget: number) => instance.runVcpu(v.index, budget),
+    })));
+    const tasks = set.members.slice(1);
+    tasks.forEach((t, i) => { t.timeSlice = config.vcpus[i]?.timeSlice ?? t.timeSlice; });
+    record = { name, config, instance, taskSet: set, tasks, vcpuIds: tasks.map(() => this.nextVcpuId++) };
+    for (const [i, t] of tasks.entries()) this.taskVcpu.set(t, { guest: record, vcpu: instance.vcpus[i]! });
+    this.guests.set(name, record);
+    return { ok: true, message: `${name}: Created` };
+  }
+
+  private guest(name: string, verb: string): GuestRecord | OpResult {
+    return this.guests.get(name) ?? { ok: false, message: `${name}: Failed to ${verb} (no such guest)` };
+  }
+
+  /** Apply a state request to every VCPU of a guest in order, stopping at the first error (Xvisor's rule). */
+  private each(name: string, verb: string, done: string, target: VcpuState, skipPoweroff = false): OpResult {
+    const g = this.guest(name, verb);
+    if (!('instance' in g)) return g;
+    for (const v of g.instance.vcpus) {
+      if (skipPoweroff && v.poweroff) continue;
+      const t = v.state.request(target, this.scheduler.now());
+      if (!t.ok) return { ok: false, message: `${name}: Failed to ${verb}` };
+      const task = g.tasks[v.index]!;
+      if (v.state.runnable) this.scheduler.wake(task);
+      else this.scheduler.block(task);
+    }
+    return { ok: true, message: `${name}: ${done}` };
+  }
+
+  kickGuest(name: string): OpResult { return this.each(name, 'kick', 'Kicked', VcpuState.Ready, true); }
+  pauseGuest(name: string): OpResult { return this.each(name, 'pause', 'Paused', VcpuState.Paused); }
+  resumeGuest(name: string): OpResult { return this.each(name, 'resume', 'Resumed', VcpuState.Ready); }
+  haltGuest(name: string): OpResult { return this.each(name, 'halt', 'Halted', VcpuState.Halted); }
+
+  /** `guest reset`: VCPUs and devices back to reset; RAM is kept. */
+  resetGuest(name: string): OpResult {
+    const r = this.each(name, 'reset', 'Reset', VcpuState.Reset);
+    const g = this.guests.get(name);
+    if (r.ok && g) {
+      g.instance.resetHarts();
+      g.instance.outcome = { kind: 'running' };
+    }
+    return r;
+  }
+
+  destroyGuest(name: string): OpResult {
+    const g = this.guest(name, 'destroy');
+    if (!('instance' in g)) return g;
+    for (const t of g.tasks) {
+      this.scheduler.block(t);
+      this.taskVcpu.delete(t);
+    }
+    this.supervisor.destroyGuest(g.taskSet);
+    this.memory.destroy(name);
+    this.guests.delete(name);
+    return { ok: true, message: `${name}: Destroyed` };
+  }
+
+  /** Run every host CPU on until virtual time `ns`, then apply guest shutdowns and resets. */
+  runUntil(ns: number): void {
+    this.scheduler.runUntil(ns);
+    for (const g of this.guests.values()) {
+      const outcome = g.instance.outcome;
+      if (outcome.kind === 'shutdown') {
+        // SRST shutdown = guest reset (Xvisor); the guest's last status stays visible.
+        this.lastStatus.set(g.name, outcome.status);
+        this.each(g.name, 'reset', 'Reset', VcpuState.Reset);
+        g.instance.resetHarts();
+        g.instance.outcome = { kind: 'running' };
+      } else if (outcome.kind === 'reset') {
+        this.each(g.name, 'reset', 'Reset', VcpuState.Reset);
+        g.instance.resetHarts();
+        g.instance.outcome = { kind: 'running' };
+        this.kickGuest(g.name);
+      }
+    }
+  }
+
+  /** Rows for `vcpu list`: id, host CPU, priority, state, name, affinity. */
+  vcpuRows(): { id: number; cpu: number; priority: number; state: string; name: string; affinity: string }[] {
+    const rows = [];
+    for (const g of this.guests.values()) {
+      for (const v of g.instance.vcpus) {
+        const task = g.tasks[v.index]!;
+        const cfg = g.config.vcpus[v.index];
+        rows.push({
+          id: g.vcpuIds[v.index]!, cpu: cfg?.affinity?.[0] ?? this.host.cpus[0]?.hartId ?? 0, priority: task.priority,
+          state: STATE_NAMES[v.state.state], name: v.name,
+          affinity: `{${(cfg?.affinity ?? this.host.cpus.map((c) => c.hartId)).join(',')}}`,
+        });
+      }
+    }
+    return rows;
+  }
+
+  /** Free host memory in bytes (free minus outstanding claims). */
+  freeBytes(): number {
+    return this.memory.freePages() * PAGE_SIZE;
+  }
+}
