@@ -1,13 +1,16 @@
 /**
  * The smallest machine that runs a guest image: one hart, RAM at 0x80000000 (as QEMU's virt machine), the SBI,
- * and QEMU's test finisher (`sifive,test0` at 0x100000). Test images and the benchmark run on it; the full
- * runtime builds guests from their device trees instead.
+ * QEMU's test finisher (`sifive,test0` at 0x100000) and an ns16550a UART at 0x10000000 sharing the SBI console's
+ * output, as on QEMU. Test images and the benchmark run on it; the full runtime builds guests from their device
+ * trees instead.
  */
 import { RamBus } from '../aspace/ram-bus.js';
 import { Hart } from '../vcpu/riscv/hart.js';
 import { Exit } from '../vcpu/riscv/exit.js';
 import { isElf, parseElf } from './elf.js';
 import { handleSbiCall, type SbiPlatform } from './sbi/sbi.js';
+import { Ns16550 } from '../devices/ns16550.js';
+import type { MmioDevice } from '../devices/device.js';
 
 export interface BareMachineOptions {
   ramBase?: number;
@@ -35,6 +38,7 @@ export interface BareResult {
 }
 
 const FINISHER_BASE = 0x100000;
+const UART_BASE = 0x10000000;
 const TWO32 = 4294967296;
 
 export class BareMachine {
@@ -47,6 +51,7 @@ export class BareMachine {
   private entry: number;
   private finished: { status: number } | undefined;
   private readonly platform: SbiPlatform;
+  private readonly uart: MmioDevice;
 
   constructor(options: BareMachineOptions = {}) {
     const ramBase = options.ramBase ?? 0x80000000;
@@ -66,6 +71,15 @@ export class BareMachine {
       remoteFence: () => this.hart.flushTlb(),
       implVersion: 1,
     };
+    this.uart = new Ns16550({
+      name: 'uart0', base: UART_BASE, size: 0x100, hartCount: 1,
+      attributes: { u32: () => undefined, u64: () => undefined, string: () => undefined, u32List: () => undefined },
+      irq: () => ({ set: () => {} }),
+      hartExternalIrq: () => ({ set: () => {} }),
+      clock: { now: () => 0, setTimer: () => 0, cancel: () => {} },
+      memory: { read: () => undefined, write: () => false },
+      console: { write: (bytes) => { for (const b of bytes) this.platform.putByte(b); }, onInput: () => {} },
+    });
   }
 
   /** Load an ELF image (at its physical addresses) or a raw image (at the load address). */
@@ -124,6 +138,12 @@ export class BareMachine {
       if (v === 0x5555) this.finished = { status: 0 };
       else if (v === 0x3333) this.finished = { status: (m.dataLo >>> 16) || 1 };
       h.completeMmio();
+      return;
+    }
+    if (m.addrHi === 0 && m.addrLo >= UART_BASE && m.addrLo < UART_BASE + 0x100 && m.size <= 4) {
+      const off = m.addrLo - UART_BASE, size = m.size as 1 | 2 | 4;
+      if (m.write) this.uart.write(off, size, m.dataLo);
+      h.completeMmio(m.write ? 0 : this.uart.read(off, size));
       return;
     }
     h.failMmio();

@@ -1,0 +1,169 @@
+/**
+ * The management shell, with Xvisor's commands and output formats (REFERENCE.md §8): guest, vcpu, vserial, vfs,
+ * host, help, version, echo. Each command line gives output lines; a board's /chosen/bootcmd runs through it.
+ * Paths in vfs commands are relative to the board file's folder.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DiagnosticSink } from '../dts/diagnostics.js';
+import { guestFdtLoad } from './config/guest-load.js';
+import { readGuestTree, words } from './config/boot-loads.js';
+import type { Hypervisor } from './hypervisor.js';
+
+const RULE = '-'.repeat(79);
+const pad = (s: string | number, n: number): string => String(s).padEnd(n);
+
+export const VERSION_TEXT = 'tsvisor 0.1.0 (an Xvisor-style hypervisor for RISC-V guests, in TypeScript)';
+
+export interface ShellResult {
+  readonly lines: string[];
+  readonly ok: boolean;
+}
+
+export class Shell {
+  constructor(private readonly hv: Hypervisor, private readonly boardPath: string) {}
+
+  /** Run one command line. */
+  execute(line: string): ShellResult {
+    const w = words(line.trim());
+    if (w.length === 0 || w[0]!.startsWith('#')) return { lines: [], ok: true };
+    const [cmd, sub, ...rest] = w as [string, string | undefined, ...string[]];
+    try {
+      switch (cmd) {
+        case 'help': return ok(HELP);
+        case 'version': return ok([VERSION_TEXT]);
+        case 'echo': return ok([w.slice(1).join(' ')]);
+        case 'host': return this.host(sub);
+        case 'guest': return this.guest(sub, rest);
+        case 'vcpu': return this.vcpu(sub);
+        case 'vserial': return this.vserial(sub);
+        case 'vfs': return this.vfs(sub, rest);
+      }
+      return fail([`Unknown command: ${cmd} (try help)`]);
+    } catch (e) {
+      return fail([`${cmd}: ${(e as Error).message}`]);
+    }
+  }
+
+  private host(sub: string | undefined): ShellResult {
+    const h = this.hv.host;
+    if (sub === 'info' || sub === 'cpu' || sub === 'ram') {
+      const ram = h.memory.reduce((n, b) => n + b.size, 0);
+      return ok([
+        `CPU count        : ${h.cpus.length}`,
+        `CPU ISA          : ${h.cpus[0]?.isa ?? '-'}`,
+        `Timebase         : ${h.timebaseFrequency} Hz`,
+        `RAM              : ${ram / 2 ** 20} MiB in ${new Set(h.memory.map((b) => b.numaNode)).size} NUMA node(s)`,
+        `RAM free         : ${this.hv.freeBytes() / 2 ** 20} MiB (after claims)`,
+        `Scheduler        : ${h.vmm.scheduler}`,
+      ]);
+    }
+    return fail(['Usage: host info']);
+  }
+
+  private guest(sub: string | undefined, args: string[]): ShellResult {
+    const hv = this.hv;
+    if (sub === 'list') {
+      const lines = [RULE, ` ${pad('ID', 7)}${pad('Name', 18)}${pad('VCPUs', 8)}Device Path`, RULE];
+      [...hv.guests.values()].forEach((g, i) => lines.push(` ${pad(i, 7)}${pad(g.name, 18)}${pad(g.instance.vcpus.length, 8)}/guests/${g.name}`));
+      lines.push(RULE);
+      return ok(lines);
+    }
+    const name = args[0];
+    if (!name) return fail([`Usage: guest ${sub ?? '<command>'} <guest_name>`]);
+    const ops: Record<string, (n: string) => { ok: boolean; message: string }> = {
+      create: (n) => hv.createGuest(n), destroy: (n) => hv.destroyGuest(n), reset: (n) => hv.resetGuest(n),
+      kick: (n) => hv.kickGuest(n), pause: (n) => hv.pauseGuest(n), resume: (n) => hv.resumeGuest(n), halt: (n) => hv.haltGuest(n),
+    };
+    const op = sub ? ops[sub] : undefined;
+    if (op) {
+      const r = op(name);
+      return { lines: [r.message], ok: r.ok };
+    }
+    return fail([`Unknown guest command: ${sub ?? ''}`]);
+  }
+
+  private vcpu(sub: string | undefined): ShellResult {
+    if (sub === 'list' || sub === 'normal_list') {
+      const lines = [RULE, ` ${pad('ID', 7)}${pad('CPU', 7)}${pad('Prio', 8)}${pad('State', 11)}${pad('Name', 18)}Affinity`, RULE];
+      for (const r of this.hv.vcpuRows()) {
+        lines.push(` ${pad(r.id, 7)}${pad(r.cpu, 7)}${pad(r.priority, 8)}${pad(r.state, 11)}${pad(r.name, 18)}${r.affinity}`);
+      }
+      lines.push(RULE);
+      return ok(lines);
+    }
+    return fail(['Usage: vcpu list']);
+  }
+
+  private vserial(sub: string | undefined): ShellResult {
+    if (sub === 'list') {
+      const names = [...this.hv.guests.values()].flatMap((g) => [...g.instance.vserials(), `${g.name}/sbi`]);
+      return ok([RULE, ' Name', RULE, ...names.map((n) => ` ${n}`), RULE]);
+    }
+    return fail(['Usage: vserial list']);
+  }
+
+  private vfs(sub: string | undefined, args: string[]): ShellResult {
+    const base = dirname(this.boardPath);
+    if (sub === 'guest_fdt_load') {
+      const [name, file, count, ...overrides] = args;
+      if (!name || !file || count === undefined) return fail(['Usage: vfs guest_fdt_load <guest_name> <dtb> <vcpu_count> [<alias>,<attr>,<type>,<value>]...']);
+      const sink = new DiagnosticSink();
+      const tree = readGuestTree(resolve(base, file), sink);
+      if (typeof tree === 'string') return fail([`${name}: ${tree}`]);
+      const r = guestFdtLoad(this.hv.board, name, tree, Number(count), overrides);
+      return r.ok ? ok([`${name}: Loaded ${file}`]) : fail([`${name}: ${r.error}`]);
+    }
+    if (sub === 'guest_load') {
+      const [name, gpa, file] = args;
+      const g = name ? this.hv.guests.get(name) : undefined;
+      if (!g || gpa === undefined || !file) return fail(['Usage: vfs guest_load <guest_name> <guest_phys_addr> <file>']);
+      const data = readFileSync(resolve(base, file));
+      g.instance.loadImage(data, Number(gpa));
+      return ok([`${name}: Loaded 0x${Number(gpa).toString(16).padStart(16, '0')} with ${data.length} bytes`]);
+    }
+    if (sub === 'guest_load_list') {
+      const [name, list] = args;
+      if (!name || !list) return fail(['Usage: vfs guest_load_list <guest_name> <list_file>']);
+      const listPath = resolve(base, list);
+      const lines: string[] = [];
+      for (const entry of readFileSync(listPath, 'utf8').split('\n')) {
+        const [gpa, file] = entry.trim().split(/\s+/);
+        if (!gpa || gpa.startsWith('#') || !file) continue;
+        const r = new Shell(this.hv, listPath).vfs('guest_load', [name, gpa, file]);
+        lines.push(...r.lines);
+        if (!r.ok) return fail(lines);
+      }
+      return ok(lines);
+    }
+    if (sub === 'run') {
+      const [script] = args;
+      if (!script) return fail(['Usage: vfs run <script>']);
+      const lines: string[] = [];
+      for (const cmd of readFileSync(resolve(base, script), 'utf8').split('\n')) {
+        const r = this.execute(cmd);
+        lines.push(...r.lines);
+        if (!r.ok) return fail(lines); // a script stops at its first failing line
+      }
+      return ok(lines);
+    }
+    return fail(['Usage: vfs guest_fdt_load|guest_load|guest_load_list|run ...']);
+  }
+}
+
+const ok = (lines: string[]): ShellResult => ({ lines, ok: true });
+const fail = (lines: string[]): ShellResult => ({ lines, ok: false });
+
+const HELP = [
+  'guest list|create|destroy|reset|kick|pause|resume|halt <guest_name>',
+  'vcpu list',
+  'vserial list',
+  'vfs guest_fdt_load <guest> <dtb> <vcpu_count> [<alias>,<attr>,<type>,<value>]...',
+  'vfs guest_load <guest> <guest_phys_addr> <file>',
+  'vfs guest_load_list <guest> <list_file>',
+  'vfs run <script>',
+  'host info',
+  'version',
+  'echo <text>',
+  'help',
+];
