@@ -6,6 +6,7 @@ import { dtcCommand } from './dtc.js';
 import { validateCommand } from './validate.js';
 import { traceCommand } from './trace.js';
 import { runCommand } from './run.js';
+import { bootCommand } from './boot.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -16,7 +17,8 @@ export function program(): Command {
     .addCommand(dtcCommand())
     .addCommand(validateCommand())
     .addCommand(traceCommand())
-    .addCommand(runCommand());
+    .addCommand(runCommand())
+    .addCommand(bootCommand());
 }
 
 program().parse(process.argv);

@@ -10,7 +10,7 @@ import { guestFdtLoad } from '../../src/vmm/config/guest-load.js';
 const ROOT = join(import.meta.dirname, '../..');
 
 function boot(): { hv: Hypervisor; out: Map<string, string> } {
-  const boardPath = join(ROOT, 'boards/default.dts');
+  const boardPath = join(ROOT, 'boards/host.dtsi');
   const board = compileSource(readFileSync(boardPath, 'latin1'), boardPath).tree!;
   const guestPath = join(ROOT, 'guests/dts/basic.dts');
   for (const name of ['guest0', 'guest1']) {

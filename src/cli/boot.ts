@@ -1,0 +1,110 @@
+/**
+ * `tsvisor boot <board.dts>`: boot the hypervisor a board describes, run its /chosen/bootcmd through the
+ * management shell, then read shell commands from stdin at an `XVisor# ` prompt. Guest console lines are printed
+ * prefixed by their vserial name. It ends on `shutdown`/`exit`, Ctrl-C, or when stdin is closed and no VCPU can
+ * run any more (so `npm start` and scripts finish by themselves).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Command } from 'commander';
+import { compileSource, loadBlob } from '../dts/index.js';
+import { validate } from '../vmm/config/validate.js';
+import { Hypervisor } from '../vmm/hypervisor.js';
+import { Shell } from '../vmm/shell.js';
+import { renderDiagnostic } from './render.js';
+
+interface BootFlags {
+  time?: string;
+  include: string[];
+}
+
+const PROMPT = 'XVisor# ';
+/** Virtual time run between looks at the console and stdin. */
+const STEP_NS = 20_000_000;
+
+export function bootCommand(): Command {
+  return new Command('boot')
+    .description('boot a board: run its bootcmd, then a management shell on stdin (XVisor# prompt)')
+    .argument('<board.dts>', 'the board (device tree source or .dtb)')
+    .option('--time <seconds>', 'stop after this many seconds of virtual time')
+    .option('-i, --include <dir>', 'add a directory to the /include/ search path', (v: string, all: string[]) => [...all, v], [])
+    .action(async (boardPath: string, flags: BootFlags) => {
+      process.exitCode = await boot(boardPath, flags);
+    });
+}
+
+async function boot(boardPath: string, flags: BootFlags): Promise<number> {
+  const write = (s: string): boolean => process.stdout.write(s);
+  let data: Buffer;
+  try {
+    data = readFileSync(boardPath);
+  } catch (e) {
+    process.stderr.write(`tsvisor boot: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const compiled = data.length >= 4 && data.readUInt32BE(0) === 0xd00dfeed
+    ? loadBlob(data, boardPath)
+    : compileSource(data.toString('latin1'), boardPath, { includePaths: [dirname(boardPath), ...flags.include] });
+  const v = compiled.tree && compiled.ok ? validate([{ path: boardPath, tree: compiled.tree }]) : undefined;
+  const diagnostics = [...compiled.diagnostics, ...(v?.diagnostics ?? [])];
+  for (const d of diagnostics) process.stderr.write(renderDiagnostic(d) + '\n');
+  if (!v?.host || diagnostics.some((d) => d.severity === 'error')) return 1;
+
+  // Guest consoles: whole lines, prefixed by the vserial they came from.
+  const partial = new Map<string, string>();
+  const output = (vserial: string, bytes: Uint8Array): void => {
+    let text = (partial.get(vserial) ?? '') + Buffer.from(bytes).toString('latin1');
+    let nl: number;
+    while ((nl = text.indexOf('\n')) >= 0) {
+      write(`[${vserial}] ${text.slice(0, nl).replace(/\r$/, '')}\n`);
+      text = text.slice(nl + 1);
+    }
+    partial.set(vserial, text);
+  };
+  const hv = new Hypervisor(compiled.tree!, v.host, { output, files: { read: (p) => readFileSync(p) } });
+  const shell = new Shell(hv, boardPath);
+  const run = (line: string): boolean => {
+    const r = shell.execute(line);
+    for (const l of r.lines) write(`${l}\n`);
+    return r.ok;
+  };
+  for (const cmd of v.host.bootcmd) {
+    write(`${PROMPT}${cmd}\n`);
+    run(cmd);
+  }
+
+  const limit = flags.time !== undefined ? Number(flags.time) * 1e9 : Infinity;
+  const interactive = process.stdin.isTTY === true;
+  let stdinOpen = true;
+  let stopping = false;
+  const lines: string[] = [];
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  rl.on('line', (l) => lines.push(l));
+  rl.on('close', () => { stdinOpen = false; });
+  process.on('SIGINT', () => { stopping = true; });
+  if (interactive) write(PROMPT);
+
+  let t = 0;
+  for (;;) {
+    while (lines.length > 0) {
+      const line = lines.shift()!.trim();
+      if (!interactive) write(`${PROMPT}${line}\n`);
+      if (line === 'shutdown' || line === 'exit') { stopping = true; break; }
+      run(line);
+      if (interactive) write(PROMPT);
+    }
+    if (stopping || t >= limit) break;
+    const anyRunnable = hv.vcpuRows().some((r) => r.state === 'Ready' || r.state === 'Running');
+    if (!anyRunnable && !stdinOpen && lines.length === 0) break;
+    if (anyRunnable) {
+      t = Math.min(limit, t + STEP_NS);
+      hv.runUntil(t);
+    }
+    // Let stdin events in between slices (and wait for input when nothing runs).
+    await new Promise((r) => setTimeout(r, anyRunnable ? 0 : 20));
+  }
+  for (const [vserial, text] of partial) if (text) write(`[${vserial}] ${text}\n`);
+  rl.close();
+  return 0;
+}
