@@ -188,13 +188,20 @@ export class Hypervisor {
         const task = g.tasks[v.index]!;
         const cfg = g.config.vcpus[v.index];
         rows.push({
-          id: g.vcpuIds[v.index]!, cpu: cfg?.affinity?.[0] ?? this.host.cpus[0]?.hartId ?? 0, priority: task.priority,
+          id: g.vcpuIds[v.index]!, cpu: this.hostCpuOf(task) ?? cfg?.affinity?.[0] ?? this.host.cpus[0]?.hartId ?? 0,
+          priority: task.priority,
           state: STATE_NAMES[v.state.state], name: v.name,
           affinity: `{${(cfg?.affinity ?? this.host.cpus.map((c) => c.hartId)).join(',')}}`,
         });
       }
     }
     return rows;
+  }
+
+  /** The host CPU a task is placed on, when the policy places tasks (PRR). */
+  private hostCpuOf(task: Task): number | undefined {
+    const policy = this.scheduler.policy as { cpuOf?: (t: Task) => number | undefined };
+    return policy.cpuOf?.(task);
   }
 
   /** Free host memory in bytes (free minus outstanding claims). */
