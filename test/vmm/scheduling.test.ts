@@ -41,7 +41,7 @@ describe('the policy /vmm chooses', () => {
     const resolve = (n: string) => sup.taskSets().find((s) => s.name === n) ?? sup.allTasks().find((t) => t.name === n);
     expect(buildScheduler({ host: board(join(BOARDS, 'default.dts')), resolve }).policy).toBeInstanceOf(PrrPolicy);
 
-    const text = readFileSync(join(BOARDS, 'default.dts'), 'latin1').replace('scheduler = "prr";',
+    const text = readFileSync(join(BOARDS, 'host.dtsi'), 'latin1').replace('scheduler = "prr";',
       'scheduler = "table"; schedule { major_frame = <10000000>; c0 { cpu = <&cpu0>; windows = "mterm"; durations = <5000000>; }; ' +
       'c1 { cpu = <&cpu3>; windows = "mterm"; durations = <5000000>; }; };');
     const host = board(join(BOARDS, 'table.dts'), text);
