@@ -19,7 +19,11 @@ limit=${2:-60}
 raw=$(mktemp)
 err=$(mktemp)
 trap 'rm -f "$raw" "$err"' EXIT INT TERM
-timeout -k 5 "$limit" qemu-system-riscv64 -M virt -smp 1 -m 128M -nographic -bios default \
+# A program may ask for more harts in tests/<name>/qemu.args (e.g. "-smp 4"); otherwise it gets one.
+name=$(basename "$elf" .elf)
+smp=$(cat "$(dirname "$0")/tests/$name/qemu.args" 2>/dev/null || echo "-smp 1")
+# shellcheck disable=SC2086
+timeout -k 5 "$limit" qemu-system-riscv64 -M virt $smp -m 128M -nographic -bios default \
     -nic none ${QEMU_EXTRA:-} -kernel "$elf" </dev/null >"$raw" 2>"$err"
 rc=$?
 

@@ -70,7 +70,7 @@ export class GuestInstance {
   constructor(readonly config: GuestConfig, private readonly opts: GuestOptions) {
     this.aspace = new AddressSpace(memoryRegions(config));
     const code = new CodeCache(this.aspace.bus.memory);
-    const count = config.vcpus.length || opts.vcpuCount || 1;
+    const count = opts.vcpuCount ?? (config.vcpus.length || 1);
     for (let i = 0; i < count; i++) {
       const v = config.vcpus[i];
       const hart = new Hart(this.aspace.bus, { hartId: i, instructionsPerTick: opts.instructionsPerTick, code });
