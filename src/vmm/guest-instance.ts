@@ -8,7 +8,7 @@ import { AddressSpace } from '../aspace/address-space.js';
 import type { MemoryRegionSpec } from '../aspace/ram-bus.js';
 import type { DeviceContext, IrqLine, MmioDevice } from '../devices/device.js';
 import type { EmulatorInfo } from '../devices/registry.js';
-import { Hart } from '../vcpu/riscv/hart.js';
+import { Hart, IRQ_SOFTWARE } from '../vcpu/riscv/hart.js';
 import { Exit } from '../vcpu/riscv/exit.js';
 import { CodeCache } from '../vcpu/riscv/translate.js';
 import { VcpuState, VcpuStateMachine } from '../vcpu/state.js';
@@ -36,6 +36,12 @@ export interface GuestOptions {
   readonly files?: DeviceContext['files'];
   /** A VCPU became runnable again (an interrupt for a VCPU idle in WFI, an HSM start). */
   readonly wake: (vcpu: number) => void;
+  /**
+   * Where IPIs go: the runtime posts them in the guest task set's area (Hypatia's posted interrupts) and the target
+   * VCPU takes them when it next runs. Without these, an IPI sets the target hart's SSIP directly.
+   */
+  readonly postInterrupt?: (vcpu: number, bits: number) => void;
+  readonly takeInterrupts?: (vcpu: number) => number;
 }
 
 export type GuestOutcome =
@@ -222,7 +228,8 @@ export class GuestInstance {
       sendIpi: (id) => {
         const target = this.vcpus[id];
         if (!target) return;
-        target.hart.raiseSoftwareInterrupt();
+        if (this.opts.postInterrupt) this.opts.postInterrupt(id, IRQ_SOFTWARE);
+        else target.hart.raiseSoftwareInterrupt();
         this.opts.wake(id);
       },
       remoteFence: (id) => this.vcpus[id]?.hart.flushTlb(),
@@ -280,10 +287,13 @@ export class GuestInstance {
     if (this.outcome.kind !== 'running' || !v.state.runnable) return { work: 0, next: 'idle' };
     v.state.switchIn();
     v.hsm = HartState.Started;
+
     const start = h.icount;
     const platform = this.platform();
     let next: RunReport['next'] = 'yield';
     while (h.icount - start < budget && this.outcome.kind === 'running' && v.state.state === VcpuState.Running) {
+      // Posted interrupts (IPIs, even from this VCPU to itself) become pending before the hart runs on.
+      if (this.opts.takeInterrupts && this.opts.takeInterrupts(index) & IRQ_SOFTWARE) h.raiseSoftwareInterrupt();
       const exit = h.run(budget - (h.icount - start));
       this.fireTimers();
       if (exit === Exit.Budget) continue;
@@ -303,6 +313,7 @@ export class GuestInstance {
         const deviceTimer = this.timers.length ? Math.min(...this.timers.map((t) => t.at)) : Infinity;
         const deviceTick = (deviceTimer * this.opts.timebaseFrequency) / 1e9;
         const wakeAt = Math.min(nextTimer, Math.ceil(deviceTick));
+        if (this.opts.takeInterrupts && this.opts.takeInterrupts(index) & IRQ_SOFTWARE) { h.raiseSoftwareInterrupt(); continue; }
         if (wakeAt === Infinity) { next = 'idle'; break; } // only an interrupt can wake it
         h.skipTimeTo(wakeAt); // idle: virtual time skips ahead to the next event
         this.fireTimers();

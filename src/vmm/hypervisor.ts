@@ -87,6 +87,9 @@ export class Hypervisor {
       instance = new GuestInstance(config, {
         timebaseFrequency: this.host.timebaseFrequency, instructionsPerTick: this.ipt,
         output: this.opts.output, buildDevice, files: this.opts.files,
+        // IPIs are posted in the task-set area (member 0 is the VM control task) and taken by the target VCPU.
+        postInterrupt: (i, bits) => record?.taskSet.postInterrupt(i + 1, bits),
+        takeInterrupts: (i) => record?.taskSet.takeInterrupts(i + 1) ?? 0,
         wake: (i) => {
           const task = record?.tasks[i];
           const v = record?.instance.vcpus[i];

@@ -6,7 +6,7 @@
 import { Scheduler } from '../sched/scheduler.js';
 import { PrrPolicy } from '../sched/policies/prr.js';
 import { Supervisor } from '../sched/supervisor.js';
-import type { Task } from '../sched/task.js';
+import type { Task, TaskSet } from '../sched/task.js';
 import type { DeviceContext } from '../devices/device.js';
 import { VcpuState } from '../vcpu/state.js';
 import type { GuestConfig } from './config/types.js';
@@ -51,6 +51,7 @@ export function runImage(o: RunImageOptions): RunImageResult {
   const ipt = o.instructionsPerTick ?? 10;
   const nsPerInstruction = 1e9 / (timebase * ipt);
   const tasks: Task[] = [];
+  let taskSet: TaskSet | undefined;
   let scheduler: Scheduler | undefined;
   let printed = '';
   let typing = false;
@@ -77,6 +78,9 @@ export function runImage(o: RunImageOptions): RunImageResult {
         if (printed.includes(o.input.after)) startTyping();
       }
     },
+    // IPIs are posted in the guest task set's area (member 0 is the VM control task) and taken by the target.
+    postInterrupt: (i, bits) => taskSet?.postInterrupt(i + 1, bits),
+    takeInterrupts: (i) => taskSet?.takeInterrupts(i + 1) ?? 0,
     wake: (i) => {
       const t = tasks[i];
       const v = guest.vcpus[i];
@@ -94,6 +98,7 @@ export function runImage(o: RunImageOptions): RunImageResult {
     name: v.name, affinity: [v.index], body: (budget: number) => guest.runVcpu(v.index, budget),
   })));
   tasks.push(...set.members.slice(1));
+  taskSet = set;
   // Kick: every VCPU without poweroff starts (VCPU 0 always); the others wait for HSM hart_start.
   for (const v of guest.vcpus) {
     if (v.index === 0 || !v.poweroff) {
