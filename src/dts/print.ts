@@ -163,6 +163,18 @@ function node(n: Node, level: number, out: string[]): void {
   out.push(`${tabs}};\n`);
 }
 
+/** One property as a DTS line without indentation (`name = <...>;`), as dtc would print it. */
+export function propertyToDts(p: Property): string {
+  return `${p.name}${propValue(p)}`;
+}
+
+/** A subtree as DTS, as dtc would print it inside a tree. */
+export function nodeToDts(n: Node): string {
+  const out: string[] = [];
+  node(n, 0, out);
+  return out.join('');
+}
+
 export function toDts(tree: DeviceTree): string {
   // dtc 1.6.1 does not write /plugin/ back out, even for an overlay.
   const out: string[] = ['/dts-v1/;\n\n'];

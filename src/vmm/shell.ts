@@ -6,7 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DiagnosticSink } from '../dts/diagnostics.js';
-import { guestFdtLoad } from './config/guest-load.js';
+import { PropValue } from '../dts/data.js';
+import { nodeToDts, propertyToDts } from '../dts/print.js';
+import { fillPaths, Node, Property } from '../dts/tree.js';
+import { getNodeByPath } from '../dts/lookup.js';
+import { cloneNode, guestFdtLoad, overrideValue } from './config/guest-load.js';
 import { readGuestTree, words } from './config/boot-loads.js';
 import type { Hypervisor } from './hypervisor.js';
 
@@ -38,6 +42,7 @@ export class Shell {
         case 'vcpu': return this.vcpu(sub);
         case 'vserial': return this.vserial(sub);
         case 'vfs': return this.vfs(sub, rest);
+        case 'devtree': return this.devtree(sub, rest);
       }
       return fail([`Unknown command: ${cmd} (try help)`]);
     } catch (e) {
@@ -103,6 +108,59 @@ export class Shell {
     return fail(['Usage: vserial list']);
   }
 
+  /** `devtree attr show|get|set|del` and `devtree node show|dump|add|copy|del` on the live board tree. */
+  private devtree(sub: string | undefined, args: string[]): ShellResult {
+    const root = this.hv.board.root;
+    const [op, path, name, type, ...value] = args;
+    const node = path ? getNodeByPath(root, path) : undefined;
+    if (sub !== 'attr' && sub !== 'node') return fail(['Usage: devtree attr|node <op> <path> ...']);
+    if (!path || !node) return fail([`devtree: no node ${path ?? '(missing path)'}`]);
+    if (sub === 'attr') {
+      const prop = name ? node.getProp(name) : undefined;
+      switch (op) {
+        case 'show': return ok(node.props.filter((p) => !p.deleted).map((p) => propertyToDts(p)));
+        case 'get': return prop ? ok([propertyToDts(prop)]) : fail([`devtree: ${path} has no attribute ${name ?? ''}`]);
+        case 'del':
+          if (!prop) return fail([`devtree: ${path} has no attribute ${name ?? ''}`]);
+          prop.deleted = true;
+          return ok([]);
+        case 'set': {
+          if (!name || !type) break;
+          const bytes = overrideValue(type, value.join(' '));
+          if (typeof bytes === 'string') return fail([`devtree: ${bytes}`]);
+          if (prop) prop.value = new PropValue(bytes);
+          else node.addProp(new Property(name, new PropValue(bytes)));
+          return ok([]);
+        }
+      }
+      return fail(['Usage: devtree attr show|get|set|del <path> [<attr> [<type> <value>]]']);
+    }
+    switch (op) {
+      case 'show': return ok(node.children.filter((c) => !c.deleted).map((c) => c.name));
+      case 'dump': return ok(nodeToDts(node).trimEnd().split('\n'));
+      case 'add':
+      case 'copy': {
+        if (!name) break;
+        let child: Node;
+        if (op === 'copy') {
+          const src = getNodeByPath(root, name);
+          if (!src) return fail([`devtree: no node ${name}`]);
+          child = cloneNode(src);
+        } else child = new Node(name);
+        if (node.getChild(child.name)) return fail([`devtree: ${path} already has ${child.name}`]);
+        child.parent = node;
+        node.children.push(child);
+        fillPaths(root);
+        return ok([]);
+      }
+      case 'del':
+        if (node === root) return fail(['devtree: cannot delete /']);
+        node.deleted = true;
+        return ok([]);
+    }
+    return fail(['Usage: devtree node show|dump|add|copy|del <path> [<name>|<source path>]']);
+  }
+
   private vfs(sub: string | undefined, args: string[]): ShellResult {
     const base = dirname(this.boardPath);
     if (sub === 'guest_fdt_load') {
@@ -162,6 +220,8 @@ const HELP = [
   'vfs guest_load <guest> <guest_phys_addr> <file>',
   'vfs guest_load_list <guest> <list_file>',
   'vfs run <script>',
+  'devtree attr show|get|set|del <path> [<attr> [<type> <value>]]',
+  'devtree node show|dump|add|copy|del <path> [<name>|<source path>]',
   'host info',
   'version',
   'echo <text>',

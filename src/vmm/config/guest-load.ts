@@ -57,8 +57,8 @@ function parseNumber(text: string): bigint | undefined {
   }
 }
 
-/** The value bytes of one override, or an error message. */
-function overrideValue(type: string, value: string): Uint8Array | string {
+/** The value bytes of one override (or a `devtree attr set`), or an error message. */
+export function overrideValue(type: string, value: string): Uint8Array | string {
   if (type === 'string') {
     const out = new Uint8Array(value.length + 1);
     for (let i = 0; i < value.length; i++) out[i] = value.charCodeAt(i) & 0xff;
