@@ -38,6 +38,15 @@ export interface GuestRecord {
   readonly vcpuIds: readonly number[];
 }
 
+export interface VcpuRow {
+  readonly id: number;
+  readonly cpu: number;
+  readonly priority: number;
+  readonly state: string;
+  readonly name: string;
+  readonly affinity: string;
+}
+
 export type OpResult = { readonly ok: true; readonly message: string } | { readonly ok: false; readonly message: string };
 
 export class Hypervisor {
@@ -56,7 +65,11 @@ export class Hypervisor {
     this.ipt = opts.instructionsPerTick ?? 10;
     this.nsPerInstruction = 1e9 / (host.timebaseFrequency * this.ipt);
     this.memory = new MemoryManager([...hostPages(host)].map(([node, pages]) => ({ node, pages })));
-    // Ids 0.. are the orphans as in Xvisor: one idle per host CPU, then the management terminal.
+    // Orphan VCPUs (hypervisor threads) come first, as in Xvisor: one idle per host CPU, then the management
+    // terminal. The scheduler idles implicitly, so they are listed, not run.
+    for (const c of host.cpus) this.supervisor.createOrphan(`idle/${c.hartId}`, () => ({ work: 0, next: 'idle' }), 0, [c.hartId]);
+    const mterm = this.supervisor.createOrphan('mterm', () => ({ work: 0, next: 'idle' }), host.vmm.mtermPriority);
+    mterm.timeSlice = host.vmm.mtermTimeSlice;
     this.nextVcpuId = host.cpus.length + 1;
     this.scheduler = buildScheduler({
       host,
@@ -183,9 +196,17 @@ export class Hypervisor {
     }
   }
 
-  /** Rows for `vcpu list`: id, host CPU, priority, state, name, affinity. */
-  vcpuRows(): { id: number; cpu: number; priority: number; state: string; name: string; affinity: string }[] {
-    const rows = [];
+  /** Rows for `vcpu list` (orphans, then normal VCPUs): id, host CPU, priority, state, name, affinity. */
+  vcpuRows(kind: 'all' | 'normal' | 'orphan' = 'normal'): VcpuRow[] {
+    const rows: VcpuRow[] = [];
+    if (kind !== 'normal') {
+      const all = this.host.cpus.map((c) => c.hartId);
+      this.supervisor.orphans.members.forEach((t, i) => rows.push({
+        id: i, cpu: t.affinity?.[0] ?? all[0] ?? 0, priority: t.priority, state: 'Ready', name: t.name,
+        affinity: `{${(t.affinity ?? all).join(',')}}`,
+      }));
+      if (kind === 'orphan') return rows;
+    }
     for (const g of this.guests.values()) {
       for (const v of g.instance.vcpus) {
         const task = g.tasks[v.index]!;

@@ -89,15 +89,16 @@ export class Shell {
   }
 
   private vcpu(sub: string | undefined): ShellResult {
-    if (sub === 'list' || sub === 'normal_list') {
+    if (sub === 'list' || sub === 'normal_list' || sub === 'orphan_list') {
+      const kind = sub === 'list' ? 'all' : sub === 'normal_list' ? 'normal' : 'orphan';
       const lines = [RULE, ` ${pad('ID', 7)}${pad('CPU', 7)}${pad('Prio', 8)}${pad('State', 11)}${pad('Name', 18)}Affinity`, RULE];
-      for (const r of this.hv.vcpuRows()) {
+      for (const r of this.hv.vcpuRows(kind)) {
         lines.push(` ${pad(r.id, 7)}${pad(r.cpu, 7)}${pad(r.priority, 8)}${pad(r.state, 11)}${pad(r.name, 18)}${r.affinity}`);
       }
       lines.push(RULE);
       return ok(lines);
     }
-    return fail(['Usage: vcpu list']);
+    return fail(['Usage: vcpu list|normal_list|orphan_list']);
   }
 
   private vserial(sub: string | undefined): ShellResult {
@@ -214,7 +215,7 @@ const fail = (lines: string[]): ShellResult => ({ lines, ok: false });
 
 const HELP = [
   'guest list|create|destroy|reset|kick|pause|resume|halt <guest_name>',
-  'vcpu list',
+  'vcpu list|normal_list|orphan_list',
   'vserial list',
   'vfs guest_fdt_load <guest> <dtb> <vcpu_count> [<alias>,<attr>,<type>,<value>]...',
   'vfs guest_load <guest> <guest_phys_addr> <file>',
