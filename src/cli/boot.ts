@@ -1,8 +1,9 @@
 /**
  * `tsvisor boot <board.dts>`: boot the hypervisor a board describes, run its /chosen/bootcmd through the
  * management shell, then read shell commands from stdin at an `XVisor# ` prompt. Guest console lines are printed
- * prefixed by their vserial name. It ends on `shutdown`/`exit`, Ctrl-C, or when stdin is closed and no VCPU can
- * run any more (so `npm start` and scripts finish by themselves).
+ * prefixed by their vserial name; `vserial bind <name>` sends stdin to a guest console until ESC x q. It ends on
+ * `shutdown`/`exit`, Ctrl-C, or when stdin is closed and no VCPU can run any more (so `npm start` and scripts
+ * finish by themselves).
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -22,6 +23,8 @@ interface BootFlags {
 const PROMPT = 'XVisor# ';
 /** Virtual time run between looks at the console and stdin. */
 const STEP_NS = 20_000_000;
+/** Virtual time a bound guest console gets to answer one line of input before the next is typed. */
+const BOUND_LINE_NS = 200_000_000;
 
 export function bootCommand(): Command {
   return new Command('boot')
@@ -85,18 +88,53 @@ async function boot(boardPath: string, flags: BootFlags): Promise<number> {
   process.on('SIGINT', () => { stopping = true; });
   if (interactive) write(PROMPT);
 
+  // `vserial bind <name>`: stdin goes to that guest console until ESC x q.
+  let bound: { vserial: string; guest: string } | undefined;
+  const typed: number[] = [];
+  const bind = (line: string): boolean => {
+    const m = /^vserial\s+bind\s+(\S+)$/.exec(line);
+    if (!m) return false;
+    const vserial = m[1]!;
+    const guest = [...hv.guests.values()].find((g) => g.instance.vserials().includes(vserial));
+    if (!guest) write(`Failed to find vserial ${vserial}\n`);
+    else {
+      bound = { vserial, guest: guest.name };
+      write(`[Bound to ${vserial}: ESC x q leaves]\n`);
+    }
+    return true;
+  };
+
   let t = 0;
+  let readyAt = 0;
   for (;;) {
-    while (lines.length > 0) {
-      const line = lines.shift()!.trim();
+    // While bound, the next line waits until the previous one was typed and the guest had time to answer it.
+    while (lines.length > 0 && !(bound && (typed.length > 0 || t < readyAt))) {
+      const raw = lines.shift()!;
+      if (bound) {
+        readyAt = t + BOUND_LINE_NS;
+        const esc = raw.indexOf('\x1bxq');
+        for (const ch of Buffer.from(esc < 0 ? `${raw}\n` : raw.slice(0, esc), 'latin1')) typed.push(ch);
+        if (esc >= 0) {
+          bound = undefined;
+          write('[Unbound]\n');
+          if (interactive) write(PROMPT);
+        }
+        continue;
+      }
+      const line = raw.trim();
       if (!interactive) write(`${PROMPT}${line}\n`);
       if (line === 'shutdown' || line === 'exit') { stopping = true; break; }
-      run(line);
-      if (interactive) write(PROMPT);
+      if (!bind(line)) run(line);
+      if (interactive && !bound) write(PROMPT);
+    }
+    // Typed bytes reach the bound console a few per step, so its receive FIFO never overruns.
+    if (bound && typed.length > 0) {
+      const g = hv.guests.get(bound.guest);
+      for (let i = 0; i < 8 && typed.length > 0; i++) g?.instance.input(bound.vserial, typed.shift()!);
     }
     if (stopping || t >= limit) break;
-    const anyRunnable = hv.vcpuRows().some((r) => r.state === 'Ready' || r.state === 'Running');
-    if (!anyRunnable && !stdinOpen && lines.length === 0) break;
+    const anyRunnable = hv.vcpuRows().some((r) => r.state === 'Ready' || r.state === 'Running') || (bound !== undefined && t < readyAt);
+    if (!anyRunnable && !stdinOpen && lines.length === 0 && typed.length === 0) break;
     if (anyRunnable) {
       t = Math.min(limit, t + STEP_NS);
       hv.runUntil(t);

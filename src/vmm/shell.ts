@@ -217,6 +217,7 @@ const HELP = [
   'guest list|create|destroy|reset|kick|pause|resume|halt <guest_name>',
   'vcpu list|normal_list|orphan_list',
   'vserial list',
+  'vserial bind <name>      (tsvisor boot: stdin goes to the guest console; ESC x q leaves)',
   'vfs guest_fdt_load <guest> <dtb> <vcpu_count> [<alias>,<attr>,<type>,<value>]...',
   'vfs guest_load <guest> <guest_phys_addr> <file>',
   'vfs guest_load_list <guest> <list_file>',

@@ -14,6 +14,8 @@ const CLI = join(ROOT, 'dist/cli/main.js');
 const boot = (board: string, input = '') =>
   spawnSync(process.execPath, [CLI, 'boot', board], { input, encoding: 'latin1', timeout: 120_000 });
 
+const UBOOT = '/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin';
+
 describe.skipIf(!existsSync(CLI))('tsvisor boot', () => {
   it('boots the default board: both guests print through their UARTs, then it exits by itself', () => {
     const r = boot(join(ROOT, 'boards/default.dts'));
@@ -52,4 +54,22 @@ describe.skipIf(!existsSync(CLI))('tsvisor boot', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it.skipIf(!existsSync(UBOOT))('vserial bind sends stdin to a guest console (U-Boot) until ESC x q', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsvisor-bind-'));
+    try {
+      writeFileSync(join(dir, 'board.dts'), `/include/ "${join(ROOT, 'boards/host.dtsi')}"\n/ { chosen { bootcmd = ` +
+        `"vfs guest_fdt_load g ${join(ROOT, 'guests/dts/basic.dts')} 1", "guest create g", ` +
+        `"vfs guest_load g 0x80200000 ${UBOOT}", "guest kick g"; }; };\n`);
+      // The first Enter stops U-Boot's autoboot; the rest waits in the UART until its prompt reads it.
+      const r = boot(join(dir, 'board.dts'), 'vserial bind g/uart0\n\nversion\n\x1bxq\nshutdown\n');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('[Bound to g/uart0: ESC x q leaves]');
+      expect(r.stdout).toContain('[g/uart0] => version');
+      expect(r.stdout).toMatch(/\[g\/uart0\] U-Boot 20\d\d/);
+      expect(r.stdout).toContain('[Unbound]');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
