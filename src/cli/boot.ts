@@ -6,7 +6,7 @@
  * finish by themselves).
  */
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { compileSource, loadBlob } from '../dts/index.js';
@@ -65,7 +65,8 @@ async function boot(boardPath: string, flags: BootFlags): Promise<number> {
     }
     partial.set(vserial, text);
   };
-  const hv = new Hypervisor(compiled.tree!, v.host, { output, files: { read: (p) => readFileSync(p) } });
+  // Host files devices name (virtio blkdev) are relative to the board's folder, like every path of the board.
+  const hv = new Hypervisor(compiled.tree!, v.host, { output, files: { read: (p) => readFileSync(resolve(dirname(boardPath), p)) } });
   const shell = new Shell(hv, boardPath);
   const run = (line: string): boolean => {
     const r = shell.execute(line);

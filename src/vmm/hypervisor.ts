@@ -58,10 +58,20 @@ export class Hypervisor {
   private readonly ipt: number;
   private readonly nsPerInstruction: number;
   private readonly taskVcpu = new Map<Task, { guest: GuestRecord; vcpu: Vcpu }>();
+  /** The last 64 KiB each vserial printed (for `vserial dump`). */
+  private readonly history = new Map<string, string>();
   /** Exit status of each guest's last SRST shutdown. */
   readonly lastStatus = new Map<string, number>();
 
-  constructor(readonly board: DeviceTree, readonly host: HostConfig, private readonly opts: HypervisorOptions) {
+  constructor(readonly board: DeviceTree, readonly host: HostConfig, private opts: HypervisorOptions) {
+    const output = opts.output;
+    this.opts = {
+      ...opts,
+      output: (vserial, bytes) => {
+        this.history.set(vserial, ((this.history.get(vserial) ?? '') + Buffer.from(bytes).toString('latin1')).slice(-65536));
+        output(vserial, bytes);
+      },
+    };
     this.ipt = opts.instructionsPerTick ?? 10;
     this.nsPerInstruction = 1e9 / (host.timebaseFrequency * this.ipt);
     this.memory = new MemoryManager([...hostPages(host)].map(([node, pages]) => ({ node, pages })));
@@ -147,6 +157,33 @@ export class Hypervisor {
     return { ok: true, message: `${name}: ${done}` };
   }
 
+  /** The normal VCPU with global id `id`. */
+  vcpuById(id: number): { guest: GuestRecord; vcpu: Vcpu } | undefined {
+    for (const g of this.guests.values()) {
+      const i = g.vcpuIds.indexOf(id);
+      if (i >= 0) return { guest: g, vcpu: g.instance.vcpus[i]! };
+    }
+    return undefined;
+  }
+
+  /** `vcpu reset|kick|pause|resume|halt <id>`: one VCPU's state request, with the scheduler following. */
+  vcpuRequest(id: number, verb: string, target: VcpuState): OpResult {
+    const found = this.vcpuById(id);
+    if (!found) return { ok: false, message: `Failed to find vcpu ${id}` };
+    const { guest, vcpu } = found;
+    const t = vcpu.state.request(target, this.scheduler.now());
+    if (!t.ok) return { ok: false, message: `${vcpu.name}: Failed to ${verb}` };
+    const task = guest.tasks[vcpu.index]!;
+    if (target === VcpuState.Reset && t.changed) {
+      const pc = guest.config.vcpus[vcpu.index]?.startPc ?? 0;
+      vcpu.hart.reset(pc % 4294967296, Math.floor(pc / 4294967296));
+    }
+    if (vcpu.state.runnable) this.scheduler.wake(task);
+    else this.scheduler.block(task);
+    const done: Record<string, string> = { reset: 'Reset', kick: 'Kicked', pause: 'Paused', resume: 'Resumed', halt: 'Halted' };
+    return { ok: true, message: `${vcpu.name}: ${done[verb] ?? verb}` };
+  }
+
   kickGuest(name: string): OpResult { return this.each(name, 'kick', 'Kicked', VcpuState.Ready, true); }
   pauseGuest(name: string): OpResult { return this.each(name, 'pause', 'Paused', VcpuState.Paused); }
   resumeGuest(name: string): OpResult { return this.each(name, 'resume', 'Resumed', VcpuState.Ready); }
@@ -226,6 +263,12 @@ export class Hypervisor {
   private hostCpuOf(task: Task): number | undefined {
     const policy = this.scheduler.policy as { cpuOf?: (t: Task) => number | undefined };
     return policy.cpuOf?.(task);
+  }
+
+  /** What a vserial printed lately, or undefined if no such vserial exists. */
+  consoleHistory(vserial: string): string | undefined {
+    const known = [...this.guests.values()].some((g) => g.instance.vserials().includes(vserial) || vserial === `${g.name}/sbi`);
+    return known ? this.history.get(vserial) ?? '' : undefined;
   }
 
   /** Free host memory in bytes (free minus outstanding claims). */

@@ -13,6 +13,7 @@ import { getNodeByPath } from '../dts/lookup.js';
 import { cloneNode, guestFdtLoad, overrideValue } from './config/guest-load.js';
 import { readGuestTree, words } from './config/boot-loads.js';
 import type { Hypervisor } from './hypervisor.js';
+import { STATE_NAMES, VcpuState } from '../vcpu/state.js';
 
 const RULE = '-'.repeat(79);
 const pad = (s: string | number, n: number): string => String(s).padEnd(n);
@@ -39,8 +40,8 @@ export class Shell {
         case 'echo': return ok([w.slice(1).join(' ')]);
         case 'host': return this.host(sub);
         case 'guest': return this.guest(sub, rest);
-        case 'vcpu': return this.vcpu(sub);
-        case 'vserial': return this.vserial(sub);
+        case 'vcpu': return this.vcpu(sub, rest);
+        case 'vserial': return this.vserial(sub, rest);
         case 'vfs': return this.vfs(sub, rest);
         case 'devtree': return this.devtree(sub, rest);
       }
@@ -76,6 +77,29 @@ export class Shell {
     }
     const name = args[0];
     if (!name) return fail([`Usage: guest ${sub ?? '<command>'} <guest_name>`]);
+    if (sub === 'region_list' || sub === 'dumpmem') {
+      const g = hv.guests.get(name);
+      if (!g) return fail([`${name}: no such guest`]);
+      if (sub === 'region_list') {
+        const lines = [RULE, ` ${pad('Name', 18)}${pad('Guest Phys', 20)}${pad('Size', 14)}${pad('Type', 10)}Device`, RULE];
+        for (const r of g.config.regions) {
+          lines.push(` ${pad(r.name.split('/')[1]!, 18)}${pad(`0x${r.gpa.toString(16).padStart(16, '0')}`, 20)}${pad(`0x${r.size.toString(16)}`, 14)}` +
+            `${pad(r.manifest, 10)}${r.deviceType}${r.compatible[0] ? ` (${r.compatible[0]})` : ''}`);
+        }
+        lines.push(RULE);
+        return ok(lines);
+      }
+      const gpa = Number(args[1]);
+      const length = Math.min(Number(args[2] ?? 64), 4096);
+      const bytes = Number.isFinite(gpa) ? g.instance.aspace.bus.read(gpa, length) : undefined;
+      if (!bytes) return fail([`${name}: 0x${(gpa || 0).toString(16)} is not RAM or ROM`]);
+      const lines: string[] = [];
+      for (let i = 0; i < bytes.length; i += 16) {
+        const row = [...bytes.subarray(i, i + 16)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+        lines.push(`0x${(gpa + i).toString(16).padStart(16, '0')}: ${row}`);
+      }
+      return ok(lines);
+    }
     const ops: Record<string, (n: string) => { ok: boolean; message: string }> = {
       create: (n) => hv.createGuest(n), destroy: (n) => hv.destroyGuest(n), reset: (n) => hv.resetGuest(n),
       kick: (n) => hv.kickGuest(n), pause: (n) => hv.pauseGuest(n), resume: (n) => hv.resumeGuest(n), halt: (n) => hv.haltGuest(n),
@@ -88,7 +112,36 @@ export class Shell {
     return fail([`Unknown guest command: ${sub ?? ''}`]);
   }
 
-  private vcpu(sub: string | undefined): ShellResult {
+  private vcpu(sub: string | undefined, args: string[] = []): ShellResult {
+    const requests: Record<string, VcpuState> = {
+      reset: VcpuState.Reset, kick: VcpuState.Ready, resume: VcpuState.Ready, pause: VcpuState.Paused, halt: VcpuState.Halted,
+    };
+    const id = Number(args[0]);
+    if (sub && requests[sub] !== undefined) {
+      if (!Number.isInteger(id)) return fail([`Usage: vcpu ${sub} <vcpu_id>`]);
+      const r = this.hv.vcpuRequest(id, sub, requests[sub]!);
+      return { lines: [r.message], ok: r.ok };
+    }
+    if (sub === 'dumpreg' || sub === 'dumpstat') {
+      const found = Number.isInteger(id) ? this.hv.vcpuById(id) : undefined;
+      if (!found) return fail([`Failed to find vcpu ${args[0] ?? ''}`]);
+      const { vcpu } = found;
+      const h = vcpu.hart;
+      if (sub === 'dumpstat') {
+        const lines = [`Name             : ${vcpu.name}`, `State            : ${STATE_NAMES[vcpu.state.state]}`,
+          `Reset count      : ${vcpu.state.resetCount}`, `Instructions     : ${h.icount}`];
+        for (const [state, t] of Object.entries(vcpu.state.times)) lines.push(`${pad(`${STATE_NAMES[Number(state) as VcpuState]} time`, 17)}: ${t} ns`);
+        if (vcpu.haltReason) lines.push(`Halt reason      : ${vcpu.haltReason}`);
+        return ok(lines);
+      }
+      const x = (i: number): string => `0x${(h.x[2 * i + 1]! >>> 0).toString(16).padStart(8, '0')}${(h.x[2 * i]! >>> 0).toString(16).padStart(8, '0')}`;
+      const lines = [`pc: 0x${h.pcHex()}  mode: ${h.mode === 1 ? 'S' : 'U'}`];
+      for (let i = 0; i < 32; i += 4) lines.push([0, 1, 2, 3].map((k) => `${pad(ABI[i + k]!, 4)}${x(i + k)}`).join('  '));
+      const csr = (n: string, hi: number, lo: number): string => `${n}: 0x${(hi >>> 0).toString(16).padStart(8, '0')}${(lo >>> 0).toString(16).padStart(8, '0')}`;
+      lines.push([csr('sepc', h.sepcHi, h.sepcLo), csr('scause', h.scauseHi, h.scauseLo), csr('stval', h.stvalHi, h.stvalLo)].join('  '));
+      lines.push([csr('stvec', h.stvecHi, h.stvecLo), csr('satp', h.satpHi, h.satpLo), `sie: 0x${h.sie.toString(16)}`, `sip: 0x${h.sip().toString(16)}`].join('  '));
+      return ok(lines);
+    }
     if (sub === 'list' || sub === 'normal_list' || sub === 'orphan_list') {
       const kind = sub === 'list' ? 'all' : sub === 'normal_list' ? 'normal' : 'orphan';
       const lines = [RULE, ` ${pad('ID', 7)}${pad('CPU', 7)}${pad('Prio', 8)}${pad('State', 11)}${pad('Name', 18)}Affinity`, RULE];
@@ -101,7 +154,13 @@ export class Shell {
     return fail(['Usage: vcpu list|normal_list|orphan_list']);
   }
 
-  private vserial(sub: string | undefined): ShellResult {
+  private vserial(sub: string | undefined, args: string[] = []): ShellResult {
+    if (sub === 'dump') {
+      const name = args[0];
+      const text = name ? this.hv.consoleHistory(name) : undefined;
+      if (text === undefined) return fail([`Failed to find vserial ${name ?? ''}`]);
+      return ok(text.split('\n'));
+    }
     if (sub === 'list') {
       const names = [...this.hv.guests.values()].flatMap((g) => [...g.instance.vserials(), `${g.name}/sbi`]);
       return ok([RULE, ' Name', RULE, ...names.map((n) => ` ${n}`), RULE]);
@@ -210,12 +269,18 @@ export class Shell {
   }
 }
 
+const ABI = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7',
+  's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'];
+
 const ok = (lines: string[]): ShellResult => ({ lines, ok: true });
 const fail = (lines: string[]): ShellResult => ({ lines, ok: false });
 
 const HELP = [
-  'guest list|create|destroy|reset|kick|pause|resume|halt <guest_name>',
+  'guest list|create|destroy|reset|kick|pause|resume|halt|region_list <guest_name>',
+  'guest dumpmem <guest_name> <guest_phys_addr> [<length>]',
   'vcpu list|normal_list|orphan_list',
+  'vcpu reset|kick|pause|resume|halt|dumpreg|dumpstat <vcpu_id>',
+  'vserial dump <name>',
   'vserial list',
   'vserial bind <name>      (tsvisor boot: stdin goes to the guest console; ESC x q leaves)',
   'vfs guest_fdt_load <guest> <dtb> <vcpu_count> [<alias>,<attr>,<type>,<value>]...',

@@ -60,4 +60,28 @@ describe('shell', () => {
     expect(sh.execute('frobnicate')).toEqual({ ok: false, lines: ['Unknown command: frobnicate (try help)'] });
     expect(sh.execute('   ').lines).toEqual([]);
   });
+
+  it('per-VCPU operations, dumpreg, dumpstat, region_list, dumpmem and vserial dump', () => {
+    const { sh, hv } = shell();
+    sh.execute('vfs guest_fdt_load g0 ../guests/dts/basic.dts 1');
+    sh.execute('guest create g0');
+    sh.execute('vfs guest_load g0 0x80200000 ../guests/bin/hello.bin');
+    const id = hv.guests.get('g0')!.vcpuIds[0]!;
+    expect(sh.execute(`vcpu pause ${id}`).lines).toEqual(['g0/vcpu0: Failed to pause']);
+    expect(sh.execute(`vcpu kick ${id}`).lines).toEqual(['g0/vcpu0: Kicked']);
+    expect(sh.execute(`vcpu pause ${id}`).lines).toEqual(['g0/vcpu0: Paused']);
+    expect(sh.execute(`vcpu resume ${id}`).lines).toEqual(['g0/vcpu0: Resumed']);
+    expect(sh.execute('vcpu kick 99').lines).toEqual(['Failed to find vcpu 99']);
+    hv.runUntil(1e9);
+    expect(sh.execute('vserial dump g0/sbi').lines).toContain('PASS hello (5 checks)');
+    expect(sh.execute('vserial dump nope/uart0').ok).toBe(false);
+    const regs = sh.execute(`vcpu dumpreg ${id}`).lines;
+    expect(regs[0]).toMatch(/^pc: 0x[0-9a-f]{16}  mode: S$/);
+    expect(regs[1]).toMatch(/^zero0x0{16}/);
+    expect(sh.execute(`vcpu dumpstat ${id}`).lines).toContain('Reset count      : 2'); // created, then SRST shutdown = reset
+    const regions = sh.execute('guest region_list g0').lines;
+    expect(regions.some((l) => l.includes('mem0') && l.includes('0x0000000080000000') && l.includes('alloced_ram'))).toBe(true);
+    expect(sh.execute('guest dumpmem g0 0x80200000 16').lines[0]).toMatch(/^0x0000000080200000: ([0-9a-f]{2} ){15}[0-9a-f]{2}$/);
+    expect(sh.execute('guest dumpmem g0 0x1000 16').ok).toBe(false);
+  });
 });
