@@ -72,6 +72,8 @@ export class GuestInstance {
   private readonly dtb: Uint8Array;
   private readonly dtbAddress: number;
   private readonly mmioOut = { lo: 0, hi: 0 };
+  /** The SBI the VCPUs call into (made once: it only closes over this guest). */
+  private readonly sbi: SbiPlatform = this.platform();
 
   constructor(readonly config: GuestConfig, private readonly opts: GuestOptions) {
     this.aspace = new AddressSpace(memoryRegions(config));
@@ -289,7 +291,7 @@ export class GuestInstance {
     v.hsm = HartState.Started;
 
     const start = h.icount;
-    const platform = this.platform();
+    const platform = this.sbi;
     let next: RunReport['next'] = 'yield';
     while (h.icount - start < budget && this.outcome.kind === 'running' && v.state.state === VcpuState.Running) {
       // Posted interrupts (IPIs, even from this VCPU to itself) become pending before the hart runs on.
