@@ -88,6 +88,9 @@ async function boot(boardPath: string, flags: BootFlags): Promise<number> {
   rl.on('close', () => { stdinOpen = false; });
   process.on('SIGINT', () => { stopping = true; });
   if (interactive) write(PROMPT);
+  // Piped commands are read completely first, so what they do relative to the guests' virtual time does not depend
+  // on when the pipe delivers them: the same script gives the same session, every run.
+  if (!interactive) await new Promise<void>((done) => (stdinOpen ? rl.once('close', () => done()) : done()));
 
   // `vserial bind <name>`: stdin goes to that guest console until ESC x q.
   let bound: { vserial: string; guest: string } | undefined;

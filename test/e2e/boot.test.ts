@@ -61,8 +61,9 @@ describe.skipIf(!existsSync(CLI))('tsvisor boot', () => {
       writeFileSync(join(dir, 'board.dts'), `/include/ "${join(ROOT, 'boards/host.dtsi')}"\n/ { chosen { bootcmd = ` +
         `"vfs guest_fdt_load g ${join(ROOT, 'guests/dts/basic.dts')} 1", "guest create g", ` +
         `"vfs guest_load g 0x80200000 ${UBOOT}", "guest kick g"; }; };\n`);
-      // The first Enter stops U-Boot's autoboot; the rest waits in the UART until its prompt reads it.
-      const r = boot(join(dir, 'board.dts'), 'vserial bind g/uart0\n\nversion\n\x1bxq\nshutdown\n');
+      // Lines are typed 200 ms of virtual time apart. The first Enter arrives before U-Boot has set up its UART
+      // (which clears the receive FIFO); the second stops its autoboot countdown; then `version` at the prompt.
+      const r = boot(join(dir, 'board.dts'), 'vserial bind g/uart0\n\n\nversion\n\x1bxq\nshutdown\n');
       expect(r.status).toBe(0);
       expect(r.stdout).toContain('[Bound to g/uart0: ESC x q leaves]');
       expect(r.stdout).toContain('[g/uart0] => version');
