@@ -9,6 +9,8 @@ interface DtcFlags {
   outFormat?: string;
   out?: string;
   include: string[];
+  define: string[];
+  cpp?: boolean;
   symbols?: boolean;
   autoAlias?: boolean;
   bootCpu?: string;
@@ -46,6 +48,8 @@ export function dtcCommand(): Command {
     .addOption(new Option('-O, --out-format <fmt>', 'output format').choices(['dts', 'dtb']))
     .option('-o, --out <file>', 'output file (default: standard output)')
     .option('-i, --include <dir>', 'add a directory to the /include/ and /incbin/ search path', collect, [])
+    .option('-D, --define <macro[=value]>', 'define a macro for the built-in preprocessor', collect, [])
+    .option('--no-cpp', 'never run the built-in C preprocessor (it runs when the source has #include, #define, #if...)')
     .option('-@, --symbols', 'add a /__symbols__ node')
     .option('-A, --auto-alias', 'add every label to /aliases')
     .option('-b, --boot-cpu <n>', 'boot CPU id in the DTB header')
@@ -106,6 +110,8 @@ export function runDtc(input: string, flags: DtcFlags): number {
       phandleFormat: (flags.phandle as CompileOptions['phandleFormat']) ?? 'epapr',
       checkLevels: checkLevels(flags),
     };
+    if (flags.cpp === false) opts.cpp = false;
+    if (flags.define.length) opts.defines = Object.fromEntries(flags.define.map((d) => (d.includes('=') ? [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] : [d, '1'])));
     const result: CompileResult = inFormat === 'dtb' ? loadBlob(data, name, opts) : compileSource(new TextDecoder('latin1').decode(data), name, opts);
     for (const d of result.diagnostics) {
       if (d.severity === 'warning' && flags.quiet >= 1) continue;

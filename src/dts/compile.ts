@@ -6,6 +6,7 @@
 import { buildTree } from './build.js';
 import { runChecks, type Level } from './checks.js';
 import { DiagnosticSink, type Diagnostic } from './diagnostics.js';
+import { needsPreprocessor, preprocess } from './cpp.js';
 import { BlobError, fromBlob } from './dtb.js';
 import { hostFiles, type FileReader } from './files.js';
 import { latin1 } from './bytes.js';
@@ -31,6 +32,14 @@ export interface CompileOptions {
   sort?: boolean;
   /** Check severities by dtc check name (-W/-E). */
   checkLevels?: ReadonlyMap<string, Level>;
+  /**
+   * Run the built-in C preprocessor first (as Linux does with cpp -nostdinc -undef -D__DTS__ -x assembler-with-cpp;
+   * #include searches the including file's directory, then includePaths). Default: only when the text has a line
+   * starting with #include, #define, #if, #ifdef, #ifndef or #undef, or when defines are given.
+   */
+  cpp?: boolean;
+  /** Macros for the preprocessor (-D): name, or NAME(args), to replacement text. */
+  defines?: Record<string, string>;
 }
 
 export interface CompileResult {
@@ -48,6 +57,13 @@ export function compileSource(text: string, path: string, opts: CompileOptions =
   const sources = new SourceSet();
   const files = opts.files ?? hostFiles;
   const includePaths = opts.includePaths ?? [];
+  const hasDefines = opts.defines !== undefined && Object.keys(opts.defines).length > 0;
+  if (opts.cpp ?? (hasDefines || needsPreprocessor(text))) {
+    const pp = preprocess(text, path, { files, includePaths, ...(opts.defines ? { defines: opts.defines } : {}) });
+    diags.items.push(...pp.diagnostics);
+    if (diags.errorCount) return { diagnostics: diags.items, ok: false, sources };
+    text = pp.text;
+  }
   const buf = sources.add(path, text);
   const tokens = lexFile(buf, { files, includePaths, sources, diags });
   const result = (tree?: DeviceTree): CompileResult => {

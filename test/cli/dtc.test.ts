@@ -81,6 +81,18 @@ describe('tsvisor dtc', () => {
     expect(r.stdout.toString('latin1')).toContain('linux,phandle');
   });
 
+  it('preprocesses #include/#define sources, takes -D, and --no-cpp turns it off', () => {
+    writeFileSync(join(tmp, 'consts.h'), '#define BASE 0x1000\n');
+    const src = '#include "consts.h"\n/dts-v1/;\n/ { reg = <BASE REV>; };\n';
+    const r = tsvisor(['dtc', '-O', 'dts', '-i', tmp, '-D', 'REV=3', '-'], src);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.toString()).toContain('reg = <0x1000 0x03>;');
+    expect(tsvisor(['dtc', '-O', 'dts', '--no-cpp', '-'], src).status).toBe(1);
+    const missing = tsvisor(['dtc', '-O', 'dts', '-'], '/dts-v1/;\n#include <nope.h>\n');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/<stdin>:2:.*nope\.h/);
+  });
+
   it.skipIf(!hasDtc)('matches dtc 1.6.1 byte for byte on the default board, DTB and DTS', () => {
     for (const args of [['-I', 'dts', '-O', 'dtb'], ['-I', 'dts', '-O', 'dts'], ['-@', '-I', 'dts', '-O', 'dtb']]) {
       const ours = tsvisor(['dtc', ...args, 'boards/default.dts']);
