@@ -1,7 +1,7 @@
 /** `tsvisor dtc`: the device-tree compiler with dtc's flags. */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { compileSource, loadBlob, toBlob, toDts, type CompileOptions, type CompileResult, type Level } from '../dts/index.js';
+import { compileSource, isCheckName, loadBlob, toBlob, toDts, type CompileOptions, type CompileResult } from '../dts/index.js';
 import { renderDiagnostic } from './render.js';
 
 interface DtcFlags {
@@ -79,11 +79,16 @@ function guessInputFormat(input: string, data: Uint8Array): 'dts' | 'dtb' {
   return 'dts';
 }
 
-function checkLevels(flags: DtcFlags): Map<string, Level> {
-  const levels = new Map<string, Level>();
-  for (const w of flags.warning) levels.set(w.replace(/^no-/, ''), w.startsWith('no-') ? 'off' : 'warning');
-  for (const e of flags.error) levels.set(e.replace(/^no-/, ''), e.startsWith('no-') ? 'off' : 'error');
-  return levels;
+/** -W/-E as dtc takes them: `-Wname` / `-Wno-name`, checked against dtc's check names. */
+function checkFlags(flags: DtcFlags): string[] {
+  const out: string[] = [];
+  for (const [kind, names] of [['W', flags.warning], ['E', flags.error]] as const) {
+    for (const name of names) {
+      if (!isCheckName(name)) throw new UsageError(`Unrecognized check name "${name.replace(/^no[-_]/, '')}"`);
+      out.push(`-${kind}${name}`);
+    }
+  }
+  return out;
 }
 
 export function runDtc(input: string, flags: DtcFlags): number {
@@ -108,7 +113,8 @@ export function runDtc(input: string, flags: DtcFlags): number {
       autoAliases: !!flags.autoAlias,
       sort: !!flags.sort,
       phandleFormat: (flags.phandle as CompileOptions['phandleFormat']) ?? 'epapr',
-      checkLevels: checkLevels(flags),
+      checkFlags: checkFlags(flags),
+      dtcWarnings: true,
     };
     if (flags.cpp === false) opts.cpp = false;
     if (flags.define.length) opts.defines = Object.fromEntries(flags.define.map((d) => (d.includes('=') ? [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] : [d, '1'])));

@@ -10,6 +10,7 @@ import { RefIndex } from './lookup.js';
 import { phandleIsValid, type Phandles } from './phandles.js';
 import type { SourceRef } from './source.js';
 import { deleteNode, walk, type DeviceTree, type Node, type Property } from './tree.js';
+import { semanticChecks, type CheckState } from './warnings.js';
 
 export type Level = 'error' | 'warning' | 'off';
 
@@ -23,6 +24,8 @@ export interface CheckContext {
   refs?: RefIndex;
   /** Where each label is first defined, for duplicate_label. */
   labelOwners?: LabelOwners;
+  /** What the semantic checks record about nodes (cells, bus kinds) for the checks after them. */
+  state?: CheckState;
 }
 
 function resolve(ctx: CheckContext, ref: string) {
@@ -30,7 +33,7 @@ function resolve(ctx: CheckContext, ref: string) {
   return ctx.refs.resolve(ref);
 }
 
-interface Check {
+export interface Check {
   name: string;
   level: Level;
   prereqs: string[];
@@ -39,7 +42,7 @@ interface Check {
   node: (c: Failer, ctx: CheckContext, n: Node) => void;
 }
 
-interface Failer {
+export interface Failer {
   fail(n: Node, prop: Property | undefined, message: string, at?: SourceRef): void;
 }
 
@@ -136,6 +139,14 @@ const table: Check[] = [
     },
   },
   {
+    name: 'node_name_vs_property_name',
+    level: 'warning',
+    prereqs: ['node_name_chars'],
+    node: (c, _ctx, n) => {
+      if (n.parent && n.parent.getProp(n.name)) c.fail(n, undefined, 'node name and property name conflict');
+    },
+  },
+  {
     name: 'duplicate_label',
     level: 'error',
     prereqs: [],
@@ -217,6 +228,7 @@ const table: Check[] = [
       }
     },
   },
+  ...semanticChecks(),
 ];
 
 function phandleProp(c: Failer, ctx: CheckContext, n: Node, name: string): number {
@@ -284,49 +296,115 @@ function checkDuplicateLabels(c: Failer, ctx: CheckContext, n: Node): void {
   }
 }
 
-/**
- * Runs the checks in dtc's order, prerequisites first. Returns false when an error-level check failed.
- * `levels` overrides severities by check name (-W/-E).
- */
-export function runChecks(ctx: CheckContext, levels: ReadonlyMap<string, Level> = new Map()): boolean {
-  const status = new Map<string, 'passed' | 'failed' | 'prereq'>();
-  let errors = false;
-  const byName = new Map(table.map((c) => [c.name, c]));
+/** A check's switches, as dtc keeps them: whether failures print as warnings, as errors, or (neither) not at all. */
+interface Switches {
+  warn: boolean;
+  error: boolean;
+}
 
-  const run = (check: Check): void => {
-    if (status.has(check.name)) return;
-    let prereqFailed = false;
-    for (const name of check.prereqs) {
-      const pre = byName.get(name)!;
-      run(pre);
-      if (status.get(name) !== 'passed') prereqFailed = true;
+/** Every check's name, in dtc's order (for -W/-E validation and help). */
+export function checkNames(): string[] {
+  return table.map((c) => c.name);
+}
+
+/** Whether `name` (optionally `no-name`/`no_name`) is one of dtc's checks. */
+export function isCheckName(name: string): boolean {
+  const bare = /^no[-_]/.test(name) ? name.slice(3) : name;
+  return table.some((c) => c.name === bare);
+}
+
+/**
+ * dtc's -W/-E handling: raising a check also raises its prerequisites; lowering one also lowers every check that
+ * needs it. `flags` are dtc-style `-Wname`, `-Wno-name`, `-Ename`, `-Eno-name`; `levels` is the older map form
+ * (`off` lowers both the warning and the error switch). Unknown names are ignored here (the CLI rejects them).
+ */
+function switchesFor(levels: ReadonlyMap<string, Level>, flags: readonly string[], warnings: boolean): Map<string, Switches> {
+  const sw = new Map<string, Switches>(table.map((c) => [c.name, { warn: warnings && c.level === 'warning', error: c.level === 'error' }]));
+  const enable = (name: string, warn: boolean, error: boolean): void => {
+    const c = byName.get(name);
+    const s = sw.get(name);
+    if (!c || !s) return;
+    if ((warn && !s.warn) || (error && !s.error)) for (const pre of c.prereqs) enable(pre, warn, error);
+    s.warn ||= warn;
+    s.error ||= error;
+  };
+  const disable = (name: string, warn: boolean, error: boolean): void => {
+    const s = sw.get(name);
+    if (!s) return;
+    if ((warn && s.warn) || (error && s.error)) {
+      for (const cc of table) if (cc.prereqs.includes(name)) disable(cc.name, warn, error);
     }
-    if (prereqFailed || (check.fixup && errors)) {
-      status.set(check.name, 'prereq');
-      return;
-    }
-    const level = levels.get(check.name) ?? check.level;
-    let failed = false;
-    const failer: Failer = {
-      fail(n, prop, message, at) {
-        failed = true;
-        if (level === 'off') return;
-        const path = n.fullpath || n.path();
-        const where = prop ? `${path}:${prop.name}` : path;
-        const sev = level === 'error' ? 'error' : 'warning';
-        const msg = `${where}: ${message}`;
-        if (sev === 'error') ctx.diags.error(check.name, msg, at ?? prop?.src ?? n.src);
-        else ctx.diags.warning(check.name, msg, at ?? prop?.src ?? n.src);
-      },
-    };
-    walk(ctx.tree.root, (n) => check.node(failer, ctx, n));
-    status.set(check.name, failed ? 'failed' : 'passed');
-    if (failed && level === 'error') errors = true;
+    s.warn &&= !warn;
+    s.error &&= !error;
+  };
+  for (const [name, level] of levels) {
+    if (level === 'off') disable(name, true, true);
+    else enable(name, level === 'warning', level === 'error');
+  }
+  for (const f of flags) {
+    const m = /^-?([WE])(no[-_])?(.+)$/.exec(f);
+    if (!m) continue;
+    const warn = m[1] === 'W';
+    if (m[2]) disable(m[3]!, warn, !warn);
+    else enable(m[3]!, warn, !warn);
+  }
+  return sw;
+}
+
+const byName = new Map(table.map((c) => [c.name, c]));
+
+/**
+ * Runs the checks in dtc's order, prerequisites first, as dtc's process_checks does: a check whose prerequisite
+ * did not pass is skipped (and says so when enabled), and once any error-level check has failed no further check
+ * runs. Returns false when an error-level check failed. `levels` and `flags` set severities (-W/-E); with
+ * `warnings` false the warning-level checks start switched off (only what the flags turn on runs).
+ */
+export function runChecks(ctx: CheckContext, levels: ReadonlyMap<string, Level> = new Map(), flags: readonly string[] = [], warnings = true): boolean {
+  const status = new Map<string, 'passed' | 'failed' | 'prereq'>();
+  const sw = switchesFor(levels, flags, warnings);
+  const inProgress = new Set<string>();
+
+  const report = (check: Check, s: Switches, message: string, at?: SourceRef): void => {
+    if (s.error) ctx.diags.error(check.name, message, at);
+    else if (s.warn) ctx.diags.warning(check.name, message, at);
   };
 
+  /** dtc's run_check: returns whether an error-level check failed (this one or a prerequisite). */
+  const run = (check: Check): boolean => {
+    let error = false;
+    const s = sw.get(check.name)!;
+    if (!status.has(check.name) && !inProgress.has(check.name)) {
+      inProgress.add(check.name);
+      for (const name of check.prereqs) {
+        error = error || run(byName.get(name)!);
+        if (status.get(name) !== 'passed') {
+          status.set(check.name, 'prereq');
+          report(check, s, `Failed prerequisite '${name}'`);
+        }
+      }
+      if (!status.has(check.name)) {
+        let failed = false;
+        const failer: Failer = {
+          fail(n, prop, message, at) {
+            failed = true;
+            const path = n.fullpath || n.path();
+            const where = prop ? `${path}:${prop.name}` : path;
+            report(check, s, `${where}: ${message}`, at ?? prop?.src ?? n.src);
+          },
+        };
+        walk(ctx.tree.root, (n) => check.node(failer, ctx, n));
+        status.set(check.name, failed ? 'failed' : 'passed');
+      }
+      inProgress.delete(check.name);
+    }
+    if (status.get(check.name) !== 'passed' && s.error) error = true;
+    return error;
+  };
+
+  let errors = false;
   for (const check of table) {
-    const level = levels.get(check.name) ?? check.level;
-    if (level !== 'off' || check.fixup) run(check);
+    const s = sw.get(check.name)!;
+    if (s.warn || s.error || check.fixup) errors = errors || run(check);
   }
   return !errors;
 }

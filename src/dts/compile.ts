@@ -33,6 +33,17 @@ export interface CompileOptions {
   /** Check severities by dtc check name (-W/-E). */
   checkLevels?: ReadonlyMap<string, Level>;
   /**
+   * dtc's -W/-E arguments in order, each `-Wname`, `-Wno-name`, `-Ename` or `-Eno-name` (applied after checkLevels).
+   * Raising a check raises its prerequisites; lowering one lowers the checks that need it, as in dtc.
+   */
+  checkFlags?: readonly string[];
+  /**
+   * Run dtc's warning checks at their default severities, as the dtc CLI does (`tsvisor dtc` sets this). Off by
+   * default: tsvisor's own board and guest files are device trees in name only, and dtc's conventions (interrupt
+   * parents, unit addresses...) are noise there. Checks that checkFlags/checkLevels enable run either way.
+   */
+  dtcWarnings?: boolean;
+  /**
    * Run the built-in C preprocessor first (as Linux does with cpp -nostdinc -undef -D__DTS__ -x assembler-with-cpp;
    * #include searches the including file's directory, then includePaths). Default: only when the text has a line
    * starting with #include, #define, #if, #ifdef, #ifndef or #undef, or when defines are given.
@@ -126,7 +137,7 @@ export function loadBlob(blob: Uint8Array, path: string, opts: CompileOptions = 
 function finish(tree: DeviceTree, opts: CompileOptions, diags: DiagnosticSink): void {
   fillPaths(tree.root);
   const phandles = new Phandles(opts.phandleFormat ?? 'epapr');
-  const ok = runChecks({ tree, diags, phandles, symbols: !!opts.symbols }, opts.checkLevels);
+  const ok = runChecks({ tree, diags, phandles, symbols: !!opts.symbols }, opts.checkLevels, opts.checkFlags, opts.dtcWarnings ?? false);
   if (!ok) return;
   if (opts.autoAliases) generateLabelTree(tree, 'aliases', undefined, diags);
   if (opts.symbols) generateLabelTree(tree, '__symbols__', phandles, diags);

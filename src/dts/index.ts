@@ -8,4 +8,4 @@ export { hostFiles, memoryFiles, type FileReader } from './files.js';
 export { Node, Property, Label, type DeviceTree, type ReserveEntry } from './tree.js';
 export { PropValue, type Marker, type MarkerType } from './data.js';
 export { getNodeByPath, getNodeByLabel, getNodeByRef } from './lookup.js';
-export type { Level } from './checks.js';
+export { checkNames, isCheckName, type Level } from './checks.js';

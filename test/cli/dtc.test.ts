@@ -83,7 +83,7 @@ describe('tsvisor dtc', () => {
 
   it('preprocesses #include/#define sources, takes -D, and --no-cpp turns it off', () => {
     writeFileSync(join(tmp, 'consts.h'), '#define BASE 0x1000\n');
-    const src = '#include "consts.h"\n/dts-v1/;\n/ { reg = <BASE REV>; };\n';
+    const src = '#include "consts.h"\n/dts-v1/;\n/ { #address-cells = <1>; #size-cells = <1>; n@1000 { reg = <BASE REV>; }; };\n';
     const r = tsvisor(['dtc', '-O', 'dts', '-i', tmp, '-D', 'REV=3', '-'], src);
     expect(r.stderr).toBe('');
     expect(r.stdout.toString()).toContain('reg = <0x1000 0x03>;');
@@ -91,6 +91,21 @@ describe('tsvisor dtc', () => {
     const missing = tsvisor(['dtc', '-O', 'dts', '-'], '/dts-v1/;\n#include <nope.h>\n');
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/<stdin>:2:.*nope\.h/);
+  });
+
+  it('takes -W/-E as dtc does and rejects unknown check names', () => {
+    const src = '/dts-v1/;\n/ { #address-cells = <1>; #size-cells = <1>; n@1 { reg = <1>; }; };\n';
+    const warned = tsvisor(['dtc', '-O', 'dts', '-'], src);
+    expect(warned.status).toBe(0);
+    expect(warned.stderr).toMatch(/\/n@1:reg: property has invalid length \(4 bytes\).*\[reg_format\]/);
+    expect(tsvisor(['dtc', '-O', 'dts', '-Wno-reg_format', '-'], src).stderr).toBe('');
+    expect(tsvisor(['dtc', '-O', 'dts', '-q', '-'], src).stderr).toBe('');
+    const failed = tsvisor(['dtc', '-O', 'dts', '-E', 'reg_format', '-'], src);
+    expect(failed.status).toBe(2);
+    expect(failed.stderr).toMatch(/error: .*\[reg_format\]/);
+    const unknown = tsvisor(['dtc', '-O', 'dts', '-W', 'no-such_check', '-'], src);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/Unrecognized check name "such_check"/);
   });
 
   it.skipIf(!hasDtc)('matches dtc 1.6.1 byte for byte on the default board, DTB and DTS', () => {
