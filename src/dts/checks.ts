@@ -1,7 +1,8 @@
 /**
  * dtc's checks: a table of small functions run over the tree in dtc's order, each with dtc's name and default
  * severity. Some are fix-ups that change the tree (resolving references, deleting redundant `name` properties,
- * dropping unreferenced /omit-if-no-ref/ nodes) and so decide the output bytes.
+ * dropping unreferenced /omit-if-no-ref/ nodes) and so decide the output bytes. The error checks and fix-ups are
+ * here; dtc's semantic (mostly warning) checks are in warnings.ts and slot into the table after the fix-ups.
  */
 import { cString } from './bytes.js';
 import type { Marker } from './data.js';
@@ -37,7 +38,7 @@ export interface Check {
   name: string;
   level: Level;
   prereqs: string[];
-  /** Fix-ups change the tree; they are skipped once an error has been found, so one mistake reports once. */
+  /** Fix-ups change the tree, so they run (silently) even when switched off with -W/-E no-. */
   fixup?: boolean;
   node: (c: Failer, ctx: CheckContext, n: Node) => void;
 }

@@ -23,7 +23,7 @@ export function parseDtcStderr(stderr: string): string[] {
 
 /** Runs dtc on a file (DTS in, DTB to /dev/null) and returns its check lines. */
 export function dtcChecks(file: string, args: readonly string[] = []): string[] {
-  const r = spawnSync(DTC, ['-I', 'dts', '-O', 'dtb', '-o', '/dev/null', ...args, file], { encoding: 'latin1' });
+  const r = spawnSync(DTC, ['-I', 'dts', '-O', 'dtb', '-o', '/dev/null', ...args, file], { encoding: 'latin1', maxBuffer: 1 << 28 });
   return parseDtcStderr(r.stderr ?? '');
 }
 
