@@ -50,8 +50,7 @@ async function boot(boardPath: string, flags: BootFlags): Promise<number> {
     ? loadBlob(data, boardPath)
     : compileSource(data.toString('latin1'), boardPath, { includePaths: [dirname(boardPath), ...flags.include] });
   const v = compiled.tree && compiled.ok ? validate([{ path: boardPath, tree: compiled.tree }]) : undefined;
-  // Compile errors and configuration diagnostics; dtc's binding warnings do not apply to board/guest files.
-  const diagnostics = [...compiled.diagnostics.filter((d) => d.severity === 'error'), ...(v?.diagnostics ?? [])];
+  const diagnostics = [...compiled.diagnostics, ...(v?.diagnostics ?? [])];
   for (const d of diagnostics) process.stderr.write(renderDiagnostic(d) + '\n');
   if (!v?.host || diagnostics.some((d) => d.severity === 'error')) return 1;
 

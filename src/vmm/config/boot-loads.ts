@@ -29,7 +29,7 @@ export function readGuestTree(path: string, sink: DiagnosticSink): DeviceTree | 
   const result = data.length >= 4 && data.readUInt32BE(0) === 0xd00dfeed
     ? loadBlob(data, path)
     : compileSource(data.toString('latin1'), path);
-  sink.items.push(...result.diagnostics.filter((d) => d.severity === 'error')); // dtc's binding warnings do not apply
+  sink.items.push(...result.diagnostics);
   if (!result.tree || !result.ok) return `${path} has errors`;
   return result.tree;
 }
