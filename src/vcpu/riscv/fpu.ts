@@ -77,6 +77,20 @@ const TWO_63 = 9223372036854775808;
 const TWO_64 = 18446744073709551616;
 const SPLIT = 134217729; // 2^27 + 1, Veltkamp's splitting constant
 
+/**
+ * Dekker's TwoProduct: the exact error a·b − p of p = RN(a·b), for operands small enough to split (|a|, |b| below
+ * about 2^996) and a product whose error is not subnormal. One number back, so nothing is allocated.
+ */
+function productError(a: number, b: number, p: number): number {
+  let t = SPLIT * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLIT * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
+}
+
 const MAX_S = 3.4028234663852886e38;
 const MIN_NORMAL_S = 2 ** -126;
 const TWO_128 = 2 ** 128;
@@ -387,15 +401,8 @@ export function fdiv_s(s: FpRegs, rd: number, rs1: number, rs2: number, _rs3: nu
     writeS(s, rd, q);
   } else {
     // sign of the remainder a − q·b (exact via TwoProduct) gives the side of a/b from q
-    let t = SPLIT * q;
-    const qh = t - (t - q);
-    const ql = q - qh;
-    t = SPLIT * b;
-    const bh = t - (t - b);
-    const bl = b - bh;
     const p = q * b;
-    const pl = qh * bh - p + qh * bl + ql * bh + ql * bl;
-    const rem = a - p - pl;
+    const rem = a - p - productError(q, b, p);
     roundS(s, rd, q, rem === 0 ? 0 : rem > 0 === b > 0 ? 1 : -1, rm);
   }
 }
@@ -519,14 +526,7 @@ export function fmul_d(s: FpRegs, rd: number, rs1: number, rs2: number, _rs3: nu
   const r = a * b;
   const ar = Math.abs(r);
   if (ar >= TWO_M960 && ar <= MAX_D) {
-    // Dekker's TwoProduct: a·b = r + e
-    let t = SPLIT * a;
-    const ah = t - (t - a);
-    const al = a - ah;
-    t = SPLIT * b;
-    const bh = t - (t - b);
-    const bl = b - bh;
-    const e = ah * bh - r + ah * bl + al * bh + al * bl;
+    const e = productError(a, b, r); // a·b = r + e
     if (e === 0) {
       f[rd] = r;
       return;
@@ -551,13 +551,7 @@ function mulDSlow(s: FpRegs, rd: number, rs1: number, rs2: number, a: number, b:
     // a small normal result: the same with a scaled up by 2^128 (exact), so that the error is normal
     const x = a * TWO_128;
     const y = r * TWO_128;
-    let t = SPLIT * x;
-    const xh = t - (t - x);
-    const xl = x - xh;
-    t = SPLIT * b;
-    const bh = t - (t - b);
-    const bl = b - bh;
-    const e = xh * bh - y + xh * bl + xl * bh + xl * bl;
+    const e = productError(x, b, y);
     if (e - e !== 0) writeRounded(s, rd, exactMul(a, b, rm)); // x too large to split
     else if (e === 0) f[rd] = r;
     else {
@@ -582,14 +576,8 @@ export function fdiv_d(s: FpRegs, rd: number, rs1: number, rs2: number, _rs3: nu
       x = a * TWO_128;
       y = q * TWO_128; // may overflow: then rem is NaN and BigInt takes over
     }
-    let t = SPLIT * y;
-    const qh = t - (t - y);
-    const ql = y - qh;
-    t = SPLIT * b;
-    const bh = t - (t - b);
-    const bl = b - bh;
     const p = y * b;
-    const rem = x - p - (qh * bh - p + qh * bl + ql * bh + ql * bl);
+    const rem = x - p - productError(y, b, p);
     if (rem === 0) {
       f[rd] = q;
       return;
@@ -650,13 +638,7 @@ function fmaD(s: FpRegs, rd: number, a: number, b: number, c: number, rm: number
   const p = a * b;
   const ap = Math.abs(p);
   if (ap >= TWO_M960 && ap <= MAX_D) {
-    let t = SPLIT * a;
-    const ah = t - (t - a);
-    const al = a - ah;
-    t = SPLIT * b;
-    const bh = t - (t - b);
-    const bl = b - bh;
-    const pl = ah * bh - p + ah * bl + al * bh + al * bl; // a·b = p + pl
+    const pl = productError(a, b, p); // a·b = p + pl
     const th = c + p;
     let z = th - c;
     const tl = c - (th - z) + (p - z); // c + p = th + tl
