@@ -111,29 +111,23 @@ function nodeByPath(tree: Node, path: string): Node | undefined {
   return undefined;
 }
 
-function isString(name: string, prop: string): Check {
+/** A check that one property, when present, has the shape `ok` accepts (dtc's WARNING_PROPERTY_* family). */
+function propertyShape(name: string, prop: string, ok: (v: Property['value']) => boolean, message: string): Check {
   return {
     name,
     level: 'warning',
     prereqs: [],
     node: (c, _ctx, n) => {
       const p = n.getProp(prop);
-      if (p && !p.value.isOneString()) c.fail(n, p, 'property is not a string');
+      if (p && !ok(p.value)) c.fail(n, p, message);
     },
   };
 }
 
-function isCell(name: string, prop: string): Check {
-  return {
-    name,
-    level: 'warning',
-    prereqs: [],
-    node: (c, _ctx, n) => {
-      const p = n.getProp(prop);
-      if (p && p.value.length !== 4) c.fail(n, p, 'property is not a single cell');
-    },
-  };
-}
+const isString = (name: string, prop: string): Check =>
+  propertyShape(name, prop, (v) => v.isOneString(), 'property is not a string');
+const isCell = (name: string, prop: string): Check =>
+  propertyShape(name, prop, (v) => v.length === 4, 'property is not a single cell');
 
 function checkStringList(c: Failer, n: Node, p: Property | undefined): void {
   if (p && !isStringList(p.value.bytes)) c.fail(n, p, 'property is not a string list');
