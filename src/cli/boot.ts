@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
-import { compileSource, loadBlob } from '../dts/index.js';
+import { compileData } from '../dts/index.js';
 import { validate } from '../vmm/config/validate.js';
 import { Hypervisor } from '../vmm/hypervisor.js';
 import { Shell } from '../vmm/shell.js';
@@ -46,9 +46,7 @@ async function boot(boardPath: string, flags: BootFlags): Promise<number> {
     process.stderr.write(`tsvisor boot: ${(e as Error).message}\n`);
     return 2;
   }
-  const compiled = data.length >= 4 && data.readUInt32BE(0) === 0xd00dfeed
-    ? loadBlob(data, boardPath)
-    : compileSource(data.toString('latin1'), boardPath, { includePaths: [dirname(boardPath), ...flags.include] });
+  const compiled = compileData(data, boardPath, { includePaths: [dirname(boardPath), ...flags.include] });
   const v = compiled.tree && compiled.ok ? validate([{ path: boardPath, tree: compiled.tree }]) : undefined;
   const diagnostics = [...compiled.diagnostics, ...(v?.diagnostics ?? [])];
   for (const d of diagnostics) process.stderr.write(renderDiagnostic(d) + '\n');

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command } from 'commander';
-import { compileSource, loadBlob } from '../dts/index.js';
+import { compileData } from '../dts/index.js';
 import { validate } from '../vmm/config/validate.js';
 import { runImage, type RunImageResult } from '../vmm/run-image.js';
 import { buildDevice } from '../devices/registry.js';
@@ -50,7 +50,7 @@ export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) =>
     err(`tsvisor run: ${(e as Error).message}\n`);
     return 2;
   }
-  const compiled = data.length >= 4 && data.readUInt32BE(0) === 0xd00dfeed ? loadBlob(data, guestPath) : compileSource(data.toString('latin1'), guestPath);
+  const compiled = compileData(data, guestPath);
   const v = compiled.tree && compiled.ok ? validate([{ path: guestPath, tree: compiled.tree }]) : undefined;
   const problems = [...compiled.diagnostics, ...(v?.diagnostics ?? [])].filter((d) => d.severity === 'error');
   if (!v || problems.length > 0 || !v.guests[0]) {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { compileSource, loadBlob, type Diagnostic } from '../dts/index.js';
+import { compileData, type Diagnostic } from '../dts/index.js';
 import { validate, type ConfigFile } from '../vmm/config/validate.js';
 import { renderDiagnostic } from './render.js';
 
@@ -26,8 +26,6 @@ export function validateCommand(): Command {
     });
 }
 
-const isBlob = (data: Buffer): boolean => data.length >= 4 && data.readUInt32BE(0) === 0xd00dfeed;
-
 export function runValidate(paths: readonly string[], flags: ValidateFlags, write: (s: string) => void): number {
   if (flags.format !== 'text' && flags.format !== 'json') {
     write(`tsvisor validate: unknown format "${flags.format}" (text or json)\n`);
@@ -45,9 +43,7 @@ export function runValidate(paths: readonly string[], flags: ValidateFlags, writ
       diagnostics.push({ severity: 'error', code: 'read', message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file: path });
       continue;
     }
-    const result = isBlob(data)
-      ? loadBlob(data, path)
-      : compileSource(data.toString('latin1'), path, { includePaths: flags.include });
+    const result = compileData(data, path, { includePaths: flags.include });
     // (dtc's binding warnings are not run here: Xvisor's guest format is not a Linux binding.)
     diagnostics.push(...result.diagnostics);
     if (result.tree && result.ok) files.push({ path, tree: result.tree });

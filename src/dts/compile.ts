@@ -170,3 +170,13 @@ function expected(message: string): string {
   }
   return '';
 }
+
+/** Whether bytes are a flattened device tree (they start with the FDT magic). */
+export function isBlob(data: Uint8Array): boolean {
+  return data.length >= 4 && ((data[0]! << 24) | (data[1]! << 16) | (data[2]! << 8) | data[3]!) >>> 0 === 0xd00dfeed;
+}
+
+/** Compile file contents that are either a DTB or DTS source (as latin1 text), whichever they are. */
+export function compileData(data: Uint8Array, path: string, opts: CompileOptions = {}): CompileResult {
+  return isBlob(data) ? loadBlob(data, path, opts) : compileSource(new TextDecoder('latin1').decode(data), path, opts);
+}

@@ -1,5 +1,5 @@
 /** The device-tree toolchain: parse DTS, read and write DTB, print DTS. Knows nothing of hypervisors. */
-export { compileFile, compileSource, loadBlob, type CompileOptions, type CompileResult } from './compile.js';
+export { compileData, compileFile, compileSource, isBlob, loadBlob, type CompileOptions, type CompileResult } from './compile.js';
 export { preprocess, needsPreprocessor, type PreprocessOptions, type PreprocessResult } from './cpp.js';
 export { toBlob, fromBlob, BlobError, type BlobOptions } from './dtb.js';
 export { toDts } from './print.js';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { compileSource, loadBlob } from '../../dts/compile.js';
+import { compileData } from '../../dts/compile.js';
 import type { DiagnosticSink } from '../../dts/diagnostics.js';
 import type { DeviceTree } from '../../dts/tree.js';
 import { guestFdtLoad } from './guest-load.js';
@@ -26,9 +26,7 @@ export function readGuestTree(path: string, sink: DiagnosticSink): DeviceTree | 
   } catch (e) {
     return `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
   }
-  const result = data.length >= 4 && data.readUInt32BE(0) === 0xd00dfeed
-    ? loadBlob(data, path)
-    : compileSource(data.toString('latin1'), path);
+  const result = compileData(data, path);
   sink.items.push(...result.diagnostics);
   if (!result.tree || !result.ok) return `${path} has errors`;
   return result.tree;
