@@ -360,7 +360,8 @@ export class Hart implements WalkContext {
         this.trap(out.fault, aLo, aHi);
         return -1;
       }
-      paLo = out.paLo; paHi = out.paHi;
+      // The walk gives the page's physical address; the access (and an MMIO exit) needs the byte's.
+      paLo = out.paLo | (aLo & 4095); paHi = out.paHi;
       canRead = out.canRead; canWrite = out.canWrite; canExecute = out.canExecute;
     }
     const page = this.bus.lookupPage(paLo, paHi);
