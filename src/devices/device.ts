@@ -61,6 +61,8 @@ export interface DeviceContext {
     read(path: string): Uint8Array;
     write?(path: string, data: Uint8Array): void;
   };
+  /** Wall-clock time (ns since the Unix epoch) at guest time 0, for real-time clocks; a fixed default if unset. */
+  readonly wallClockEpochNs?: bigint;
   /** Ask the runtime to end the guest: a test finisher's verdict (0 pass, else fail code) or reset. */
   readonly finish?: (status: number, action: 'shutdown' | 'reset') => void;
 }

@@ -176,4 +176,4 @@ export function createGoldfishRtc(ctx: DeviceContext, options?: GoldfishRtcOptio
   return new GoldfishRtc(ctx, options);
 }
 
-export const goldfishRtcFactory: DeviceFactory = (ctx) => new GoldfishRtc(ctx);
+export const goldfishRtcFactory: DeviceFactory = (ctx) => new GoldfishRtc(ctx, { epochNs: ctx.wallClockEpochNs });

@@ -24,9 +24,10 @@
  */
 import type { DeviceContext, DeviceFactory, IrqLine, MmioDevice } from './device.js';
 import { NO_IRQ, OutputLine, validAccess } from './util.js';
+import type { IrqChip } from './irq.js';
 
-/** The PLIC as a device plus its interrupt inputs. */
-export interface PlicDevice extends MmioDevice {
+/** The PLIC as a device plus its interrupt inputs; as an interrupt chip, line `n` is source `n`. */
+export interface PlicDevice extends MmioDevice, IrqChip {
   /** Input line of source `n` (1..numIrq); a line that does nothing for any other `n`. */
   input(n: number): IrqLine;
   readonly numIrq: number;
@@ -104,21 +105,22 @@ export function createPlic(ctx: DeviceContext): PlicDevice {
     for (let c = 1; c < contexts; c += 2) outputs[c]!.set(best(c) !== 0);
   };
 
+  /** Source `n`'s input line changed. */
+  const handle = (n: number, high: boolean): void => {
+    if (!Number.isInteger(n) || n < 1 || n > numIrq) return;
+    const l = high ? 1 : 0;
+    if (level[n] === l) return;
+    level[n] = l;
+    // Level gateway: pending follows the line while the source is not in service.
+    if (!bit(inService, n)) setBit(pending, n, high);
+    update();
+  };
   const inputs = new Map<number, IrqLine>();
   const input = (n: number): IrqLine => {
     if (!Number.isInteger(n) || n < 1 || n > numIrq) return NO_IRQ;
     let line = inputs.get(n);
     if (!line) {
-      line = {
-        set: (high: boolean): void => {
-          const l = high ? 1 : 0;
-          if (level[n] === l) return;
-          level[n] = l;
-          // Level gateway: pending follows the line while the source is not in service.
-          if (!bit(inService, n)) setBit(pending, n, high);
-          update();
-        },
-      };
+      line = { set: (high: boolean): void => handle(n, high) };
       inputs.set(n, line);
     }
     return line;
@@ -210,7 +212,7 @@ export function createPlic(ctx: DeviceContext): PlicDevice {
     update();
   };
 
-  return { read, write, reset, input, numIrq, maxPriority, contextCount: contexts };
+  return { name: ctx.name, handle, read, write, reset, input, numIrq, maxPriority, contextCount: contexts };
 }
 
 export const plicFactory: DeviceFactory = createPlic;

@@ -101,12 +101,22 @@ export class Scheduler {
     return this.runnable.has(task);
   }
 
-  /** Call `fire` when virtual time reaches `at`. Timers at the same time fire in the order they were set. */
-  setTimer(at: number, fire: (now: number) => void): void {
+  /**
+   * Call `fire` when virtual time reaches `at`. Timers at the same time fire in the order they were set. Returns a
+   * handle for {@link cancelTimer}.
+   */
+  setTimer(at: number, fire: (now: number) => void): number {
     const timer = { at, seq: this.timerSeq++, fire };
     let i = this.timers.length;
     while (i > 0 && (this.timers[i - 1]!.at > at || (this.timers[i - 1]!.at === at && this.timers[i - 1]!.seq > timer.seq))) i--;
     this.timers.splice(i, 0, timer);
+    return timer.seq;
+  }
+
+  /** Forget a timer that has not fired (a no-op once it has). */
+  cancelTimer(handle: number): void {
+    const i = this.timers.findIndex((t) => t.seq === handle);
+    if (i >= 0) this.timers.splice(i, 1);
   }
 
   nextTimer(): number {
@@ -146,7 +156,7 @@ export class Scheduler {
       // A slice ends early at the next timer: what it wakes may preempt this task.
       const limit = Math.min(slice, this.nextTimer() - now, until - now + rate);
       const budget = Math.max(1, Math.floor(limit / rate));
-      const report = task.body(budget);
+      const report = task.body(budget, now);
       this.switches++;
       const ran = Math.max(report.work * rate, report.next === 'yield' ? rate : 0);
       const end = now + Math.max(ran, report.next === 'yield' ? 0 : 1);

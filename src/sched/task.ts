@@ -24,8 +24,11 @@ export interface RunReport {
   readonly next: 'yield' | 'idle' | 'exit';
 }
 
-/** The code of a task: run for at most `budget` units of work, then yield. */
-export type TaskBody = (budget: number) => RunReport;
+/**
+ * The code of a task: run for at most `budget` units of work, then yield. `now` is the virtual time (ns) of the host
+ * CPU the slice starts on: VCPUs derive their guest's clock from it.
+ */
+export type TaskBody = (budget: number, now: number) => RunReport;
 
 export class Task {
   /** Set by the supervisor when the task joins a set. */

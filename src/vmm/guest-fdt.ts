@@ -11,8 +11,10 @@ import type { GuestConfig, RegionConfig } from './config/types.js';
 export interface GuestFdtOptions {
   readonly timebaseFrequency: number;
   readonly bootargs?: string;
-  /** VCPU count when the config holds only a template. */
+  /** The VCPUs the guest really has (default: its configuration's). */
   readonly vcpuCount?: number;
+  /** Where an initial ramdisk was loaded (guest-physical, end exclusive). */
+  readonly initrd?: { readonly start: number; readonly end: number };
 }
 
 const cells = (n: number): string => `0x${Math.floor(n / 4294967296).toString(16)} 0x${(n % 4294967296).toString(16)}`;
@@ -43,7 +45,7 @@ function deviceNode(r: RegionConfig): string[] {
 
 /** The guest's device tree as DTS source. */
 export function guestDts(guest: GuestConfig, opts: GuestFdtOptions): string {
-  const harts = guest.vcpus.length || opts.vcpuCount || 1;
+  const harts = opts.vcpuCount ?? (guest.vcpus.length || 1);
   const isa = guest.vcpus[0]?.isa ?? 'rv64imafdc_zicsr_zifencei_sstc';
   const out: string[] = ['/dts-v1/;', '/ {', '#address-cells = <2>;', '#size-cells = <2>;',
     `model = ${quote(guest.model ?? `tsvisor ${guest.name}`)};`, 'compatible = "tsvisor,guest";'];
@@ -51,6 +53,7 @@ export function guestDts(guest: GuestConfig, opts: GuestFdtOptions): string {
   out.push('chosen {');
   if (opts.bootargs !== undefined) out.push(`bootargs = ${quote(opts.bootargs)};`);
   if (uart) out.push(`stdout-path = "/soc/serial@${hex(uart.gpa)}";`);
+  if (opts.initrd) out.push(`linux,initrd-start = <${cells(opts.initrd.start)}>;`, `linux,initrd-end = <${cells(opts.initrd.end)}>;`);
   out.push('};');
   out.push('cpus {', '#address-cells = <1>;', '#size-cells = <0>;', `timebase-frequency = <${opts.timebaseFrequency}>;`);
   for (let i = 0; i < harts; i++) {

@@ -1,47 +1,58 @@
 /**
- * A created guest: its address space with devices, one hart and VCPU state machine per VCPU, the SBI it is
- * offered, and the task body that runs a VCPU for a slice and handles its exits the way Xvisor handles VCPU traps.
- * Anything the runtime cannot handle (an access outside every region, a fetch from nowhere, an endless trap loop)
- * HALTS that VCPU with a reason; other VCPUs and guests go on.
+ * A created guest: its address space with devices, its interrupt lines, one clock, one hart and VCPU state machine
+ * per VCPU, the SBI it is offered, and its task set in the scheduler (the VM control task, then one task per VCPU
+ * running the VCPU loop). Anything the runtime cannot handle HALTS that VCPU with a reason; other VCPUs and guests
+ * go on.
  */
 import { AddressSpace } from '../aspace/address-space.js';
 import type { MemoryRegionSpec } from '../aspace/ram-bus.js';
 import type { DeviceContext, IrqLine, MmioDevice } from '../devices/device.js';
 import type { EmulatorInfo } from '../devices/registry.js';
+import { ChipLine, IrqRouter, type IrqChip } from '../devices/irq.js';
 import { Hart, IRQ_SOFTWARE } from '../vcpu/riscv/hart.js';
-import { Exit } from '../vcpu/riscv/exit.js';
 import { CodeCache } from '../vcpu/riscv/translate.js';
 import { VcpuState, VcpuStateMachine } from '../vcpu/state.js';
-import type { RunReport } from '../sched/task.js';
-import { HartState, SbiError, handleSbiCall, type SbiPlatform } from './sbi/sbi.js';
+import type { Scheduler } from '../sched/scheduler.js';
+import type { Supervisor } from '../sched/supervisor.js';
+import type { Task, TaskSet } from '../sched/task.js';
+import { HartState, type SbiPlatform } from './sbi/sbi.js';
 import type { GuestConfig, RegionConfig } from './config/types.js';
-import { guestDtb } from './guest-fdt.js';
+import { guestDtb, type GuestFdtOptions } from './guest-fdt.js';
 import { isElf, parseElf } from './elf.js';
+import { GuestClock } from './guest-clock.js';
+import { guestSbi } from './guest-sbi.js';
+import { runVcpu, type UnmappedAccess, type VcpuLoopGuest } from './vcpu-loop.js';
+import type { Vcpu } from './vcpu.js';
+
+export type { Vcpu } from './vcpu.js';
 
 const TWO32 = 4294967296;
 
 /** Builds a device for a region, or undefined when the emulator is not available. */
-export type DeviceBuilder = (emulator: EmulatorInfo, ctx: DeviceContext) => (MmioDevice & { input?(n: number): IrqLine }) | undefined;
+export type DeviceBuilder = (emulator: EmulatorInfo, ctx: DeviceContext) => (MmioDevice & Partial<IrqChip> & { numIrq?: number }) | undefined;
 
 export interface GuestOptions {
+  readonly scheduler: Scheduler;
+  readonly supervisor: Supervisor;
   readonly timebaseFrequency: number;
   /** Retired instructions per timer tick (virtual time). */
   readonly instructionsPerTick: number;
-  /** VCPUs when the configuration has only a template. */
+  /** VCPUs (default: the configuration's; at least 1). */
   readonly vcpuCount?: number;
+  /** Kernel command line; overrides the guest's own `bootargs`. */
   readonly bootargs?: string;
   /** Console output of a vserial (`<guest>/<device>`, or `<guest>/sbi` for the SBI console). */
   readonly output: (vserial: string, bytes: Uint8Array) => void;
   readonly buildDevice: DeviceBuilder;
   readonly files?: DeviceContext['files'];
-  /** A VCPU became runnable again (an interrupt for a VCPU idle in WFI, an HSM start). */
-  readonly wake: (vcpu: number) => void;
-  /**
-   * Where IPIs go: the runtime posts them in the guest task set's area (Hypatia's posted interrupts) and the target
-   * VCPU takes them when it next runs. Without these, an IPI sets the target hart's SSIP directly.
-   */
-  readonly postInterrupt?: (vcpu: number, bits: number) => void;
-  readonly takeInterrupts?: (vcpu: number) => number;
+  /** Wall-clock time (ns since the Unix epoch) of guest time 0, for the RTC. */
+  readonly wallClockEpochNs?: bigint;
+  /** Host CPUs VCPU `i` may run on (default: its configured affinity). */
+  readonly affinity?: (vcpu: number) => readonly number[] | undefined;
+  /** What an access to no region does (default 'halt'). */
+  readonly unmapped?: UnmappedAccess;
+  /** Most instructions per `Hart.run` call (default: unlimited; 1 single-steps). */
+  readonly stepLimit?: number;
 }
 
 export type GuestOutcome =
@@ -49,50 +60,90 @@ export type GuestOutcome =
   | { readonly kind: 'shutdown'; readonly status: number }
   | { readonly kind: 'reset' };
 
-export interface Vcpu {
-  readonly index: number;
-  readonly name: string;
-  readonly hart: Hart;
-  readonly state: VcpuStateMachine;
-  readonly poweroff: boolean;
-  /** Why the VCPU was halted. */
-  haltReason: string | undefined;
-  /** HSM view. */
-  hsm: number;
+/** A hart's local interrupts as an interrupt chip: line 9 (SEIP) from the PLIC, 1 (SSIP) posted as an IPI. */
+class HartIntc implements IrqChip {
+  constructor(readonly name: string, private readonly guest: GuestInstance, private readonly vcpu: number) {}
+
+  handle(line: number, level: boolean): void {
+    const v = this.guest.vcpus[this.vcpu];
+    if (!v) return;
+    if (line === 9) {
+      v.hart.setExternalInterrupt(level);
+      if (level) this.guest.wake(this.vcpu);
+    } else if (line === 1 && level) {
+      this.guest.post(this.vcpu, IRQ_SOFTWARE);
+    }
+  }
 }
 
-export class GuestInstance {
+export class GuestInstance implements VcpuLoopGuest {
   readonly aspace: AddressSpace;
   readonly vcpus: Vcpu[] = [];
   readonly devices: { name: string; region: RegionConfig; device: MmioDevice }[] = [];
+  readonly clock: GuestClock;
+  readonly irqs: IrqRouter;
+  readonly sbi: SbiPlatform;
+  readonly taskSet: TaskSet;
+  /** VCPU tasks in VCPU order. */
+  readonly tasks: readonly Task[];
+  readonly nsPerInstruction: number;
+  readonly stepLimit: number;
+  readonly unmapped: UnmappedAccess;
   outcome: GuestOutcome = { kind: 'running' };
   private readonly inputs = new Map<string, (byte: number) => void>();
-  private readonly timers: { at: number; id: number; fire: () => void }[] = [];
-  private timerId = 0;
-  private readonly dtb: Uint8Array;
-  private readonly dtbAddress: number;
-  private readonly mmioOut = { lo: 0, hi: 0 };
-  /** The SBI the VCPUs call into (made once: it only closes over this guest). */
-  private readonly sbi: SbiPlatform = this.platform();
+  /** Bytes typed into the SBI console, not yet read by the guest. */
+  private readonly sbiInput: number[] = [];
+  private readonly scheduler: Scheduler;
+  private readonly intcs: HartIntc[] = [];
+  private dtb: Uint8Array;
+  private dtbAddress = 0;
+  private initrd: { start: number; end: number } | undefined;
 
   constructor(readonly config: GuestConfig, private readonly opts: GuestOptions) {
+    this.scheduler = opts.scheduler;
+    this.nsPerInstruction = 1e9 / (opts.timebaseFrequency * opts.instructionsPerTick);
+    this.stepLimit = opts.stepLimit ?? Infinity;
+    this.unmapped = opts.unmapped ?? 'halt';
+    this.clock = new GuestClock(opts.timebaseFrequency, opts.scheduler);
+    this.clock.restart(opts.scheduler.now());
+    this.irqs = new IrqRouter(`${config.name}/irq`);
     this.aspace = new AddressSpace(memoryRegions(config));
     const code = new CodeCache(this.aspace.bus.memory);
-    const count = opts.vcpuCount ?? (config.vcpus.length || 1);
+    const count = Math.max(1, opts.vcpuCount ?? config.vcpus.length);
     for (let i = 0; i < count; i++) {
       const v = config.vcpus[i];
       const hart = new Hart(this.aspace.bus, { hartId: i, instructionsPerTick: opts.instructionsPerTick, code });
+      const name = v?.name ?? `${config.name}/vcpu${i}`;
       this.vcpus.push({
-        index: i, name: v?.name ?? `${config.name}/vcpu${i}`, hart, state: new VcpuStateMachine(),
-        poweroff: v ? v.poweroff : i > 0, haltReason: undefined, hsm: HartState.Stopped,
+        index: i, name, hart, state: new VcpuStateMachine(),
+        poweroff: v ? v.poweroff : i > 0, haltReason: undefined, hsm: HartState.Stopped, suspended: false,
+        wakeTimer: undefined, mmioOut: { lo: 0, hi: 0 },
       });
+      this.intcs.push(new HartIntc(`${name}/intc`, this, i));
     }
+    this.sbi = guestSbi({
+      vcpus: this.vcpus, bus: this.aspace.bus,
+      output: (bytes) => opts.output(`${this.name}/sbi`, bytes),
+      input: () => this.sbiInput.shift() ?? -1,
+      systemReset: (type, reason) => {
+        this.outcome = type === 0 ? { kind: 'shutdown', status: reason === 0 ? 0 : 1 } : { kind: 'reset' };
+      },
+      post: (i, bits) => this.post(i, bits),
+      wake: (i) => this.wake(i),
+      enterSupervisor: (v, pc, a1) => this.enterSupervisor(v, pc, a1),
+    });
+    this.inputs.set(`${this.name}/sbi`, (b) => { if (this.sbiInput.length < 4096) this.sbiInput.push(b); });
     this.createDevices();
-    this.dtb = guestDtb(config, { timebaseFrequency: opts.timebaseFrequency, vcpuCount: count, bootargs: opts.bootargs });
-    // The DTB goes at the top of the first RAM region, 2 MiB aligned below its end as QEMU places it.
-    const ram = config.regions.find((r) => r.memory && !r.memory.readOnly && r.memory.backing !== 'shared' && r.size >= 0x400000);
-    this.dtbAddress = ram ? Math.floor((ram.gpa + ram.size - this.dtb.length) / 0x200000) * 0x200000 : 0;
+    this.dtb = this.makeDtb();
     for (const v of this.vcpus) v.state.request(VcpuState.Reset);
+    this.taskSet = opts.supervisor.createGuest(config.name, () => ({ work: 0, next: 'idle' }), this.vcpus.map((v) => ({
+      name: v.name,
+      priority: config.vcpus[v.index]?.priority,
+      affinity: opts.affinity?.(v.index) ?? config.vcpus[v.index]?.affinity,
+      body: (budget: number, now: number) => runVcpu(this, v, budget, now),
+    })));
+    this.tasks = this.taskSet.members.slice(1);
+    this.tasks.forEach((t, i) => { t.timeSlice = config.vcpus[i]?.timeSlice ?? t.timeSlice; });
     this.resetHarts();
   }
 
@@ -100,17 +151,32 @@ export class GuestInstance {
     return this.config.name;
   }
 
-  /** Guest virtual time in ns (from VCPU 0's clock). */
+  running(): boolean {
+    return this.outcome.kind === 'running';
+  }
+
+  nextEvent(): number {
+    return this.scheduler.nextTimer();
+  }
+
+  /** Guest virtual time in ns. */
   now(): number {
-    return (this.vcpus[0]!.hart.time() * 1e9) / this.opts.timebaseFrequency;
+    return this.clock.now();
+  }
+
+  /** The device tree the guest boots with. */
+  private makeDtb(): Uint8Array {
+    const fdt: GuestFdtOptions = {
+      timebaseFrequency: this.opts.timebaseFrequency, vcpuCount: this.vcpus.length,
+      bootargs: this.opts.bootargs ?? this.config.bootargs, initrd: this.initrd,
+    };
+    return guestDtb(this.config, fdt);
   }
 
   private createDevices(): void {
-    let plic: (MmioDevice & { input?(n: number): IrqLine }) | undefined;
-    const regions = [...this.config.regions.filter((r) => r.emulator?.deviceType === 'pic'),
-      ...this.config.regions.filter((r) => r.emulator && r.emulator.deviceType !== 'pic')];
-    for (const region of regions) {
-      const emulator = region.emulator!;
+    for (const region of this.config.regions) {
+      const emulator = region.emulator;
+      if (!emulator) continue;
       const name = region.name;
       const attrs = region.node;
       const ctx: DeviceContext = {
@@ -130,20 +196,9 @@ export class GuestInstance {
             return Array.from({ length: p.value.length / 4 }, (_, i) => p.value.readU32(4 * i));
           },
         },
-        irq: (n) => ({ set: (level) => plic?.input?.(n).set(level) }),
-        hartExternalIrq: (h) => ({
-          set: (level) => {
-            const v = this.vcpus[h];
-            if (!v) return;
-            v.hart.setExternalInterrupt(level);
-            if (level) this.opts.wake(h);
-          },
-        }),
-        clock: {
-          now: () => this.now(),
-          setTimer: (at, fire) => { const id = ++this.timerId; this.timers.push({ at, id, fire }); return id; },
-          cancel: (id) => { const i = this.timers.findIndex((t) => t.id === id); if (i >= 0) this.timers.splice(i, 1); },
-        },
+        irq: (n) => this.irqs.line(n),
+        hartExternalIrq: (h): IrqLine => (this.intcs[h] ? new ChipLine(this.intcs[h], 9) : { set: () => {} }),
+        clock: this.clock,
         memory: {
           read: (gpa, length) => this.aspace.bus.read(gpa, length),
           write: (gpa, data) => {
@@ -157,11 +212,13 @@ export class GuestInstance {
           onInput: (receive) => { this.inputs.set(name, receive); },
         },
         files: this.opts.files,
+        wallClockEpochNs: this.opts.wallClockEpochNs,
         finish: (status, action) => { this.outcome = action === 'reset' ? { kind: 'reset' } : { kind: 'shutdown', status }; },
       };
       const device = this.opts.buildDevice(emulator, ctx);
       if (!device) continue;
-      if (emulator.deviceType === 'pic') plic = device;
+      // The interrupt controller takes the guest's interrupt lines (Xvisor registers its irqchip for each).
+      if (emulator.deviceType === 'pic' && isIrqChip(device)) this.irqs.register(device, 1, device.numIrq ?? this.config.irqCount - 1);
       this.aspace.map(name, region.gpa, region.size, device);
       this.devices.push({ name, region, device });
     }
@@ -172,9 +229,9 @@ export class GuestInstance {
     if (off >= 0) this.vcpus[0]!.hart.code.invalidateRange(off, length);
   }
 
-  /** Names of the guest's serial consoles (vserials). */
+  /** Names of the guest's serial consoles (vserials): its UARTs and consoles, then the SBI console. */
   vserials(): string[] {
-    return [...this.inputs.keys()];
+    return [...this.inputs.keys()].filter((k) => k !== `${this.name}/sbi`).concat(`${this.name}/sbi`);
   }
 
   /** Type a byte into a vserial. */
@@ -203,74 +260,87 @@ export class GuestInstance {
     return entry;
   }
 
+  /**
+   * Load an initial ramdisk as QEMU does for `-initrd`: half way into the first RAM region (at most 128 MiB in), clear
+   * of the kernel below and the device tree above; /chosen gets linux,initrd-start and -end.
+   */
+  loadInitrd(data: Uint8Array): { start: number; end: number } {
+    const ram = this.firstRam();
+    if (!ram) throw new RangeError('the guest has no RAM for an initrd');
+    // Half of RAM (at most 128 MiB in) leaves room for the kernel below, as QEMU's riscv_load_initrd does.
+    const start = ram.gpa + Math.floor(Math.min(ram.size / 2, 128 * 1024 * 1024) / 4096) * 4096;
+    if (start + data.length > this.dtbAddress && this.dtbAddress !== 0) throw new RangeError(`initrd of ${data.length} bytes does not fit below the device tree`);
+    if (!this.aspace.bus.write(start, data)) throw new RangeError(`initrd of ${data.length} bytes does not fit guest memory`);
+    this.initrd = { start, end: start + data.length };
+    this.dtb = this.makeDtb();
+    this.placeDtb();
+    return this.initrd;
+  }
+
+  private firstRam(): RegionConfig | undefined {
+    return this.config.regions.find((r) => r.memory && !r.memory.readOnly && r.memory.backing !== 'shared' && r.size >= 0x400000);
+  }
+
+  /** The DTB goes at the top of the first RAM region, 2 MiB aligned below its end, as QEMU places it. */
+  private placeDtb(): void {
+    const ram = this.firstRam();
+    this.dtbAddress = ram ? Math.floor((ram.gpa + ram.size - this.dtb.length) / 0x200000) * 0x200000 : 0;
+    if (this.dtbAddress) this.aspace.bus.write(this.dtbAddress, this.dtb);
+  }
+
+  /** A hart enters S mode at `pc` with a1 = `a1`, as firmware leaves it (OpenSBI grants the counters: scounteren 7). */
+  enterSupervisor(v: Vcpu, pc: number, a1: number): void {
+    const h = v.hart;
+    h.reset(pc % TWO32, Math.floor(pc / TWO32));
+    h.x[22] = a1 % TWO32 | 0;
+    h.x[23] = Math.floor(a1 / TWO32);
+    h.scounteren = 7;
+  }
+
   /** Registers to their reset state: a0 = hart id, a1 = DTB, pc = start_pc (or `entry` for every VCPU). */
   resetHarts(entry?: number): void {
-    if (this.dtbAddress) this.aspace.bus.write(this.dtbAddress, this.dtb);
+    this.placeDtb();
     for (const v of this.vcpus) {
       const pc = entry ?? this.config.vcpus[v.index]?.startPc ?? this.config.vcpus[0]?.startPc ?? 0x80000000;
-      v.hart.reset(pc % TWO32, Math.floor(pc / TWO32));
-      v.hart.x[22] = this.dtbAddress % TWO32 | 0;
-      v.hart.x[23] = Math.floor(this.dtbAddress / TWO32);
+      this.enterSupervisor(v, pc, this.dtbAddress);
       v.hsm = HartState.Stopped;
       v.haltReason = undefined;
+      v.suspended = false;
+      this.cancelWake(v);
     }
+    this.sbiInput.length = 0;
+    this.clock.restart(this.scheduler.now());
     for (const d of this.devices) d.device.reset();
   }
 
-  /** The SBI platform the guest's VCPUs call into. */
-  private platform(): SbiPlatform {
-    return {
-      putByte: (b) => this.opts.output(`${this.name}/sbi`, new Uint8Array([b])),
-      getByte: () => -1,
-      readMemory: (pa, length) => this.aspace.bus.read(pa, length),
-      systemReset: (type, reason) => {
-        this.outcome = type === 0 ? { kind: 'shutdown', status: reason === 0 ? 0 : 1 } : { kind: 'reset' };
-      },
-      hartIds: () => this.vcpus.map((x) => x.index),
-      sendIpi: (id) => {
-        const target = this.vcpus[id];
-        if (!target) return;
-        if (this.opts.postInterrupt) this.opts.postInterrupt(id, IRQ_SOFTWARE);
-        else target.hart.raiseSoftwareInterrupt();
-        this.opts.wake(id);
-      },
-      remoteFence: (id) => this.vcpus[id]?.hart.flushTlb(),
-      implVersion: 1,
-      hsm: {
-        start: (hartId, addr, opaque) => {
-          const t = this.vcpus[hartId];
-          if (!t) return SbiError.InvalidParam;
-          if (t.hsm !== HartState.Stopped) return SbiError.AlreadyAvailable;
-          if (this.aspace.bus.offsetOf(addr) < 0) return SbiError.InvalidAddress;
-          t.hart.reset(addr % TWO32, Math.floor(addr / TWO32));
-          t.hart.x[22] = opaque % TWO32 | 0;
-          t.hart.x[23] = Math.floor(opaque / TWO32);
-          t.hsm = HartState.Started;
-          if (t.state.state === VcpuState.Reset) t.state.request(VcpuState.Ready);
-          this.opts.wake(hartId);
-          return SbiError.Success;
-        },
-        stop: (caller) => {
-          const me = this.vcpus[caller.hartId]!;
-          me.hsm = HartState.Stopped;
-          me.state.request(VcpuState.Reset);
-          return SbiError.Success;
-        },
-        status: (hartId) => this.vcpus[hartId]?.hsm,
-        suspend: () => {},
-      },
-    };
+  /** Post interrupt bits to a VCPU (Hypatia's posted interrupts in the task-set area) and wake it. */
+  post(vcpu: number, bits: number): void {
+    this.taskSet.postInterrupt(vcpu + 1, bits); // member 0 is the VM control task
+    this.wake(vcpu);
   }
 
-  /** Fire device timers that are due. */
-  private fireTimers(): void {
-    const now = this.now();
-    for (;;) {
-      let due = -1;
-      for (let i = 0; i < this.timers.length; i++) if (this.timers[i]!.at <= now && (due < 0 || this.timers[i]!.at < this.timers[due]!.at)) due = i;
-      if (due < 0) return;
-      this.timers.splice(due, 1)[0]!.fire();
-    }
+  takeInterrupts(vcpu: number): number {
+    return this.taskSet.takeInterrupts(vcpu + 1);
+  }
+
+  /** The VCPU may have something to do (an interrupt, an HSM start, its timer): back on the run queue if runnable. */
+  wake(vcpu: number): void {
+    const v = this.vcpus[vcpu];
+    const task = this.tasks?.[vcpu];
+    if (!v || !task) return;
+    this.cancelWake(v);
+    if (v.state.runnable) this.scheduler.wake(task);
+  }
+
+  sleepUntil(vcpu: number, at: number): void {
+    const v = this.vcpus[vcpu]!;
+    this.cancelWake(v);
+    v.wakeTimer = this.scheduler.setTimer(at, () => { v.wakeTimer = undefined; this.wake(vcpu); });
+  }
+
+  private cancelWake(v: Vcpu): void {
+    if (v.wakeTimer !== undefined) this.scheduler.cancelTimer(v.wakeTimer);
+    v.wakeTimer = undefined;
   }
 
   /** Halt a VCPU with the reason the runtime could not go on. */
@@ -278,67 +348,10 @@ export class GuestInstance {
     v.haltReason = `${reason} (pc 0x${v.hart.pcHex()})`;
     v.state.request(VcpuState.Halted);
   }
-
-  /**
-   * The VCPU task's body: run VCPU `index` for up to `budget` instructions, handling its exits. 'idle' when it
-   * waits (WFI with nothing to wake it but an interrupt, stopped by HSM, halted, or the guest finished).
-   */
-  runVcpu(index: number, budget: number): RunReport {
-    const v = this.vcpus[index]!;
-    const h = v.hart;
-    if (this.outcome.kind !== 'running' || !v.state.runnable) return { work: 0, next: 'idle' };
-    v.state.switchIn();
-    v.hsm = HartState.Started;
-
-    const start = h.icount;
-    const platform = this.sbi;
-    let next: RunReport['next'] = 'yield';
-    while (h.icount - start < budget && this.outcome.kind === 'running' && v.state.state === VcpuState.Running) {
-      // Posted interrupts (IPIs, even from this VCPU to itself) become pending before the hart runs on.
-      if (this.opts.takeInterrupts && this.opts.takeInterrupts(index) & IRQ_SOFTWARE) h.raiseSoftwareInterrupt();
-      const exit = h.run(budget - (h.icount - start));
-      this.fireTimers();
-      if (exit === Exit.Budget) continue;
-      if (exit === Exit.Ecall) { handleSbiCall(h, platform); continue; }
-      if (exit === Exit.Mmio) {
-        const m = h.mmio;
-        const ok = m.write ? this.aspace.write(m.addrLo, m.addrHi, m.size, m.dataLo, m.dataHi) : this.aspace.read(m.addrLo, m.addrHi, m.size, this.mmioOut);
-        if (!ok) {
-          this.halt(v, `${m.write ? 'store to' : 'load from'} 0x${hex64(m.addrHi, m.addrLo)}, which is in no region of ${this.name}`);
-          break;
-        }
-        h.completeMmio(this.mmioOut.lo, this.mmioOut.hi);
-        continue;
-      }
-      if (exit === Exit.Wfi) {
-        const nextTimer = h.nextTimerEvent();
-        const deviceTimer = this.timers.length ? Math.min(...this.timers.map((t) => t.at)) : Infinity;
-        const deviceTick = (deviceTimer * this.opts.timebaseFrequency) / 1e9;
-        const wakeAt = Math.min(nextTimer, Math.ceil(deviceTick));
-        if (this.opts.takeInterrupts && this.opts.takeInterrupts(index) & IRQ_SOFTWARE) { h.raiseSoftwareInterrupt(); continue; }
-        if (wakeAt === Infinity) { next = 'idle'; break; } // only an interrupt can wake it
-        h.skipTimeTo(wakeAt); // idle: virtual time skips ahead to the next event
-        this.fireTimers();
-        continue;
-      }
-      if (exit === Exit.FetchFault) {
-        const a = h.fetchFaultAddress();
-        this.halt(v, `instruction fetch from 0x${hex64(a.hi, a.lo)}, which is not RAM or ROM of ${this.name}`);
-        break;
-      }
-      if (exit === Exit.TrapLoop) {
-        this.halt(v, `endless trap loop (scause 0x${hex64(h.scauseHi, h.scauseLo)}, stval 0x${hex64(h.stvalHi, h.stvalLo)})`);
-        break;
-      }
-    }
-    if (v.state.state === VcpuState.Running) v.state.switchOut();
-    if (!v.state.runnable || this.outcome.kind !== 'running') next = 'idle';
-    return { work: h.icount - start, next };
-  }
 }
 
-const hex64 = (hi: number, lo: number): string =>
-  ((hi >>> 0) ? (hi >>> 0).toString(16) + (lo >>> 0).toString(16).padStart(8, '0') : (lo >>> 0).toString(16));
+const isIrqChip = (d: MmioDevice & Partial<IrqChip> & { numIrq?: number }): d is MmioDevice & IrqChip & { numIrq?: number } =>
+  typeof d.handle === 'function' && typeof d.name === 'string';
 
 /** The memory regions of a guest for its address space. */
 export function memoryRegions(config: GuestConfig): MemoryRegionSpec[] {

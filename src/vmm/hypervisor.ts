@@ -25,6 +25,8 @@ export interface HypervisorOptions {
   /** Retired instructions per timer tick (default 10: 100 MIPS of virtual CPU at a 10 MHz timebase). */
   readonly instructionsPerTick?: number;
   readonly trace?: boolean;
+  /** Wall-clock time of guest time 0 for the guests' RTCs (ns since the Unix epoch; default a fixed date). */
+  readonly wallClockEpochNs?: bigint;
 }
 
 export interface GuestRecord {
@@ -104,35 +106,20 @@ export class Hypervisor {
     if (!installed.ok) return { ok: false, message: `${name}: Failed to create: ${installed.error.message}` };
     const pages = claims.reduce((n, c) => n + c.pages, 0);
     if (pages > 0) this.memory.populate(name, pages);
-    let record: GuestRecord | undefined;
     let instance: GuestInstance;
     try {
       instance = new GuestInstance(config, {
+        scheduler: this.scheduler, supervisor: this.supervisor,
         timebaseFrequency: this.host.timebaseFrequency, instructionsPerTick: this.ipt,
-        output: this.opts.output, buildDevice, files: this.opts.files,
-        // IPIs are posted in the task-set area (member 0 is the VM control task) and taken by the target VCPU.
-        postInterrupt: (i, bits) => record?.taskSet.postInterrupt(i + 1, bits),
-        takeInterrupts: (i) => record?.taskSet.takeInterrupts(i + 1) ?? 0,
-        wake: (i) => {
-          const task = record?.tasks[i];
-          const v = record?.instance.vcpus[i];
-          if (!task || !v) return;
-          if (v.state.runnable) this.scheduler.wake(task);
-        },
+        output: this.opts.output, buildDevice, files: this.opts.files, wallClockEpochNs: this.opts.wallClockEpochNs,
       });
     } catch (e) {
       this.memory.destroy(name);
       return { ok: false, message: `${name}: Failed to create: ${(e as Error).message}` };
     }
-    const set = this.supervisor.createGuest(name, () => ({ work: 0, next: 'idle' }), instance.vcpus.map((v) => ({
-      name: v.name,
-      priority: config.vcpus[v.index]?.priority,
-      affinity: config.vcpus[v.index]?.affinity,
-      body: (budget: number) => instance.runVcpu(v.index, budget),
-    })));
-    const tasks = set.members.slice(1);
-    tasks.forEach((t, i) => { t.timeSlice = config.vcpus[i]?.timeSlice ?? t.timeSlice; });
-    record = { name, config, instance, taskSet: set, tasks, vcpuIds: tasks.map(() => this.nextVcpuId++) };
+    const set = instance.taskSet;
+    const tasks = instance.tasks;
+    const record: GuestRecord = { name, config, instance, taskSet: set, tasks, vcpuIds: tasks.map(() => this.nextVcpuId++) };
     for (const [i, t] of tasks.entries()) this.taskVcpu.set(t, { guest: record, vcpu: instance.vcpus[i]! });
     this.guests.set(name, record);
     return { ok: true, message: `${name}: Created` };
@@ -175,8 +162,7 @@ export class Hypervisor {
     if (!t.ok) return { ok: false, message: `${vcpu.name}: Failed to ${verb}` };
     const task = guest.tasks[vcpu.index]!;
     if (target === VcpuState.Reset && t.changed) {
-      const pc = guest.config.vcpus[vcpu.index]?.startPc ?? 0;
-      vcpu.hart.reset(pc % 4294967296, Math.floor(pc / 4294967296));
+      guest.instance.enterSupervisor(vcpu, guest.config.vcpus[vcpu.index]?.startPc ?? 0, 0);
     }
     if (vcpu.state.runnable) this.scheduler.wake(task);
     else this.scheduler.block(task);

@@ -1,41 +1,52 @@
 /**
  * `tsvisor run`: one guest from a guest DTS (no board: a default host with one host CPU per VCPU), an image loaded
  * into it, its VCPUs as tasks under the scheduler, until the guest shuts down (SRST or the test finisher), every
- * VCPU halts or idles for good, or the virtual-time limit passes.
+ * VCPU halts or idles for good, or the virtual-time limit passes. The QEMU comparison tests and the benchmark run
+ * guests through this too.
  */
 import { Scheduler } from '../sched/scheduler.js';
 import { PrrPolicy } from '../sched/policies/prr.js';
 import { Supervisor } from '../sched/supervisor.js';
-import type { Task, TaskSet } from '../sched/task.js';
 import type { DeviceContext } from '../devices/device.js';
 import { VcpuState } from '../vcpu/state.js';
 import type { GuestConfig } from './config/types.js';
 import { GuestInstance, type DeviceBuilder } from './guest-instance.js';
+import type { UnmappedAccess } from './vcpu-loop.js';
 
 export interface RunImageOptions {
   readonly guest: GuestConfig;
   readonly image: Uint8Array;
   /** Load address of a raw image (default: VCPU 0's start_pc). */
   readonly loadAddress?: number;
+  /** An initial ramdisk, loaded as QEMU's -initrd loads it. */
+  readonly initrd?: Uint8Array;
   readonly vcpus?: number;
   /** Limit in seconds of guest virtual time. */
   readonly timeoutSeconds: number;
   readonly timebaseFrequency?: number;
   readonly instructionsPerTick?: number;
   readonly bootargs?: string;
+  /** Wall-clock time of guest time 0 for the RTC (ns since the Unix epoch; default a fixed date). */
+  readonly wallClockEpochNs?: bigint;
   readonly buildDevice: DeviceBuilder;
   readonly output: (vserial: string, bytes: Uint8Array) => void;
   readonly files?: DeviceContext['files'];
-  /** Text typed into the guest's first serial console, one byte per ms of virtual time, once `after` is printed. */
+  /** Text typed into the guest's console, one byte per ms of virtual time, once `after` is printed. */
   readonly input?: { readonly text: string; readonly after?: string };
+  /** What an access to no region does (default 'halt'; 'fault' as QEMU's virt machine). */
+  readonly unmapped?: UnmappedAccess;
+  /** Most instructions per `Hart.run` call (1 single-steps every instruction). */
+  readonly stepLimit?: number;
+  /** Called with each slice's end; return true to stop the run early (e.g. once a benchmark saw its prompt). */
+  readonly stopWhen?: () => boolean;
 }
 
 /** Virtual time between typed input bytes (slower than any guest reads a UART, so its FIFO never overruns). */
 const INPUT_BYTE_NS = 1_000_000;
 
 export interface RunImageResult {
-  /** 'shutdown': the guest reported a status; 'timeout'; 'halted': every VCPU halted or can never wake. */
-  readonly outcome: 'shutdown' | 'timeout' | 'halted';
+  /** 'shutdown': the guest reported a status; 'timeout'; 'halted': every VCPU halted or can never wake; 'stopped'. */
+  readonly outcome: 'shutdown' | 'timeout' | 'halted' | 'stopped';
   /** 0 pass, non-zero fail, 124 timeout. */
   readonly status: number;
   readonly reasons: readonly string[];
@@ -44,85 +55,98 @@ export interface RunImageResult {
   readonly instructions: number;
 }
 
-const SLICE_NS = 10_000_000;
+/** How often the run checks for the end (virtual ns). */
+const CHECK_NS = 10_000_000;
 
 export function runImage(o: RunImageOptions): RunImageResult {
   const timebase = o.timebaseFrequency ?? 10_000_000;
   const ipt = o.instructionsPerTick ?? 10;
   const nsPerInstruction = 1e9 / (timebase * ipt);
-  const tasks: Task[] = [];
-  let taskSet: TaskSet | undefined;
-  let scheduler: Scheduler | undefined;
-  let printed = '';
-  let typing = false;
-  const startTyping = (): void => {
-    if (typing || !o.input || !scheduler) return;
-    typing = true;
-    const bytes = [...Buffer.from(o.input.text, 'latin1')];
-    const type = (at: number): void => {
-      const b = bytes.shift();
-      if (b === undefined) return;
-      const serial = guest.vserials()[0];
-      if (serial) guest.input(serial, b);
-      scheduler!.setTimer(at + INPUT_BYTE_NS, type);
-    };
-    scheduler.setTimer(scheduler.now() + INPUT_BYTE_NS, type);
-  };
+  const harts = Math.max(1, o.vcpus ?? o.guest.vcpus.length);
+  const cpus = Array.from({ length: harts }, (_, i) => ({ id: i, core: i }));
+  const scheduler = new Scheduler({ cpus, policy: new PrrPolicy(cpus), nsPerWork: () => nsPerInstruction });
+  const typist = new Typist(o.input, scheduler);
   const guest = new GuestInstance(o.guest, {
-    timebaseFrequency: timebase, instructionsPerTick: ipt, vcpuCount: o.vcpus, bootargs: o.bootargs,
-    buildDevice: o.buildDevice, files: o.files,
+    scheduler, supervisor: new Supervisor(), timebaseFrequency: timebase, instructionsPerTick: ipt, vcpuCount: harts,
+    bootargs: o.bootargs, buildDevice: o.buildDevice, files: o.files, wallClockEpochNs: o.wallClockEpochNs,
+    affinity: (i) => [i], unmapped: o.unmapped, stepLimit: o.stepLimit,
     output: (vserial, bytes) => {
       o.output(vserial, bytes);
-      if (o.input?.after !== undefined && !typing) {
-        printed = (printed + Buffer.from(bytes).toString('latin1')).slice(-4096);
-        if (printed.includes(o.input.after)) startTyping();
-      }
-    },
-    // IPIs are posted in the guest task set's area (member 0 is the VM control task) and taken by the target.
-    postInterrupt: (i, bits) => taskSet?.postInterrupt(i + 1, bits),
-    takeInterrupts: (i) => taskSet?.takeInterrupts(i + 1) ?? 0,
-    wake: (i) => {
-      const t = tasks[i];
-      const v = guest.vcpus[i];
-      if (!t || !scheduler || !v) return;
-      if (v.state.state === VcpuState.Paused) v.state.request(VcpuState.Ready);
-      if (v.state.runnable) scheduler.wake(t);
+      typist.printed(vserial, bytes);
     },
   });
+  typist.guest = guest;
   const entry = guest.loadImage(o.image, o.loadAddress);
+  if (o.initrd) guest.loadInitrd(o.initrd);
   guest.resetHarts(entry);
-  const cpus = guest.vcpus.map((v) => ({ id: v.index, core: v.index }));
-  scheduler = new Scheduler({ cpus, policy: new PrrPolicy(cpus), nsPerWork: () => nsPerInstruction });
-  const sup = new Supervisor();
-  const set = sup.createGuest(guest.name, () => ({ work: 0, next: 'idle' }), guest.vcpus.map((v) => ({
-    name: v.name, affinity: [v.index], body: (budget: number) => guest.runVcpu(v.index, budget),
-  })));
-  tasks.push(...set.members.slice(1));
-  taskSet = set;
   // Kick: every VCPU without poweroff starts (VCPU 0 always); the others wait for HSM hart_start.
   for (const v of guest.vcpus) {
     if (v.index === 0 || !v.poweroff) {
       v.state.request(VcpuState.Ready);
-      scheduler.wake(tasks[v.index]!);
+      scheduler.wake(guest.tasks[v.index]!);
     }
   }
-  if (o.input && o.input.after === undefined) startTyping();
+  typist.start();
   const limit = o.timeoutSeconds * 1e9;
   let t = 0;
+  let stopped = false;
   while (guest.outcome.kind === 'running' && t < limit) {
-    t = Math.min(limit, t + SLICE_NS);
+    t = Math.min(limit, t + CHECK_NS);
     scheduler.runUntil(t);
-    if (!tasks.some((task) => scheduler!.isRunnable(task))) break;
+    if (o.stopWhen?.()) { stopped = true; break; }
+    if (!guest.tasks.some((task) => scheduler.isRunnable(task)) && scheduler.nextTimer() === Infinity) break;
   }
   const instructions = guest.vcpus.reduce((n, v) => n + v.hart.icount, 0);
   const virtualSeconds = Math.max(...scheduler.clocks) / 1e9;
   const reasons = guest.vcpus.flatMap((v) => (v.haltReason ? [`${v.name}: ${v.haltReason}`] : []));
-  if (guest.outcome.kind === 'shutdown') return { outcome: 'shutdown', status: guest.outcome.status, reasons, virtualSeconds, instructions };
-  if (guest.outcome.kind === 'reset') return { outcome: 'shutdown', status: 0, reasons, virtualSeconds, instructions };
-  if (t >= limit) return { outcome: 'timeout', status: 124, reasons, virtualSeconds, instructions };
-  return {
-    outcome: 'halted', status: 1,
-    reasons: reasons.length ? reasons : ['every VCPU is waiting for an interrupt that nothing can raise'],
-    virtualSeconds, instructions,
-  };
+  const end = (outcome: RunImageResult['outcome'], status: number, why = reasons): RunImageResult =>
+    ({ outcome, status, reasons: why, virtualSeconds, instructions });
+  if (guest.outcome.kind === 'shutdown') return end('shutdown', guest.outcome.status);
+  if (guest.outcome.kind === 'reset') return end('shutdown', 0);
+  if (stopped) return end('stopped', 0);
+  if (t >= limit) return end('timeout', 124);
+  return end('halted', 1, reasons.length ? reasons : ['every VCPU is waiting for an interrupt that nothing can raise']);
+}
+
+/**
+ * Types `--input` into the guest, one byte per virtual ms: into the console whose output contained the `after` text
+ * (or, without one, the console that printed last), so it reaches whichever console the guest uses.
+ */
+class Typist {
+  guest: GuestInstance | undefined;
+  private seen = '';
+  private target: string | undefined;
+  private lastPrinter: string | undefined;
+  private typing = false;
+
+  constructor(private readonly input: RunImageOptions['input'], private readonly scheduler: Scheduler) {}
+
+  printed(vserial: string, bytes: Uint8Array): void {
+    this.lastPrinter = vserial;
+    const after = this.input?.after;
+    if (after === undefined || this.typing) return;
+    this.seen = (this.seen + Buffer.from(bytes).toString('latin1')).slice(-4096);
+    if (this.seen.includes(after)) {
+      this.target = vserial;
+      this.begin();
+    }
+  }
+
+  start(): void {
+    if (this.input && this.input.after === undefined) this.begin();
+  }
+
+  private begin(): void {
+    if (this.typing || !this.input) return;
+    this.typing = true;
+    const bytes = [...Buffer.from(this.input.text, 'latin1')];
+    const type = (at: number): void => {
+      const b = bytes.shift();
+      if (b === undefined || !this.guest) return;
+      const serial = this.target ?? this.lastPrinter ?? this.guest.vserials()[0];
+      if (serial) this.guest.input(serial, b);
+      this.scheduler.setTimer(at + INPUT_BYTE_NS, type);
+    };
+    this.scheduler.setTimer(this.scheduler.now() + INPUT_BYTE_NS, type);
+  }
 }

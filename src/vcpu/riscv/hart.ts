@@ -85,8 +85,13 @@ export class Hart implements WalkContext {
 
   // Virtual time.
   instructionsPerTick: number;
-  /** Added to the instruction-derived time (the runtime skips time ahead on an idle WFI). */
+  /** The hart's own clock is `timeOffset + icount / instructionsPerTick` ticks (the runtime sets the offset). */
   timeOffset = 0;
+  /**
+   * `time` never reads below this: the latest time another hart of the guest has already been shown, so the
+   * guest-wide clock never runs backwards from one hart to the next.
+   */
+  timeFloor = 0;
   /** icount at which the timer fires (Infinity when it cannot). */
   timerDeadline = Infinity;
 
@@ -160,7 +165,7 @@ export class Hart implements WalkContext {
     this.sepcLo = this.sepcHi = this.scauseLo = this.scauseHi = this.stvalLo = this.stvalHi = 0;
     this.satpLo = this.satpHi = 0; this.satpMode = 0; this.rootPpn = 0;
     this.scounteren = 0; this.senvcfg = 0;
-    this.icount = 0; this.timeOffset = 0;
+    this.icount = 0; this.timeOffset = 0; this.timeFloor = 0;
     this.resValid = false;
     this.exit = Exit.Budget;
     this.flushTlb();
@@ -171,7 +176,18 @@ export class Hart implements WalkContext {
 
   /** The `time` CSR value. */
   time(): number {
-    return this.timeOffset + Math.floor(this.icount / this.instructionsPerTick);
+    const own = this.timeOffset + Math.floor(this.icount / this.instructionsPerTick);
+    return own > this.timeFloor ? own : this.timeFloor;
+  }
+
+  /**
+   * Set the clock: the hart's own time is `ticks` now, and never reads below `floor` (both in timebase ticks). The
+   * runtime calls this as a slice starts, from the host CPU's virtual time and the guest's clock.
+   */
+  setTime(ticks: number, floor: number): void {
+    this.timeOffset = ticks - Math.floor(this.icount / this.instructionsPerTick);
+    this.timeFloor = floor;
+    this.refreshTimer();
   }
 
   /** Set stimecmp (also what SBI set_timer does); all ones disarms it. */
@@ -181,29 +197,19 @@ export class Hart implements WalkContext {
     this.refreshTimer();
   }
 
-  /** Recompute STIP and the deadline after stimecmp, the time offset or the rate changed. */
+  /** Recompute STIP and the deadline after stimecmp or the clock changed. */
   refreshTimer(): void {
     const cmp = (this.stimecmpHi >>> 0) * TWO32 + (this.stimecmpLo >>> 0);
-    const due = cmp - this.timeOffset;
     this.stip = this.time() >= cmp;
-    this.timerDeadline = this.stip || cmp >= 2 ** 53 ? Infinity : Math.max(0, due * this.instructionsPerTick);
+    this.timerDeadline = this.stip || cmp >= 2 ** 53 ? Infinity : Math.max(0, (cmp - this.timeOffset) * this.instructionsPerTick);
     this.updateIrq();
   }
 
-  /** Time (in ticks) at which the timer fires, or Infinity: a WFI can skip ahead to it. */
+  /** Time (in ticks) at which the timer fires, or Infinity: a hart idle in WFI sleeps until then. */
   nextTimerEvent(): number {
     if (this.stip) return this.time();
     const cmp = (this.stimecmpHi >>> 0) * TWO32 + (this.stimecmpLo >>> 0);
     return cmp >= 2 ** 53 ? Infinity : cmp;
-  }
-
-  /** Advance virtual time to `ticks` (never backwards), e.g. while the hart idles in WFI. */
-  skipTimeTo(ticks: number): void {
-    const now = this.time();
-    if (ticks > now) {
-      this.timeOffset += ticks - now;
-      this.refreshTimer();
-    }
   }
 
   // ---- Interrupts -------------------------------------------------------------------------------------------

@@ -30,11 +30,17 @@ export function buildGuest(node: Node, name: string, sink: DiagnosticSink): Gues
   return {
     name,
     model: r.string('model'),
+    bootargs: r.string('bootargs') ?? chosenBootargs(node, name, sink),
     vcpus: readVcpus(node, name, sink),
     irqCount,
     regions: aspace ? readRegions(aspace, name, irqCount, sink) : [],
     node,
   };
+}
+
+function chosenBootargs(guest: Node, name: string, sink: DiagnosticSink): string | undefined {
+  const chosen = guest.getChild('chosen');
+  return chosen ? new PropReader(chosen, sink, `${name}/chosen`).string('bootargs') : undefined;
 }
 
 function readVcpus(guest: Node, name: string, sink: DiagnosticSink): VcpuConfig[] {

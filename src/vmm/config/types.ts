@@ -110,6 +110,8 @@ export interface RegionConfig {
 export interface GuestConfig {
   readonly name: string;
   readonly model: string | undefined;
+  /** Kernel command line for the guest's /chosen: the guest's `bootargs` attribute (or its `chosen/bootargs`). */
+  readonly bootargs: string | undefined;
   readonly vcpus: readonly VcpuConfig[];
   readonly irqCount: number;
   readonly regions: readonly RegionConfig[];

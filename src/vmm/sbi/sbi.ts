@@ -44,6 +44,8 @@ export interface SbiPlatform {
   getByte(): number;
   /** Read guest-physical memory (for DBCN), or undefined if the range is not RAM/ROM. */
   readMemory(pa: number, length: number): Uint8Array | undefined;
+  /** Write guest-physical RAM (DBCN console_read); false if the range is not RAM. */
+  writeMemory(pa: number, data: Uint8Array): boolean;
   /** The guest asked for a system reset: type 0 shutdown, 1 cold reboot, 2 warm reboot; reason 1 = failure. */
   systemReset(type: number, reason: number): void;
   /** Hart ids of the guest's harts (for IPI masks). */
@@ -170,7 +172,8 @@ function base(h: Hart, p: SbiPlatform, fid: number): void {
 function dbcn(h: Hart, p: SbiPlatform, fid: number): void {
   if (fid === 2) { p.putByte(h.x[20] & 0xff); ret(h, 0, 0); return; }
   if (fid > 2) { ret(h, SbiError.NotSupported); return; }
-  const count = arg(h, 0);
+  // The spec lets a call move fewer bytes than asked; a page at a time bounds what one call costs the host.
+  const count = Math.min(arg(h, 0), 4096);
   const pa = arg(h, 1) + arg(h, 2) * TWO32;
   if (fid === 0) {
     const bytes = p.readMemory(pa, count);
@@ -179,16 +182,16 @@ function dbcn(h: Hart, p: SbiPlatform, fid: number): void {
     ret(h, 0, count);
     return;
   }
-  // console_read: nothing buffered → 0 bytes.
-  const bytes = p.readMemory(pa, count);
-  if (!bytes) { ret(h, SbiError.InvalidParam, 0); return; }
-  let n = 0;
-  while (n < count) {
+  // console_read: whatever typed input is waiting, up to `count` bytes (0 when none), written to guest RAM.
+  if (count > 0 && !p.readMemory(pa, count)) { ret(h, SbiError.InvalidParam, 0); return; }
+  const bytes: number[] = [];
+  while (bytes.length < count) {
     const b = p.getByte();
     if (b < 0) break;
-    bytes[n++] = b;
+    bytes.push(b);
   }
-  ret(h, 0, n);
+  if (bytes.length > 0 && !p.writeMemory(pa, Uint8Array.from(bytes))) { ret(h, SbiError.InvalidParam, 0); return; }
+  ret(h, 0, bytes.length);
 }
 
 function hsm(h: Hart, m: SbiHsm, fid: number): void {

@@ -1,0 +1,109 @@
+/**
+ * The VCPU run loop: the one place a VCPU's hart runs and its exits are handled, the way Xvisor handles VCPU traps
+ * in HS mode. `tsvisor boot`, `tsvisor run`, the QEMU comparison tests and the benchmark all run guests through it.
+ *
+ * A slice starts at the host CPU's virtual time; the hart runs in chunks that end at the slice budget, at the next
+ * scheduler event (a device timer, another VCPU's wake-up, typed input) so that it fires on time, and at every exit.
+ * Exits: an SBI call, an MMIO access (to its device, or to nowhere: halt, or an access fault on a QEMU-like
+ * machine), WFI (sleep in the scheduler until the hart's timer or an interrupt), a fetch from nowhere, a trap loop.
+ */
+import { Exit } from '../vcpu/riscv/exit.js';
+import { IRQ_SOFTWARE, IRQ_TIMER } from '../vcpu/riscv/privilege.js';
+import { VcpuState } from '../vcpu/state.js';
+import type { RunReport } from '../sched/task.js';
+import { handleSbiCall, HartState, type SbiPlatform } from './sbi/sbi.js';
+import type { AddressSpace } from '../aspace/address-space.js';
+import type { GuestClock } from './guest-clock.js';
+import type { Vcpu } from './vcpu.js';
+
+/** What an access to a guest-physical address in no region does. */
+export type UnmappedAccess =
+  /** The VCPU halts with the reason (Xvisor: the runtime cannot emulate it). */
+  | 'halt'
+  /** The guest takes an access fault, as on QEMU's virt machine (for programs compared against QEMU). */
+  | 'fault';
+
+/** The guest around a running VCPU. */
+export interface VcpuLoopGuest {
+  readonly name: string;
+  readonly aspace: AddressSpace;
+  readonly clock: GuestClock;
+  readonly sbi: SbiPlatform;
+  /** Virtual ns per retired instruction. */
+  readonly nsPerInstruction: number;
+  /** Most instructions per `Hart.run` call (1 single-steps every instruction). */
+  readonly stepLimit: number;
+  readonly unmapped: UnmappedAccess;
+  /** The guest has not shut down or asked for a reset. */
+  running(): boolean;
+  /** Host time (ns) of the next scheduler event, or Infinity. */
+  nextEvent(): number;
+  /** Interrupt bits posted to the VCPU (IPIs), taken and cleared. */
+  takeInterrupts(vcpu: number): number;
+  /** Wake the VCPU's task at host time `at` unless something wakes it earlier. */
+  sleepUntil(vcpu: number, at: number): void;
+  halt(v: Vcpu, reason: string): void;
+}
+
+const IDLE: RunReport = { work: 0, next: 'idle' };
+const hex64 = (hi: number, lo: number): string =>
+  ((hi >>> 0) ? (hi >>> 0).toString(16) + (lo >>> 0).toString(16).padStart(8, '0') : (lo >>> 0).toString(16));
+
+/** Run VCPU `v` for up to `budget` instructions of a slice starting at host time `now` (ns). */
+export function runVcpu(g: VcpuLoopGuest, v: Vcpu, budget: number, now: number): RunReport {
+  const h = v.hart;
+  if (!g.running() || !v.state.runnable) return IDLE;
+  v.state.switchIn();
+  v.hsm = HartState.Started;
+  g.clock.enter(h, now);
+  const start = h.icount;
+  const nsPerInstruction = g.nsPerInstruction;
+  const mmioOut = v.mmioOut;
+  let next: RunReport['next'] = 'yield';
+  while (g.running() && v.state.state === VcpuState.Running) {
+    const done = h.icount - start;
+    let chunk = budget - done;
+    const event = g.nextEvent();
+    if (event !== Infinity) {
+      const untilEvent = Math.ceil((event - now) / nsPerInstruction) - done;
+      if (untilEvent < chunk) chunk = untilEvent;
+    }
+    if (chunk <= 0) break;
+    if (chunk > g.stepLimit) chunk = g.stepLimit;
+    // Posted interrupts (IPIs, even from this VCPU to itself) become pending before the hart runs on.
+    if (g.takeInterrupts(v.index) & IRQ_SOFTWARE) h.raiseSoftwareInterrupt();
+    const exit = h.run(chunk);
+    if (exit === Exit.Budget) continue;
+    if (exit === Exit.Ecall) {
+      handleSbiCall(h, g.sbi);
+      if (!v.suspended) continue;
+      v.suspended = false; // HSM retentive suspend: wait as WFI does
+    } else if (exit === Exit.Mmio) {
+      const m = h.mmio;
+      const ok = m.write ? g.aspace.write(m.addrLo, m.addrHi, m.size, m.dataLo, m.dataHi) : g.aspace.read(m.addrLo, m.addrHi, m.size, mmioOut);
+      if (ok) { h.completeMmio(mmioOut.lo, mmioOut.hi); continue; }
+      if (g.unmapped === 'fault') { h.failMmio(); continue; }
+      g.halt(v, `${m.write ? 'store to' : 'load from'} 0x${hex64(m.addrHi, m.addrLo)}, which is in no region of ${g.name}`);
+      break;
+    } else if (exit === Exit.FetchFault) {
+      if (g.unmapped === 'fault') { h.failFetch(); continue; }
+      const a = h.fetchFaultAddress();
+      g.halt(v, `instruction fetch from 0x${hex64(a.hi, a.lo)}, which is not RAM or ROM of ${g.name}`);
+      break;
+    } else if (exit === Exit.TrapLoop) {
+      g.halt(v, `endless trap loop (scause 0x${hex64(h.scauseHi, h.scauseLo)}, stval 0x${hex64(h.stvalHi, h.stvalLo)})`);
+      break;
+    }
+    // WFI (or a suspend) with nothing pending: sleep in the scheduler until the timer is due or an interrupt comes.
+    if (g.takeInterrupts(v.index) & IRQ_SOFTWARE) { h.raiseSoftwareInterrupt(); continue; }
+    if (h.interruptPending()) continue;
+    const timerWakes = (h.sie & IRQ_TIMER) !== 0 ? h.nextTimerEvent() : Infinity;
+    if (timerWakes !== Infinity) g.sleepUntil(v.index, g.clock.hostTimeOf(timerWakes));
+    next = 'idle';
+    break;
+  }
+  g.clock.leave(h);
+  if (v.state.state === VcpuState.Running) v.state.switchOut();
+  if (!v.state.runnable || !g.running()) next = 'idle';
+  return { work: h.icount - start, next };
+}
