@@ -3,16 +3,24 @@
  * the guest's status (SBI SRST or the sifive,test0 finisher: 0 pass, non-zero fail), 124 on timeout, 1 when it halts.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { Command } from 'commander';
 import { compileData } from '../dts/index.js';
+import { Node, type DeviceTree } from '../dts/tree.js';
 import { validate } from '../vmm/config/validate.js';
+import { guestFdtLoad } from '../vmm/config/guest-load.js';
+import { parseRtcBase } from './rtc-base.js';
 import { runImage, type RunImageResult } from '../vmm/run-image.js';
 import { buildDevice } from '../devices/registry.js';
 import { renderDiagnostic } from './render.js';
 
 interface RunFlags {
   image: string;
+  initrd?: string;
+  memory?: string;
+  set?: string[];
+  rtc?: string;
   vcpus?: string;
   timeout: string;
   expect?: string;
@@ -28,7 +36,12 @@ export function runCommand(): Command {
     .description('run a guest test image and exit with its status (0 pass, non-zero fail, 124 timeout)')
     .argument('<guest.dts>', 'the guest (Xvisor guest format, .dts or .dtb)')
     .requiredOption('--image <file>', 'image to load: ELF at its addresses, or a raw binary at start_pc')
-    .option('--vcpus <n>', 'number of VCPUs (for a guest with a vcpu_template)')
+    .option('--initrd <file>', 'initial ramdisk, loaded as QEMU -initrd loads it (/chosen linux,initrd-start/end)')
+    .option('--vcpus <n>', 'number of VCPUs (a vcpu_template guest gets this many copies, as vfs guest_fdt_load makes)')
+    .option('-m, --memory <size>', 'RAM size of the guest\'s mem0 alias (e.g. 256M, 1G; default 128M when it has none)')
+    .option('--set <override>', 'attribute override as vfs guest_fdt_load takes it: <alias>,<attr>,<type>,<value> (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v])
+    .option('--rtc <base>', 'RTC start: base=now (host time) or base=YYYY-MM-DD[THH:MM:SS] (UTC); default 2026-01-01, fixed')
     .option('--timeout <seconds>', 'limit, in seconds of guest virtual time (deterministic)', '60')
     .option('--expect <text>', 'fail unless the console output contains this text')
     .option('--junit <file>', 'write a JUnit XML report')
@@ -42,29 +55,52 @@ export function runCommand(): Command {
 }
 
 export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) => void, err: (s: string) => void): number {
-  let data: Buffer, image: Buffer;
+  let data: Buffer, image: Uint8Array, initrd: Uint8Array | undefined;
   try {
     data = readFileSync(guestPath);
-    image = readFileSync(flags.image);
+    image = maybeGunzip(readFileSync(flags.image));
+    initrd = flags.initrd ? readFileSync(flags.initrd) : undefined;
   } catch (e) {
     err(`tsvisor run: ${(e as Error).message}\n`);
     return 2;
   }
+  const rtc = flags.rtc === undefined ? undefined : parseRtcBase(flags.rtc, Date.now());
+  const vcpus = flags.vcpus === undefined ? undefined : Number(flags.vcpus);
+  const memory = flags.memory === undefined ? undefined : parseSize(flags.memory);
+  let usage: string | undefined;
+  if (typeof rtc === 'string') usage = `--rtc: ${rtc}`;
+  else if (vcpus !== undefined && (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > 1024)) usage = `--vcpus: "${flags.vcpus}" is not a VCPU count (1..1024)`;
+  else if (flags.memory !== undefined && memory === undefined) usage = `--memory: "${flags.memory}" is not a size (e.g. 256M)`;
+  if (usage) {
+    err(`tsvisor run: ${usage}\n`);
+    return 2;
+  }
   const compiled = compileData(data, guestPath);
-  const v = compiled.tree && compiled.ok ? validate([{ path: guestPath, tree: compiled.tree }]) : undefined;
+  let tree = compiled.tree;
+  if (tree && compiled.ok) {
+    const loaded = loadAsXvisorDoes(tree, guestPath, vcpus, memory, flags.set ?? []);
+    if (typeof loaded === 'string') {
+      err(`tsvisor run: ${loaded}\n`);
+      return 2;
+    }
+    tree = loaded;
+  }
+  const v = tree && compiled.ok ? validate([{ path: guestPath, tree }]) : undefined;
   const problems = [...compiled.diagnostics, ...(v?.diagnostics ?? [])].filter((d) => d.severity === 'error');
   if (!v || problems.length > 0 || !v.guests[0]) {
     for (const d of problems) err(renderDiagnostic(d) + '\n');
     if (v && !v.guests[0]) err(`tsvisor run: ${guestPath} is not a guest (device_type = "guest")\n`);
     return 2;
   }
+  // Host files the guest names (a virtio disk's blkdev) are relative to the guest file's folder.
+  const folder = dirname(guestPath);
   let console = '';
   const t0 = performance.now();
   let result: RunImageResult;
   try {
     result = runImage({
-      guest: v.guests[0], image, timeoutSeconds: Number(flags.timeout),
-      vcpus: flags.vcpus ? Number(flags.vcpus) : undefined,
+      guest: v.guests[0], image, initrd, timeoutSeconds: Number(flags.timeout), vcpus,
+      wallClockEpochNs: typeof rtc === 'bigint' ? rtc : undefined,
       loadAddress: flags.loadAddress ? Number(flags.loadAddress) : undefined,
       bootargs: flags.bootargs,
       input: flags.input === undefined ? undefined : { text: unescape(flags.input), after: flags.inputAfter },
@@ -74,7 +110,7 @@ export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) =>
         console += text;
         out(text);
       },
-      files: { read: (path) => readFileSync(path) },
+      files: { read: (path) => readFileSync(resolve(folder, path)) },
     });
   } catch (e) {
     err(`tsvisor run: ${(e as Error).message}\n`);
@@ -91,6 +127,51 @@ export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) =>
   for (const n of notes) err(`tsvisor run: ${n}\n`);
   if (flags.junit) writeFileSync(flags.junit, junit(basename(flags.image), status, notes, console, seconds));
   return status;
+}
+
+/** A gzip-compressed image (Image.gz) is unpacked first, as boot loaders do. */
+function maybeGunzip(bytes: Buffer): Uint8Array {
+  return bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
+}
+
+/** 128M, 1G, 65536, 0x8000000 → bytes; undefined when it is not a size. */
+export function parseSize(text: string): number | undefined {
+  const m = /^(0x[0-9a-f]+|\d+)([KMG]i?B?)?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const unit = (m[2] ?? '').charAt(0).toUpperCase();
+  const n = Number(m[1]) * (unit === 'K' ? 1024 : unit === 'M' ? 1024 ** 2 : unit === 'G' ? 1024 ** 3 : 1);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * A guest file as `vfs guest_fdt_load` would load it: a `vcpu_template` copied `vcpus` times (default 1), the
+ * overrides applied through the guest's /aliases, and RAM for a `mem0` alias whose size the loader is meant to give
+ * (`--memory`, else QEMU's default of 128 MiB). Returns the guest tree, or why it cannot be loaded.
+ */
+function loadAsXvisorDoes(tree: DeviceTree, path: string, vcpus: number | undefined, memory: number | undefined,
+  overrides: readonly string[]): DeviceTree | string {
+  const root = tree.root;
+  const hasTemplate = root.getChild('vcpu_template') !== undefined && !root.getChild('vcpus');
+  const mem0 = root.getChild('aliases')?.getProp('mem0')?.value.asString();
+  const sizeless = mem0 !== undefined && isZeroSized(tree, mem0);
+  const all = [...overrides];
+  if (mem0 !== undefined && (memory !== undefined || sizeless)) all.unshift(`mem0,physical_size,physsize,0x${(memory ?? 128 * 1024 * 1024).toString(16)}`);
+  else if (memory !== undefined) return `--memory: ${path} has no mem0 alias to size`;
+  if (!hasTemplate && all.length === 0) return tree;
+  const host: DeviceTree = { ...tree, root: new Node('') };
+  const name = basename(path).replace(/\.dtb?$|\.dts$/, '').replace(/[^A-Za-z0-9_,.+-]/g, '_') || 'guest';
+  const r = guestFdtLoad(host, name, tree, hasTemplate ? vcpus ?? 1 : 0, all);
+  if (!r.ok) return r.error;
+  return { ...tree, root: r.node };
+}
+
+function isZeroSized(tree: DeviceTree, nodePath: string): boolean {
+  let n: DeviceTree['root'] | undefined = tree.root;
+  for (const part of nodePath.split('/').filter(Boolean)) n = n?.getChild(part);
+  const size = n?.getProp('physical_size')?.value;
+  if (!size) return false;
+  for (let i = 0; i < size.length; i++) if (size.bytes[i] !== 0) return false;
+  return true;
 }
 
 /** `\n`, `\r`, `\t` and `\\` in command-line text. */
