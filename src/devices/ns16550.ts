@@ -10,7 +10,8 @@
  *
  * Output: each THR write goes to `ctx.console.write` at once (in loopback it is received instead). Input from
  * `ctx.console.onInput` goes into the RX FIFO (`fifo_size` bytes, default 16; one byte while FIFOs are disabled);
- * a byte arriving when it is full is dropped and sets LSR.OE. Interrupts, by the chip's priorities: line status
+ * a byte arriving when it is full sets LSR.OE and is lost with the FIFO on, or overwrites the unread byte in the
+ * receive holding register with the FIFO off (the 16550's datasheet; QEMU's serial does the same). Interrupts, by the chip's priorities: line status
  * (IER bit 2, on OE), RX data (IER bit 0: IIR 0x4 when the FIFO holds at least the trigger level or FIFOs are
  * off, else the character-timeout code 0xC, both at once), THR empty (IER bit 1: armed when IER is written while
  * the transmitter is empty and again after every transmitted byte; cleared by reading IIR while it is the
@@ -94,6 +95,8 @@ export class Ns16550 implements MmioDevice {
     if (!loopback && this.mcr & MCR_LOOP) return;
     if (this.rx.length >= this.capacity) {
       this.lsrErrors |= LSR_OE;
+      // Without the FIFO the new byte replaces the one in the holding register; with it, it is lost.
+      if (!(this.fcr & FCR_ENABLE)) this.rx = [byte & 0xff];
     } else {
       this.rx.push(byte & 0xff);
     }
