@@ -11,11 +11,12 @@
  * Output: each THR write goes to `ctx.console.write` at once (in loopback it is received instead). Input from
  * `ctx.console.onInput` goes into the RX FIFO (`fifo_size` bytes, default 16; one byte while FIFOs are disabled);
  * a byte arriving when it is full sets LSR.OE and is lost with the FIFO on, or overwrites the unread byte in the
- * receive holding register with the FIFO off (the 16550's datasheet; QEMU's serial does the same). Interrupts, by the chip's priorities: line status
- * (IER bit 2, on OE), RX data (IER bit 0: IIR 0x4 when the FIFO holds at least the trigger level or FIFOs are
- * off, else the character-timeout code 0xC, both at once), THR empty (IER bit 1: armed when IER is written while
- * the transmitter is empty and again after every transmitted byte; cleared by reading IIR while it is the
- * reported interrupt or by writing THR), modem status (IER bit 3). The output is `ctx.irq(interrupts[0])`.
+ * receive holding register with the FIFO off (the 16550's datasheet; QEMU's serial does the same). Interrupts, by
+ * the chip's priorities: line status (IER bit 2, on OE), RX data (IER bit 0: IIR 0x4 when the FIFO holds at least
+ * the trigger level or FIFOs are off, else the character-timeout code 0xC, both at once), THR empty (IER bit 1:
+ * armed when IER is written while the transmitter is empty, after every transmitted byte and when the transmit
+ * FIFO is reset (FCR bit 2, or the FIFOs switched on or off); cleared by reading IIR while it is the reported
+ * interrupt or by writing THR), modem status (IER bit 3). The output is `ctx.irq(interrupts[0])`.
  */
 import type { DeviceContext, DeviceFactory, MmioDevice } from './device.js';
 import { OutputLine, firstIrq, validAccess } from './util.js';
@@ -35,6 +36,7 @@ const IIR_FIFO_ENABLED = 0xc0;
 
 const FCR_ENABLE = 0x01;
 const FCR_CLEAR_RX = 0x02;
+const FCR_CLEAR_TX = 0x04;
 
 const LCR_DLAB = 0x80;
 const MCR_LOOP = 0x10;
@@ -226,8 +228,10 @@ export class Ns16550 implements MmioDevice {
       case 2: {
         let f = v;
         // Toggling the FIFO enable clears both FIFOs.
-        if ((f ^ this.fcr) & FCR_ENABLE) f |= FCR_CLEAR_RX;
+        if ((f ^ this.fcr) & FCR_ENABLE) f |= FCR_CLEAR_RX | FCR_CLEAR_TX;
         if (f & FCR_CLEAR_RX) this.rx = [];
+        // A transmit FIFO reset empties the transmitter: the THR-empty interrupt is armed again (QEMU does this too).
+        if (f & FCR_CLEAR_TX) this.thrPending = true;
         this.fcr = f & 0xc9; // enable, DMA mode, trigger level (clear bits self-clear)
         this.update();
         return;

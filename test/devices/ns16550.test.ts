@@ -130,6 +130,29 @@ describe('ns16550 UART', () => {
     uart.write(IER, 1, 0x00);
   });
 
+  it('THR empty interrupt: re-armed by a transmit FIFO reset (FCR bit 2, or switching the FIFOs on or off)', () => {
+    const { uart, irq } = setup();
+    uart.write(FCR, 1, 0x01);
+    uart.write(IER, 1, 0x02);
+    expect(uart.read(IIR, 1)).toBe(0xc2);
+    expect(uart.read(IIR, 1)).toBe(0xc1);
+    expect(irq()).toBe(false);
+    uart.write(FCR, 1, 0x03); // RX reset only: nothing for the transmitter
+    expect(irq()).toBe(false);
+    uart.write(FCR, 1, 0x05); // TX reset
+    expect(irq()).toBe(true);
+    expect(uart.read(IIR, 1)).toBe(0xc2);
+    expect(irq()).toBe(false);
+    uart.write(FCR, 1, 0x00); // FIFOs off: both are reset
+    expect(irq()).toBe(true);
+    expect(uart.read(IIR, 1)).toBe(0x02);
+    // With THRI masked the reset is remembered, as QEMU's thr_ipending is, but nothing is raised.
+    uart.write(IER, 1, 0x00);
+    uart.write(FCR, 1, 0x07);
+    expect(irq()).toBe(false);
+    expect(uart.read(IIR, 1)).toBe(0xc1);
+  });
+
   it('reports interrupts by priority: RX data before THR empty', () => {
     const { f, uart, irq } = setup();
     uart.write(IER, 1, 0x03);
