@@ -4,7 +4,7 @@
  * `virtio_type` picks the device: 3 console ({@link createVirtioConsole}), 2 block ({@link createVirtioBlk});
  * any other type reads DeviceID 0 (no device — drivers skip it). Registers are 32-bit (other widths read 0 and
  * are ignored); the device configuration space at 0x100 takes any width.
- *   0x000 MagicValue 'virt'   0x004 Version 2   0x008 DeviceID   0x00c VendorID 'TSVR'
+ *   0x000 MagicValue 'virt'   0x004 Version 2   0x008 DeviceID   0x00c VendorID 'QEMU' (as QEMU's transports)
  *   0x010 DeviceFeatures (word DeviceFeaturesSel 0x014)   0x020 DriverFeatures (word DriverFeaturesSel 0x024)
  *   0x030 QueueSel   0x034 QueueNumMax   0x038 QueueNum   0x044 QueueReady   0x050 QueueNotify
  *   0x060 InterruptStatus   0x064 InterruptACK   0x070 Status
@@ -24,8 +24,11 @@ import { createVirtioConsole } from './virtio-console.js';
 import { createVirtioBlk } from './virtio-blk.js';
 
 export const VIRTIO_MMIO_MAGIC = 0x74726976; // 'virt'
-/** 'TSVR' as a little-endian word. */
-export const VIRTIO_MMIO_VENDOR = 0x52565354;
+/**
+ * 'QEMU' as a little-endian word: the VendorID of QEMU's virtio-mmio transports (VIRT_VENDOR), which guests built
+ * for QEMU's virt machine see in their modalias (virtio:d00000002v554D4551) and in sysfs.
+ */
+export const VIRTIO_MMIO_VENDOR = 0x554d4551;
 export const VIRTIO_F_VERSION_1 = 1n << 32n;
 
 export const VIRTIO_ID_BLOCK = 2;

@@ -120,13 +120,15 @@ describe('virtio-mmio transport', () => {
     expect(dev.read(MAGIC, 4)).toBe(0x74726976);
     expect(dev.read(VERSION, 4)).toBe(2);
     expect(dev.read(DEVICE_ID, 4)).toBe(3);
-    expect(dev.read(VENDOR_ID, 4)).toBe(0x52565354);
+    expect(dev.read(VENDOR_ID, 4)).toBe(0x554d4551); // 'QEMU', as QEMU's transports
+    expect(setup({ virtio_type: 2 }).dev.read(VENDOR_ID, 4)).toBe(0x554d4551);
     expect(dev.read(CONFIG_GENERATION, 4)).toBe(0);
     expect(setup({ virtio_type: 2 }).dev.read(DEVICE_ID, 4)).toBe(2);
     for (const t of [1, 18, 0, 99]) expect(setup({ virtio_type: t }).dev.read(DEVICE_ID, 4)).toBe(0);
     const none = setup({}).dev;
     expect(none.read(MAGIC, 4)).toBe(0x74726976);
     expect(none.read(DEVICE_ID, 4)).toBe(0);
+    expect(none.read(VENDOR_ID, 4)).toBe(0x554d4551); // an empty transport too, as on QEMU
     expect(none.read(QUEUE_NUM_MAX, 4)).toBe(0);
   });
 
