@@ -108,9 +108,11 @@ async function boot(boardPath: string, flags: BootFlags): Promise<number> {
 
   let t = 0;
   let readyAt = 0;
+  /** `sleep <seconds>`: the next line waits until then (virtual time), e.g. for a guest to reach its prompt. */
+  let sleepUntil = 0;
   for (;;) {
     // While bound, the next line waits until the previous one was typed and the guest had time to answer it.
-    while (lines.length > 0 && !(bound && (typed.length > 0 || t < readyAt))) {
+    while (lines.length > 0 && t >= sleepUntil && !(bound && (typed.length > 0 || t < readyAt))) {
       const raw = lines.shift()!;
       if (bound) {
         readyAt = t + BOUND_LINE_NS;
@@ -126,6 +128,13 @@ async function boot(boardPath: string, flags: BootFlags): Promise<number> {
       const line = raw.trim();
       if (!interactive) write(`${PROMPT}${line}\n`);
       if (line === 'shutdown' || line === 'exit') { stopping = true; break; }
+      const sleep = /^sleep\s+(\S+)$/.exec(line);
+      if (sleep) {
+        const seconds = Number(sleep[1]);
+        if (Number.isFinite(seconds) && seconds >= 0) sleepUntil = t + seconds * 1e9;
+        else write(`sleep: "${sleep[1]}" is not a number of seconds\n`);
+        continue;
+      }
       if (!bind(line)) run(line);
       if (interactive && !bound) write(PROMPT);
     }
@@ -135,7 +144,8 @@ async function boot(boardPath: string, flags: BootFlags): Promise<number> {
       for (let i = 0; i < 8 && typed.length > 0; i++) g?.instance.input(bound.vserial, typed.shift()!);
     }
     if (stopping || t >= limit) break;
-    const anyRunnable = hv.vcpuRows().some((r) => r.state === 'Ready' || r.state === 'Running') || (bound !== undefined && t < readyAt);
+    const anyRunnable = hv.vcpuRows().some((r) => r.state === 'Ready' || r.state === 'Running') ||
+      (bound !== undefined && t < readyAt) || t < sleepUntil;
     if (!anyRunnable && !stdinOpen && lines.length === 0 && typed.length === 0) break;
     if (anyRunnable) {
       t = Math.min(limit, t + STEP_NS);

@@ -53,6 +53,12 @@ export interface SchedulerOptions {
   readonly nsPerWork?: (task: Task) => number;
   /** Record every run, idle period and state change. */
   readonly trace?: boolean;
+  /**
+   * Longest run before the scheduler looks at the other host CPUs again (ns; default unlimited). Host CPUs are
+   * simulated one after another: the quantum bounds how far one runs ahead of the others, so a VCPU spinning on
+   * another VCPU's progress waits at most this long. Policies see a shorter run, not a shorter time slice.
+   */
+  readonly quantum?: number;
 }
 
 export class Scheduler {
@@ -154,7 +160,7 @@ export class Scheduler {
       const { task, slice } = pick;
       const rate = this.nsPerWork(task);
       // A slice ends early at the next timer: what it wakes may preempt this task.
-      const limit = Math.min(slice, this.nextTimer() - now, until - now + rate);
+      const limit = Math.min(slice, this.nextTimer() - now, until - now + rate, this.options.quantum ?? Infinity);
       const budget = Math.max(1, Math.floor(limit / rate));
       const report = task.body(budget, now);
       this.switches++;

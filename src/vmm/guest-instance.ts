@@ -98,6 +98,7 @@ export class GuestInstance implements VcpuLoopGuest {
   private dtb: Uint8Array;
   private dtbAddress = 0;
   private initrd: { start: number; end: number } | undefined;
+  private yieldRequested = false;
 
   constructor(readonly config: GuestConfig, private readonly opts: GuestOptions) {
     this.scheduler = opts.scheduler;
@@ -316,7 +317,14 @@ export class GuestInstance implements VcpuLoopGuest {
   /** Post interrupt bits to a VCPU (Hypatia's posted interrupts in the task-set area) and wake it. */
   post(vcpu: number, bits: number): void {
     this.taskSet.postInterrupt(vcpu + 1, bits); // member 0 is the VM control task
+    this.yieldRequested = true;
     this.wake(vcpu);
+  }
+
+  takeYield(): boolean {
+    const y = this.yieldRequested;
+    this.yieldRequested = false;
+    return y;
   }
 
   takeInterrupts(vcpu: number): number {

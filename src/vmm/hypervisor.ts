@@ -17,6 +17,7 @@ import { guestClaims, hostPages } from './config/memory-fit.js';
 import { GuestInstance, type Vcpu } from './guest-instance.js';
 import { buildScheduler } from './scheduling.js';
 import type { DeviceContext } from '../devices/device.js';
+import { LOCKSTEP_QUANTUM_NS } from './vcpu-loop.js';
 
 export interface HypervisorOptions {
   /** Console output of a vserial (`<guest>/<device>`, `<guest>/sbi`). */
@@ -87,7 +88,7 @@ export class Hypervisor {
       host,
       resolve: (name) => this.guests.get(name)?.taskSet ?? this.supervisor.allTasks().find((t) => t.name === name),
       nsPerWork: (task) => (this.taskVcpu.has(task) ? this.nsPerInstruction : 1),
-      trace: opts.trace,
+      trace: opts.trace, quantum: LOCKSTEP_QUANTUM_NS,
     });
   }
 

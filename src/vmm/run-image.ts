@@ -11,7 +11,7 @@ import type { DeviceContext } from '../devices/device.js';
 import { VcpuState } from '../vcpu/state.js';
 import type { GuestConfig } from './config/types.js';
 import { GuestInstance, type DeviceBuilder } from './guest-instance.js';
-import type { UnmappedAccess } from './vcpu-loop.js';
+import { LOCKSTEP_QUANTUM_NS, type UnmappedAccess } from './vcpu-loop.js';
 
 export interface RunImageOptions {
   readonly guest: GuestConfig;
@@ -64,7 +64,7 @@ export function runImage(o: RunImageOptions): RunImageResult {
   const nsPerInstruction = 1e9 / (timebase * ipt);
   const harts = Math.max(1, o.vcpus ?? o.guest.vcpus.length);
   const cpus = Array.from({ length: harts }, (_, i) => ({ id: i, core: i }));
-  const scheduler = new Scheduler({ cpus, policy: new PrrPolicy(cpus), nsPerWork: () => nsPerInstruction });
+  const scheduler = new Scheduler({ cpus, policy: new PrrPolicy(cpus), nsPerWork: () => nsPerInstruction, quantum: LOCKSTEP_QUANTUM_NS });
   const typist = new Typist(o.input, scheduler);
   const guest = new GuestInstance(o.guest, {
     scheduler, supervisor: new Supervisor(), timebaseFrequency: timebase, instructionsPerTick: ipt, vcpuCount: harts,

@@ -34,6 +34,8 @@ export interface SchedulerSetup {
   readonly resolve: (name: string) => Task | TaskSet | undefined;
   readonly nsPerWork?: (task: Task) => number;
   readonly trace?: boolean;
+  /** Longest run before the other host CPUs get their turn (ns). */
+  readonly quantum?: number;
 }
 
 /** Build the scheduler the board asks for. Throws when the table does not fit the live tasks. */
@@ -50,7 +52,7 @@ export function buildScheduler(setup: SchedulerSetup): Scheduler {
   } else {
     policy = new PrrPolicy(cpus);
   }
-  return new Scheduler({ cpus, policy, trace: setup.trace, nsPerWork: setup.nsPerWork });
+  return new Scheduler({ cpus, policy, trace: setup.trace, nsPerWork: setup.nsPerWork, quantum: setup.quantum });
 }
 
 /**

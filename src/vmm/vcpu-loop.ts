@@ -16,6 +16,13 @@ import type { AddressSpace } from '../aspace/address-space.js';
 import type { GuestClock } from './guest-clock.js';
 import type { Vcpu } from './vcpu.js';
 
+/**
+ * How far one host CPU's virtual time may run ahead of the others (the scheduler's quantum). Host CPUs are simulated
+ * one after another; a VCPU that spins waiting for a sibling VCPU (a lock holder, an RCU grace period) wastes at
+ * most this much virtual time before the sibling runs. 1 ms is a Linux jiffy at HZ=1000 and 100k instructions.
+ */
+export const LOCKSTEP_QUANTUM_NS = 1_000_000;
+
 /** What an access to a guest-physical address in no region does. */
 export type UnmappedAccess =
   /** The VCPU halts with the reason (Xvisor: the runtime cannot emulate it). */
@@ -40,6 +47,8 @@ export interface VcpuLoopGuest {
   nextEvent(): number;
   /** Interrupt bits posted to the VCPU (IPIs), taken and cleared. */
   takeInterrupts(vcpu: number): number;
+  /** Whether the running VCPU just gave another VCPU work (an IPI): it yields so that one can run (clears it). */
+  takeYield(): boolean;
   /** Wake the VCPU's task at host time `at` unless something wakes it earlier. */
   sleepUntil(vcpu: number, at: number): void;
   halt(v: Vcpu, reason: string): void;
@@ -56,6 +65,7 @@ export function runVcpu(g: VcpuLoopGuest, v: Vcpu, budget: number, now: number):
   v.state.switchIn();
   v.hsm = HartState.Started;
   g.clock.enter(h, now);
+  g.takeYield();
   const start = h.icount;
   const nsPerInstruction = g.nsPerInstruction;
   const mmioOut = v.mmioOut;
@@ -76,6 +86,8 @@ export function runVcpu(g: VcpuLoopGuest, v: Vcpu, budget: number, now: number):
     if (exit === Exit.Budget) continue;
     if (exit === Exit.Ecall) {
       handleSbiCall(h, g.sbi);
+      // The sender of an IPI usually waits for its target next: let the target's host CPU catch up first.
+      if (g.takeYield()) break;
       if (!v.suspended) continue;
       v.suspended = false; // HSM retentive suspend: wait as WFI does
     } else if (exit === Exit.Mmio) {

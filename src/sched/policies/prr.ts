@@ -3,7 +3,8 @@
  * queue runs for its time slice and goes to the tail. A task is placed on the least-loaded host CPU its affinity
  * allows (ties to the lowest id) and stays there. A task of strictly higher priority that becomes ready preempts the
  * running one at the next scheduling point (the scheduler ends slices at timer events, which is where wake-ups
- * happen).
+ * happen). A slice the scheduler cut short (at a timer, or at its quantum, the lockstep of host CPUs simulated one
+ * after another) continues at the head of the queue with what is left of it, so time slices keep Xvisor's length.
  */
 import type { HostCpu, Pick, Policy } from '../scheduler.js';
 import type { Task } from '../task.js';
@@ -15,6 +16,8 @@ export class PrrPolicy implements Policy {
   private readonly queues = new Map<number, Task[][]>();
   private readonly home = new Map<Task, number>();
   private readonly load = new Map<number, number>();
+  /** Time each task has used of its current slice. */
+  private readonly used = new Map<Task, number>();
 
   constructor(private readonly cpus: readonly HostCpu[]) {
     for (const c of cpus) {
@@ -51,6 +54,7 @@ export class PrrPolicy implements Policy {
   }
 
   dequeue(task: Task): void {
+    this.used.delete(task); // a task that blocks gives up the rest of its slice
     const cpu = this.home.get(task);
     if (cpu === undefined) return;
     const q = this.queue(task, cpu);
@@ -62,12 +66,19 @@ export class PrrPolicy implements Policy {
     const queues = this.queues.get(cpu.id)!;
     for (let p = PRIORITIES - 1; p >= 0; p--) {
       const task = queues[p]!.shift();
-      if (task) return { task, slice: task.timeSlice };
+      if (task) return { task, slice: task.timeSlice - (this.used.get(task) ?? 0) };
     }
     return undefined;
   }
 
-  requeue(task: Task, cpu: HostCpu): void {
-    this.queue(task, cpu.id).push(task);
+  requeue(task: Task, cpu: HostCpu, ran: number): void {
+    const used = (this.used.get(task) ?? 0) + ran;
+    if (used < task.timeSlice) {
+      this.used.set(task, used);
+      this.queue(task, cpu.id).unshift(task);
+    } else {
+      this.used.delete(task);
+      this.queue(task, cpu.id).push(task);
+    }
   }
 }
