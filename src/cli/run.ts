@@ -7,9 +7,8 @@ import { basename, dirname, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Command } from 'commander';
 import { compileData } from '../dts/index.js';
-import { Node, type DeviceTree } from '../dts/tree.js';
 import { validate } from '../vmm/config/validate.js';
-import { guestFdtLoad } from '../vmm/config/guest-load.js';
+import { loadGuestFile } from '../vmm/config/guest-file.js';
 import { parseRtcBase } from './rtc-base.js';
 import { runImage, type RunImageResult } from '../vmm/run-image.js';
 import { buildDevice } from '../devices/registry.js';
@@ -78,7 +77,7 @@ export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) =>
   const compiled = compileData(data, guestPath);
   let tree = compiled.tree;
   if (tree && compiled.ok) {
-    const loaded = loadAsXvisorDoes(tree, guestPath, vcpus, memory, flags.set ?? []);
+    const loaded = loadGuestFile(tree, guestPath, { vcpus, memory, overrides: flags.set });
     if (typeof loaded === 'string') {
       err(`tsvisor run: ${loaded}\n`);
       return 2;
@@ -141,37 +140,6 @@ export function parseSize(text: string): number | undefined {
   const unit = (m[2] ?? '').charAt(0).toUpperCase();
   const n = Number(m[1]) * (unit === 'K' ? 1024 : unit === 'M' ? 1024 ** 2 : unit === 'G' ? 1024 ** 3 : 1);
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
-
-/**
- * A guest file as `vfs guest_fdt_load` would load it: a `vcpu_template` copied `vcpus` times (default 1), the
- * overrides applied through the guest's /aliases, and RAM for a `mem0` alias whose size the loader is meant to give
- * (`--memory`, else QEMU's default of 128 MiB). Returns the guest tree, or why it cannot be loaded.
- */
-function loadAsXvisorDoes(tree: DeviceTree, path: string, vcpus: number | undefined, memory: number | undefined,
-  overrides: readonly string[]): DeviceTree | string {
-  const root = tree.root;
-  const hasTemplate = root.getChild('vcpu_template') !== undefined && !root.getChild('vcpus');
-  const mem0 = root.getChild('aliases')?.getProp('mem0')?.value.asString();
-  const sizeless = mem0 !== undefined && isZeroSized(tree, mem0);
-  const all = [...overrides];
-  if (mem0 !== undefined && (memory !== undefined || sizeless)) all.unshift(`mem0,physical_size,physsize,0x${(memory ?? 128 * 1024 * 1024).toString(16)}`);
-  else if (memory !== undefined) return `--memory: ${path} has no mem0 alias to size`;
-  if (!hasTemplate && all.length === 0) return tree;
-  const host: DeviceTree = { ...tree, root: new Node('') };
-  const name = basename(path).replace(/\.dtb?$|\.dts$/, '').replace(/[^A-Za-z0-9_,.+-]/g, '_') || 'guest';
-  const r = guestFdtLoad(host, name, tree, hasTemplate ? vcpus ?? 1 : 0, all);
-  if (!r.ok) return r.error;
-  return { ...tree, root: r.node };
-}
-
-function isZeroSized(tree: DeviceTree, nodePath: string): boolean {
-  let n: DeviceTree['root'] | undefined = tree.root;
-  for (const part of nodePath.split('/').filter(Boolean)) n = n?.getChild(part);
-  const size = n?.getProp('physical_size')?.value;
-  if (!size) return false;
-  for (let i = 0; i < size.length; i++) if (size.bytes[i] !== 0) return false;
-  return true;
 }
 
 /** `\n`, `\r`, `\t` and `\\` in command-line text. */
