@@ -4,10 +4,12 @@ import { runFpuBench } from './fpu.js';
 import { runGuestBench } from './guest.js';
 import { runValidateBench } from './validate.js';
 import { runSchedBench } from './sched.js';
+import { runLinuxBench } from './linux.js';
 
 const log = (s: string) => console.log(s);
 console.log(`tsvisor benchmarks (node ${process.version})`);
 runGuestBench(log);
+await runLinuxBench(log);
 runFpuBench(log);
 runValidateBench(log);
 runSchedBench(log);

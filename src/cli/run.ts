@@ -28,6 +28,7 @@ interface RunFlags {
   bootargs?: string;
   input?: string;
   inputAfter?: string;
+  stats?: boolean;
 }
 
 export function runCommand(): Command {
@@ -47,6 +48,7 @@ export function runCommand(): Command {
     .option('--load-address <addr>', 'load address of a raw image')
     .option('--bootargs <text>', '/chosen/bootargs of the guest device tree')
     .option('--input <text>', 'type this into the guest console (\\n for Enter), one byte per ms of virtual time')
+    .option('--stats', 'print guest instructions, virtual and wall time at the end (stderr)')
     .option('--input-after <text>', 'start typing once the console has printed this (e.g. a prompt)')
     .action((guestPath: string, flags: RunFlags) => {
       process.exitCode = runGuest(guestPath, flags, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
@@ -109,7 +111,7 @@ export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) =>
         console += text;
         out(text);
       },
-      files: { read: (path) => readFileSync(resolve(folder, path)) },
+      files: { read: (path) => readFileSync(resolve(folder, path)), write: (path, bytes) => writeFileSync(resolve(folder, path), bytes) },
     });
   } catch (e) {
     err(`tsvisor run: ${(e as Error).message}\n`);
@@ -124,6 +126,10 @@ export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) =>
     if (status === 0) status = 1;
   }
   for (const n of notes) err(`tsvisor run: ${n}\n`);
+  if (flags.stats) {
+    err(`tsvisor run: ${result.instructions} guest instructions, ${result.virtualSeconds.toFixed(6)} s of guest virtual time, ` +
+      `${seconds.toFixed(3)} s wall (${(result.instructions / seconds / 1e6).toFixed(1)} MIPS)\n`);
+  }
   if (flags.junit) writeFileSync(flags.junit, junit(basename(flags.image), status, notes, console, seconds));
   return status;
 }

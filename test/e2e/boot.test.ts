@@ -3,22 +3,19 @@
  * through create, kick, pause, resume, halt, reset and destroy with Xvisor's messages and `vcpu list` states.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CLI, ROOT, tsvisor } from '../support/cli.js';
 
-const ROOT = join(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist/cli/main.js');
 
-const boot = (board: string, input = '') =>
-  spawnSync(process.execPath, [CLI, 'boot', board], { input, encoding: 'latin1', timeout: 120_000 });
+const boot = (board: string, input = '') => tsvisor(['boot', board], input, 120_000);
 
 const UBOOT = '/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin';
 
 describe.skipIf(!existsSync(CLI))('tsvisor boot', () => {
-  it('boots the default board: both guests print through their UARTs, then it exits by itself', () => {
-    const r = boot(join(ROOT, 'boards/default.dts'));
+  it('boots the default board: both guests print through their UARTs, then it exits by itself', async () => {
+    const r = await boot(join(ROOT, 'boards/default.dts'));
     expect(r.status).toBe(0);
     for (const g of ['guest0', 'guest1']) {
       expect(r.stdout).toContain(`[${g}/uart0] hello through the ns16550a UART`);
@@ -28,14 +25,14 @@ describe.skipIf(!existsSync(CLI))('tsvisor boot', () => {
     expect(r.stdout).toContain('XVisor# guest kick guest1\nguest1: Kicked');
   });
 
-  it('drives a guest through its states from the shell', () => {
+  it('drives a guest through its states from the shell', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsvisor-boot-'));
     try {
       // A board whose guest is loaded but not kicked; the shell does the rest.
       writeFileSync(join(dir, 'board.dts'), `/include/ "${join(ROOT, 'boards/host.dtsi')}"\n/ { chosen { bootcmd = ` +
         `"vfs guest_fdt_load g ${join(ROOT, 'guests/dts/basic.dts')} 1", "guest create g"; }; };\n`);
       const state = (out: string) => [...out.matchAll(/ g\/vcpu0 /g)].length;
-      const r = boot(join(dir, 'board.dts'), [
+      const r = await boot(join(dir, 'board.dts'), [
         'vcpu list', 'guest pause g', 'guest kick g', 'vcpu list', 'guest pause g', 'vcpu list', 'guest resume g',
         'guest halt g', 'vcpu list', 'guest kick g', 'guest reset g', 'vcpu list', 'guest destroy g', 'vcpu list', 'guest kick g',
         'nonsense', 'shutdown',
@@ -55,7 +52,7 @@ describe.skipIf(!existsSync(CLI))('tsvisor boot', () => {
     }
   });
 
-  it.skipIf(!existsSync(UBOOT))('vserial bind sends stdin to a guest console (U-Boot) until ESC x q', () => {
+  it.skipIf(!existsSync(UBOOT))('vserial bind sends stdin to a guest console (U-Boot) until ESC x q', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsvisor-bind-'));
     try {
       writeFileSync(join(dir, 'board.dts'), `/include/ "${join(ROOT, 'boards/host.dtsi')}"\n/ { chosen { bootcmd = ` +
@@ -63,7 +60,7 @@ describe.skipIf(!existsSync(CLI))('tsvisor boot', () => {
         `"vfs guest_load g 0x80200000 ${UBOOT}", "guest kick g"; }; };\n`);
       // Lines are typed 200 ms of virtual time apart. The first Enter arrives before U-Boot has set up its UART
       // (which clears the receive FIFO); the second stops its autoboot countdown; then `version` at the prompt.
-      const r = boot(join(dir, 'board.dts'), 'vserial bind g/uart0\n\n\nversion\n\x1bxq\nshutdown\n');
+      const r = await boot(join(dir, 'board.dts'), 'vserial bind g/uart0\n\n\nversion\n\x1bxq\nshutdown\n');
       expect(r.status).toBe(0);
       expect(r.stdout).toContain('[Bound to g/uart0: ESC x q leaves]');
       expect(r.stdout).toContain('[g/uart0] => version');

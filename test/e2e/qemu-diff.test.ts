@@ -4,16 +4,26 @@
  * Skipped when QEMU is not installed (apt-get install qemu-system-misc); `npm run qemu-diff` runs just this.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { GUESTS, guestPrograms, runGuest } from '../support/guests.js';
 
 const haveQemu = spawnSync('sh', ['-c', 'command -v qemu-system-riscv64'], { encoding: 'utf8' }).status === 0;
 
+/** guests/qemu-run.sh on one program, spawned asynchronously: its output (cut as ours is) and exit status. */
+function qemuRun(name: string): Promise<{ stdout: string; status: number | null }> {
+  return new Promise((done) => {
+    const q = spawn(join(GUESTS, 'qemu-run.sh'), [join(GUESTS, 'bin', `${name}.elf`), '120'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    q.stdout.setEncoding('latin1').on('data', (d: string) => { stdout += d; });
+    q.on('close', (status) => done({ stdout, status }));
+  });
+}
+
 describe.skipIf(!haveQemu)('tsvisor against live QEMU', () => {
   for (const name of guestPrograms()) {
-    it(name, () => {
-      const qemu = spawnSync(join(GUESTS, 'qemu-run.sh'), [join(GUESTS, 'bin', `${name}.elf`), '120'], { encoding: 'latin1' });
+    it(name, async () => {
+      const qemu = await qemuRun(name);
       const ours = runGuest(name);
       expect(ours.output).toBe(qemu.stdout);
       expect(ours.status).toBe(qemu.status);

@@ -3,21 +3,16 @@
  * with a reason, JUnit reports, --expect; and Debian's U-Boot for QEMU's S-mode boots to its prompt and answers.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CLI, ROOT, tsvisor } from '../support/cli.js';
 import { asm, X } from '../vcpu/riscv/asm.js';
 
-const ROOT = join(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist/cli/main.js');
 const BASIC = join(ROOT, 'guests/dts/basic.dts');
 const UBOOT = '/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin';
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, 'run', BASIC, ...args], { encoding: 'latin1', timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[]) => tsvisor(['run', BASIC, ...args], '', 120_000);
 
 /** A raw image of these instruction words, in a temporary file. */
 function rawImage(dir: string, name: string, words: number[]): string {
@@ -35,51 +30,51 @@ describe.skipIf(!existsSync(CLI))('tsvisor run', () => {
   const garbage = rawImage(dir, 'garbage.bin', [0xffffffff, 0, 0xdeadbeef]);
   const outside = rawImage(dir, 'outside.bin', [asm.lui(X.t0, 0x40000), asm.sw(X.t0, X.t0, 0)]);
 
-  it('a passing test image exits 0 and streams its console', () => {
-    const r = run(['--image', join(ROOT, 'guests/bin/rv64m.elf')]);
+  it('a passing test image exits 0 and streams its console', async () => {
+    const r = await run(['--image', join(ROOT, 'guests/bin/rv64m.elf')]);
     expect(r.stdout).toContain('PASS rv64m');
     expect(r.status).toBe(0);
   });
 
-  it('a 4-VCPU SMP guest starts its secondary harts with HSM and they wake the boot hart with IPIs', () => {
-    const r = run(['--image', join(ROOT, 'guests/bin/smp.elf'), '--vcpus', '4', '--timeout', '5']);
+  it('a 4-VCPU SMP guest starts its secondary harts with HSM and they wake the boot hart with IPIs', async () => {
+    const r = await run(['--image', join(ROOT, 'guests/bin/smp.elf'), '--vcpus', '4', '--timeout', '5']);
     expect(r.stdout).toContain('ok an IPI woke the boot hart');
     expect(r.stdout).toContain('PASS smp (17 checks)');
     expect(r.status).toBe(0);
   });
 
-  it('a failing image exits with the code it reported to the test finisher, and JUnit says so', () => {
+  it('a failing image exits with the code it reported to the test finisher, and JUnit says so', async () => {
     const report = join(dir, 'junit.xml');
-    const r = run(['--image', failing, '--junit', report]);
+    const r = await run(['--image', failing, '--junit', report]);
     expect(r.status).toBe(3);
     const xml = readFileSync(report, 'utf8');
     expect(xml).toContain('<testcase name="fail.bin"');
     expect(xml).toContain('<failure');
   });
 
-  it('a guest that loops forever times out with 124', () => {
-    const r = run(['--image', hanging, '--timeout', '0.05']);
+  it('a guest that loops forever times out with 124', async () => {
+    const r = await run(['--image', hanging, '--timeout', '0.05']);
     expect(r.status).toBe(124);
     expect(r.stderr).toContain('timed out after 0.05 s');
   });
 
-  it('garbage code and stores outside every region halt the VCPU with a reason', () => {
-    const g = run(['--image', garbage, '--timeout', '1']);
+  it('garbage code and stores outside every region halt the VCPU with a reason', async () => {
+    const g = await run(['--image', garbage, '--timeout', '1']);
     expect(g.status).toBe(1);
     expect(g.stderr).toMatch(/basic\/vcpu0: (endless trap loop|instruction fetch from 0x0)/);
-    const o = run(['--image', outside, '--timeout', '1']);
+    const o = await run(['--image', outside, '--timeout', '1']);
     expect(o.status).toBe(1);
     expect(o.stderr).toContain('store to 0x40000000, which is in no region of basic');
   });
 
-  it('--expect fails a run whose console lacks the text', () => {
-    const r = run(['--image', join(ROOT, 'guests/bin/hello.elf'), '--expect', 'no such text']);
+  it('--expect fails a run whose console lacks the text', async () => {
+    const r = await run(['--image', join(ROOT, 'guests/bin/hello.elf'), '--expect', 'no such text']);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('does not contain "no such text"');
   });
 
-  it.skipIf(!existsSync(UBOOT))("Debian's U-Boot (qemu-riscv64_smode) boots to its prompt, answers version and powers off", () => {
-    const r = run(['--image', UBOOT, '--timeout', '30', '--input-after', '=> ', '--input', 'version\\npoweroff\\n']);
+  it.skipIf(!existsSync(UBOOT))("Debian's U-Boot (qemu-riscv64_smode) boots to its prompt, answers version and powers off", async () => {
+    const r = await run(['--image', UBOOT, '--timeout', '30', '--input-after', '=> ', '--input', 'version\\npoweroff\\n']);
     expect(r.stdout).toContain('=> version');
     expect(r.stdout).toMatch(/U-Boot 20\d\d\.\d\d/);
     expect(r.stdout).toContain('GNU ld');

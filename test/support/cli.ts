@@ -1,0 +1,26 @@
+/** The built CLI as a child process, spawned asynchronously so a long run never blocks the test worker. */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '../..');
+export const CLI = join(ROOT, 'dist/cli/main.js');
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run `tsvisor <args>` with `input` on stdin; killed after `timeoutMs`. */
+export function tsvisor(args: readonly string[], input = '', timeoutMs = 600_000): Promise<CliResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.setEncoding('latin1').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('latin1').on('data', (d: string) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => { clearTimeout(timer); fail(e); });
+    child.on('close', (status) => { clearTimeout(timer); done({ status, stdout, stderr }); });
+    child.stdin.end(input);
+  });
+}
