@@ -41,4 +41,21 @@ describe('guest device tree', () => {
     expect(getNodeByPath(root, '/soc/rtc@10003000')).toBeDefined();
     expect(getNodeByPath(root, '/soc/virtio_mmio@20000000')).toBeDefined();
   });
+
+  it('lists the VCPUs the guest really has, even more than its configuration names (run --vcpus)', () => {
+    const root = loadBlob(guestDtb(guest('basic.dts'), { timebaseFrequency: 10_000_000, vcpuCount: 2 }), 'guest.dtb').tree!.root;
+    expect(getNodeByPath(root, '/cpus/cpu@0')).toBeDefined();
+    expect(getNodeByPath(root, '/cpus/cpu@1')).toBeDefined();
+    expect(getNodeByPath(root, '/cpus/cpu@2')).toBeUndefined();
+  });
+
+  it("takes bootargs from the guest's own attribute, and describes an initrd", () => {
+    const linux = guest('linux.dts');
+    expect(linux.bootargs).toBe('console=ttyS0 earlycon root=/dev/vda rw');
+    const blob = guestDtb(linux, { timebaseFrequency: 10_000_000, bootargs: linux.bootargs, initrd: { start: 0x88000000, end: 0x88123456 } });
+    const chosen = getNodeByPath(loadBlob(blob, 'guest.dtb').tree!.root, '/chosen')!;
+    expect(chosen.getProp('bootargs')!.value.asString()).toBe('console=ttyS0 earlycon root=/dev/vda rw');
+    const start = chosen.getProp('linux,initrd-start')!.value, end = chosen.getProp('linux,initrd-end')!.value;
+    expect([start.readU32(0), start.readU32(4), end.readU32(0), end.readU32(4)]).toEqual([0, 0x88000000, 0, 0x88123456]);
+  });
 });
