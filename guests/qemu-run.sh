@@ -19,11 +19,17 @@ limit=${2:-60}
 raw=$(mktemp)
 err=$(mktemp)
 trap 'rm -f "$raw" "$err"' EXIT INT TERM
-# A program may ask for more harts in tests/<name>/qemu.args (e.g. "-smp 4"); otherwise it gets one.
+# A program's own QEMU options, after the default "-smp 1" (a later -smp wins): tests/<name>/qemu.args, read as
+# shell words (quotes work; lines starting with # are comments; $TESTDIR is the program's directory, for files it
+# names), e.g. "-smp 4" or "-global virtio-mmio.force-legacy=false -device virtio-blk-device,drive=d0 ...".
 name=$(basename "$elf" .elf)
-smp=$(cat "$(dirname "$0")/tests/$name/qemu.args" 2>/dev/null || echo "-smp 1")
+TESTDIR=$(cd "$(dirname "$0")" && pwd)/tests/$name
+set -- -smp 1
+if [ -f "$TESTDIR/qemu.args" ]; then
+    eval "set -- \"\$@\" $(grep -v '^[[:space:]]*#' "$TESTDIR/qemu.args" | tr '\n' ' ')"
+fi
 # shellcheck disable=SC2086
-timeout -k 5 "$limit" qemu-system-riscv64 -M virt $smp -m 128M -nographic -bios default \
+timeout -k 5 "$limit" qemu-system-riscv64 -M virt "$@" -m 128M -nographic -bios default \
     -nic none ${QEMU_EXTRA:-} -kernel "$elf" </dev/null >"$raw" 2>"$err"
 rc=$?
 
