@@ -11,7 +11,8 @@
  * Two contexts per hart: even `2h` is hart h's M-mode context (present in the register map, never wired), odd
  * `2h+1` its S-mode context, wired to `ctx.hartExternalIrq(h)`.
  *
- * Gateways are level triggered: a source is pending while its input line is high and it is not in service; a
+ * Gateways are level triggered: a source becomes pending when its input line is high and it is not in service, and
+ * stays pending until claimed (a line that drops before the claim does not take the request back); a
  * claim returns the highest-priority pending source enabled for the context with priority above the context's
  * threshold (ties: lowest id; none: 0), clears its pending bit and puts it in service; a completion by the
  * context that claimed it ends the service (and, if the line is still high, the source is pending again). A
@@ -111,8 +112,9 @@ export function createPlic(ctx: DeviceContext): PlicDevice {
     const l = high ? 1 : 0;
     if (level[n] === l) return;
     level[n] = l;
-    // Level gateway: pending follows the line while the source is not in service.
-    if (!bit(inService, n)) setBit(pending, n, high);
+    // The gateway forwards a request when the line goes high and the source is not in service; the request stays
+    // pending until claimed even if the line drops first (the PLIC specification's gateways, as QEMU keeps it).
+    if (high && !bit(inService, n)) setBit(pending, n, true);
     update();
   };
   const inputs = new Map<number, IrqLine>();

@@ -63,6 +63,8 @@ export interface SchedulerOptions {
 
 export class Scheduler {
   readonly clocks: Float64Array;
+  /** CPUs that found nothing to run and nothing has been woken since: they cannot wake anyone but by timers. */
+  private readonly idle: Uint8Array;
   readonly trace: TraceEvent[] = [];
   private readonly timers: Timer[] = [];
   private timerSeq = 0;
@@ -74,6 +76,7 @@ export class Scheduler {
   constructor(private readonly options: SchedulerOptions) {
     if (options.cpus.length === 0) throw new RangeError('the scheduler needs at least one host CPU');
     this.clocks = new Float64Array(options.cpus.length);
+    this.idle = new Uint8Array(options.cpus.length);
     this.nsPerWork = options.nsPerWork ?? (() => 1);
   }
 
@@ -92,6 +95,7 @@ export class Scheduler {
   wake(task: Task, at = this.now()): void {
     if (this.runnable.has(task)) return;
     this.runnable.add(task);
+    this.idle.fill(0);
     this.policy.enqueue(task, at);
     this.record({ type: 'state', task: task.name, at, state: 'ready' });
   }
@@ -149,14 +153,20 @@ export class Scheduler {
       this.fireTimers(now);
       const pick = this.policy.pick(cpu, now);
       if (!pick) {
-        // Idle: skip ahead to the next event (a timer, or another CPU's clock, where a wake-up may happen).
+        // Idle: skip ahead to the next event: a timer, or where a busy CPU is, since what it runs may wake this one
+        // (an IPI). A busy CPU at this very time goes first: this one moves on by a nanosecond only.
+        this.idle[ci] = 1;
         let next = Math.min(this.nextTimer(), until, this.policy.nextChange?.(cpu, now) ?? Infinity);
-        for (let i = 0; i < cpus.length; i++) if (this.clocks[i]! > now) next = Math.min(next, this.clocks[i]!);
+        for (let i = 0; i < cpus.length; i++) {
+          if (i === ci || this.idle[i]) continue;
+          next = Math.min(next, this.clocks[i]! > now ? this.clocks[i]! : now + 1);
+        }
         if (next <= now) next = until;
         this.record({ type: 'idle', cpu: cpu.id, start: now, end: next });
         this.clocks[ci] = next;
         continue;
       }
+      this.idle[ci] = 0;
       const { task, slice } = pick;
       const rate = this.nsPerWork(task);
       // A slice ends early at the next timer: what it wakes may preempt this task.

@@ -71,8 +71,14 @@ describe('PLIC', () => {
     // Completed with the line still high: pending again.
     expect(plic.read(PENDING, 4)).toBe(1 << 5);
     expect(hart0.level).toBe(true);
-    // The line drops: no longer pending, output low, nothing to claim.
+    // The line drops before the claim: the request stays in the IP bit (the PLIC specification: "the interrupt
+    // request remains present in the IP bit ... and will be serviced by a handler"; QEMU keeps it too).
     plic.input(5).set(false);
+    expect(plic.read(PENDING, 4)).toBe(1 << 5);
+    expect(hart0.level).toBe(true);
+    expect(plic.read(CLAIM(S(0)), 4)).toBe(5);
+    plic.write(CLAIM(S(0)), 4, 5);
+    // Completed with the line low: nothing pending, output low, nothing to claim.
     expect(plic.read(PENDING, 4)).toBe(0);
     expect(hart0.level).toBe(false);
     expect(plic.read(CLAIM(S(0)), 4)).toBe(0);
