@@ -5,8 +5,9 @@
  * `shutdown`/`exit`, Ctrl-C, or when stdin is closed and no VCPU can run any more (so `npm start` and scripts
  * finish by themselves).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { hostFiles } from './host-files.js';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { compileData } from '../dts/index.js';
@@ -64,11 +65,7 @@ async function boot(boardPath: string, flags: BootFlags): Promise<number> {
     partial.set(vserial, text);
   };
   // Host files devices name (virtio blkdev) are relative to the board's folder, like every path of the board.
-  const files = {
-    read: (p: string) => readFileSync(resolve(dirname(boardPath), p)),
-    write: (p: string, bytes: Uint8Array) => writeFileSync(resolve(dirname(boardPath), p), bytes),
-  };
-  const hv = new Hypervisor(compiled.tree!, v.host, { output, files });
+  const hv = new Hypervisor(compiled.tree!, v.host, { output, files: hostFiles(dirname(boardPath)) });
   const shell = new Shell(hv, boardPath);
   const run = (line: string): boolean => {
     const r = shell.execute(line);

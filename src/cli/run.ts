@@ -3,7 +3,8 @@
  * the guest's status (SBI SRST or the sifive,test0 finisher: 0 pass, non-zero fail), 124 on timeout, 1 when it halts.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { hostFiles } from './host-files.js';
+import { basename, dirname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Command } from 'commander';
 import { compileData } from '../dts/index.js';
@@ -111,7 +112,7 @@ export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) =>
         console += text;
         out(text);
       },
-      files: { read: (path) => readFileSync(resolve(folder, path)), write: (path, bytes) => writeFileSync(resolve(folder, path), bytes) },
+      files: hostFiles(folder),
     });
   } catch (e) {
     err(`tsvisor run: ${(e as Error).message}\n`);

@@ -60,6 +60,8 @@ export interface DeviceContext {
   readonly files?: {
     read(path: string): Uint8Array;
     write?(path: string, data: Uint8Array): void;
+    /** Write `data` into the file at byte `offset` (a disk written through, as QEMU's cache modes do). */
+    writeAt?(path: string, offset: number, data: Uint8Array): void;
   };
   /** Wall-clock time (ns since the Unix epoch) at guest time 0, for real-time clocks; a fixed default if unset. */
   readonly wallClockEpochNs?: bigint;

@@ -2,9 +2,9 @@
  * virtio block device (device ID 2) behind the virtio-mmio transport: one request queue, 512-byte sectors.
  *
  * Backing: the attribute `blkdev` names a host file, read once through `ctx.files.read` into memory (its size
- * rounded up to whole sectors, zero-filled). Guest writes change only that copy (copy-on-write): the host file is
- * written back — whole, at its original length, on each VIRTIO_BLK_T_FLUSH after writes — only when the region has
- * the `writeback` attribute and the runtime gives `ctx.files.write`. No `blkdev`, an empty one (`blkdev = ""`, as
+ * rounded up to whole sectors, zero-filled). Guest writes change only that copy (copy-on-write) unless the region
+ * has the `writeback` attribute: then each write goes through to the host file as QEMU's does (`ctx.files.writeAt`),
+ * or, when the runtime offers only `ctx.files.write`, the whole file is written back on each VIRTIO_BLK_T_FLUSH. No `blkdev`, an empty one (`blkdev = ""`, as
  * Xvisor's guest trees say "nothing attached"), or no `ctx.files`: capacity 0.
  * A `blkdev` that cannot be read makes the factory throw (a configuration error, before the guest runs).
  *
@@ -77,6 +77,21 @@ export function createVirtioBlk(ctx: DeviceContext, transport: VirtioTransport):
     }
   };
 
+  /** A write reached the disk: through to the host file now, or at the next flush. */
+  const writeThrough = (start: number, length: number): number => {
+    if (!writeback) return VIRTIO_BLK_S_OK;
+    const writeAt = ctx.files?.writeAt;
+    if (!writeAt) { dirty = true; return VIRTIO_BLK_S_OK; }
+    const end = Math.min(start + length, fileLength); // the rounding up to a sector is ours, not the file's
+    if (end <= start) return VIRTIO_BLK_S_OK;
+    try {
+      writeAt(path!, start, disk.subarray(start, end));
+      return VIRTIO_BLK_S_OK;
+    } catch {
+      return VIRTIO_BLK_S_IOERR;
+    }
+  };
+
   const serve = (): void => {
     transport.process(0, (q) => {
       for (let chain = q.pop(); chain; chain = q.pop()) {
@@ -105,7 +120,7 @@ export function createVirtioBlk(ctx: DeviceContext, transport: VirtioTransport):
               status = VIRTIO_BLK_S_IOERR;
             } else {
               q.forEach(chain.readable, 16, dataOut, (addr, len, at) => disk.set(q.read({ addr, len }), start + at));
-              if (dataOut > 0) dirty = true;
+              if (dataOut > 0) status = writeThrough(start, dataOut);
             }
             break;
           case VIRTIO_BLK_T_FLUSH:

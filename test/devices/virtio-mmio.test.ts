@@ -273,13 +273,14 @@ describe('virtio block', () => {
     return b;
   }
 
-  function blkSetup(attrs: Record<string, AttrValue> = {}) {
+  function blkSetup(attrs: Record<string, AttrValue> = {}, through = false) {
     const original = image();
     const file = original.slice();
-    const writes: { path: string; data: Uint8Array }[] = [];
+    const writes: { path: string; data: Uint8Array; offset?: number }[] = [];
     const s = setup({ virtio_type: 2, blkdev: 'disk.img', ...attrs }, {
       read: (p) => { if (p !== 'disk.img') throw new Error('ENOENT'); return file; },
       write: (path, data) => { writes.push({ path, data: data.slice() }); },
+      ...(through ? { writeAt: (path: string, offset: number, data: Uint8Array) => { writes.push({ path, offset, data: data.slice() }); } } : {}),
     });
     const q = new DriverQueue(s.dev, s.f.memory, 0, 16, RAM);
     init(s.dev, [q]);
@@ -358,6 +359,15 @@ describe('virtio block', () => {
     const expected = original.slice();
     expected.fill(0x11, 0, SECTOR);
     expect(writes[0]!.data).toEqual(expected);
+  });
+
+  it('with writeback and a runtime that can write at an offset, each write goes through to the file at once', () => {
+    const { f, request, writes, DATA } = blkSetup({ writeback: true }, true);
+    f.memory.write(DATA, new Uint8Array(2 * SECTOR).fill(0x22));
+    expect(request(1, 1, [{ addr: DATA, len: 2 * SECTOR }]).status).toBe(0);
+    expect(writes).toEqual([{ path: 'disk.img', offset: SECTOR, data: new Uint8Array(2 * SECTOR).fill(0x22) }]);
+    expect(request(4, 0, []).status).toBe(0); // FLUSH: nothing left to write
+    expect(writes.length).toBe(1);
   });
 
   it('GET_ID, out-of-range requests and unsupported types', () => {
