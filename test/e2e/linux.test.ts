@@ -15,7 +15,7 @@ const DISK = join(ROOT, 'guests/linux/rootfs.ext2');
 const LINUX_DTS = join(ROOT, 'guests/dts/linux.dts');
 const PROMPT = 'userspace up';
 const haveDebugfs = spawnSync('sh', ['-c', 'command -v debugfs || test -x /sbin/debugfs']).status === 0;
-const ready = existsSync(CLI) && existsSync(IMAGE) && existsSync(DISK);
+const ready = existsSync(CLI) && existsSync(IMAGE) && existsSync(DISK) && existsSync(join(ROOT, 'guests/linux/initramfs.cpio.gz'));
 
 /** printk timestamps in console order. */
 const printkTimes = (log: string): number[] => [...log.matchAll(/^\[\s*(\d+\.\d{6})\]/gm)].map((m) => Number(m[1]));
@@ -82,11 +82,13 @@ describe.skipIf(!ready)('Linux guests', () => {
     }
   }, 600_000);
 
-  it('boots with console=hvc0 (the SBI console) and answers typed input', async () => {
-    const r = await tsvisor(['run', LINUX_DTS, '--image', IMAGE, '--timeout', '30',
-      '--bootargs', 'console=hvc0 earlycon=sbi root=/dev/vda rw', '--input-after', PROMPT, '--input', 'echo $((6 * 7)) from hvc0; poweroff\n']);
+  it('boots from the initramfs with console=hvc0 (the SBI console) and answers typed input', async () => {
+    const r = await tsvisor(['run', LINUX_DTS, '--image', IMAGE, '--initrd', join(ROOT, 'guests/linux/initramfs.cpio.gz'),
+      '--timeout', '30', '--bootargs', 'console=hvc0 earlycon=sbi', '--input-after', PROMPT, '--input', 'mount; echo $((6 * 7)) from hvc0; poweroff\n']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('printk: console [hvc0] enabled');
+    expect(r.stdout).toContain('Run /init as init process');
+    expect(r.stdout).toMatch(/^rootfs on \/ type rootfs/m);
     expect(r.stdout).toMatch(/^42 from hvc0\r?$/m);
   }, 600_000);
 
