@@ -17,7 +17,8 @@ const PROMPT = 'userspace up';
 /** e2fsprogs' debugfs, to read the guest's file back from its disk image (.ci/run installs it). */
 const DEBUGFS = ['/usr/sbin/debugfs', '/sbin/debugfs'].find((p) => existsSync(p)) ??
   (spawnSync('sh', ['-c', 'command -v debugfs'], { encoding: 'utf8' }).stdout.trim() || 'debugfs');
-const ready = existsSync(CLI) && existsSync(IMAGE) && existsSync(DISK) && existsSync(join(ROOT, 'guests/linux/initramfs.cpio.gz'));
+// The kernel and its images are committed (guests/linux/build.sh rebuilds them): only a missing build skips.
+const ready = existsSync(CLI);
 
 /** printk timestamps in console order. */
 const printkTimes = (log: string): number[] => [...log.matchAll(/^\[\s*(\d+\.\d{6})\]/gm)].map((m) => Number(m[1]));
