@@ -21,7 +21,7 @@ for a in "$@"; do
   case "$a" in
     --clean) CLEAN=1 ;;
     --no-install) INSTALL=0 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     -*) echo "build.sh: unknown option $a" >&2; exit 2 ;;
     *) BUILD=$a ;;
   esac
@@ -29,7 +29,18 @@ done
 BUILD=${BUILD:-$HERE/build}
 mkdir -p "$BUILD"
 BUILD=$(cd "$BUILD" && pwd)
-[ "$CLEAN" = 1 ] && { echo "== clean $BUILD"; rm -rf "${BUILD:?}"/*; }
+if [ "$CLEAN" = 1 ]; then
+  # only a directory that is empty or holds nothing but this script's own build products
+  for e in "$BUILD"/* "$BUILD"/.[!.]*; do
+    [ -e "$e" ] || continue
+    case "${e##*/}" in
+      linux-source-6.1|busybox-1.35.0|busybox_*|src|rootfs|applets.txt|*.cpio|*.cpio.gz|*.ext2|*.list|*.config|debugfs.*|sha256sums) ;;
+      *) echo "build.sh: --clean: $BUILD holds $e, which build.sh did not make; not deleting" >&2; exit 1 ;;
+    esac
+  done
+  echo "== clean $BUILD"
+  rm -rf "${BUILD:?}"/*
+fi
 
 # --- fixed inputs for reproducibility ---
 export SOURCE_DATE_EPOCH=1704067200                  # 2024-01-01 00:00:00 UTC
