@@ -3,15 +3,16 @@
  * host, help, version, echo. Each command line gives output lines; a board's /chosen/bootcmd runs through it.
  * Paths in vfs commands are relative to the board file's folder.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DiagnosticSink } from '../dts/diagnostics.js';
+import { compileData } from '../dts/compile.js';
 import { PropValue } from '../dts/data.js';
 import { nodeToDts, propertyToDts } from '../dts/print.js';
 import { fillPaths, Node, Property } from '../dts/tree.js';
 import { getNodeByPath } from '../dts/lookup.js';
 import { cloneNode, guestFdtLoad, overrideValue } from './config/guest-load.js';
-import { readGuestTree, words } from './config/boot-loads.js';
+import { words } from './config/boot-loads.js';
+import { MAX_DEVICE_TREE_BYTES, MAX_SCRIPT_BYTES, readHostFile } from './host-file.js';
 import type { Hypervisor } from './hypervisor.js';
 import { STATE_NAMES, VcpuState } from '../vcpu/state.js';
 
@@ -20,17 +21,52 @@ const pad = (s: string | number, n: number): string => String(s).padEnd(n);
 
 export const VERSION_TEXT = 'tsvisor 0.1.0 (an Xvisor-style hypervisor for RISC-V guests, in TypeScript)';
 
+/** `vfs run` scripts may run scripts this deep (a script that runs itself stops here with an error). */
+export const MAX_SCRIPT_DEPTH = 8;
+/** Most commands one top-level command may run through nested scripts and load lists. */
+export const MAX_SCRIPT_COMMANDS = 100_000;
+/** Most bytes `guest dumpmem` shows at once (a longer length is refused). */
+export const MAX_DUMP_BYTES = 4096;
+
+/**
+ * A number in the DTS/Xvisor syntax (C's strtoull base 0): decimal, 0x hex or 0-prefixed octal, no sign, no
+ * fraction, at most 2^53 - 1 (exact in a JavaScript number). Returns the value or an error text.
+ */
+export function parseNumber(text: string | undefined, what: string): number | string {
+  if (text === undefined || text === '') return `missing ${what}`;
+  const t = text.trim();
+  let v: number;
+  if (/^0[xX][0-9a-fA-F]+$/.test(t)) v = t.length > 2 + 14 ? Infinity : parseInt(t.slice(2), 16);
+  else if (/^0[0-7]+$/.test(t)) v = t.length > 19 ? Infinity : parseInt(t.slice(1), 8);
+  else if (/^(0|[1-9][0-9]*)$/.test(t)) v = t.length > 16 ? Infinity : Number(t);
+  else return `invalid ${what} "${text}" (a decimal, 0x hex or 0 octal number)`;
+  if (!Number.isSafeInteger(v)) return `${what} "${text}" is out of range (at most 2^53 - 1)`;
+  return v;
+}
+
 export interface ShellResult {
   readonly lines: string[];
   readonly ok: boolean;
 }
 
 export class Shell {
+  /** Scripts being run now (`vfs run` nesting). */
+  private depth = 0;
+  /** Commands left for the current top-level command (nested scripts and load lists included). */
+  private budget = MAX_SCRIPT_COMMANDS;
+
   constructor(private readonly hv: Hypervisor, private readonly boardPath: string) {}
 
-  /** Run one command line. */
+  /** Run one command line. Never throws: every failure is an error line. */
   execute(line: string): ShellResult {
-    const w = words(line.trim());
+    if (this.depth === 0) this.budget = MAX_SCRIPT_COMMANDS;
+    if (--this.budget < 0) return fail([`vfs: more than ${MAX_SCRIPT_COMMANDS} commands from scripts in one command`]);
+    let w: string[];
+    try {
+      w = words(line.trim());
+    } catch (e) {
+      return fail([`Invalid command line: ${(e as Error).message}`]);
+    }
     if (w.length === 0 || w[0]!.startsWith('#')) return { lines: [], ok: true };
     const [cmd, sub, ...rest] = w as [string, string | undefined, ...string[]];
     try {
@@ -47,7 +83,7 @@ export class Shell {
       }
       return fail([`Unknown command: ${cmd} (try help)`]);
     } catch (e) {
-      return fail([`${cmd}: ${(e as Error).message}`]);
+      return fail([`${cmd}: ${e instanceof Error ? e.message : String(e)}`]);
     }
   }
 
@@ -89,10 +125,13 @@ export class Shell {
         lines.push(RULE);
         return ok(lines);
       }
-      const gpa = Number(args[1]);
-      const length = Math.min(Number(args[2] ?? 64), 4096);
-      const bytes = Number.isFinite(gpa) ? g.instance.aspace.bus.read(gpa, length) : undefined;
-      if (!bytes) return fail([`${name}: 0x${(gpa || 0).toString(16)} is not RAM or ROM`]);
+      const gpa = parseNumber(args[1], 'guest physical address');
+      if (typeof gpa === 'string') return fail([`${name}: ${gpa}`, 'Usage: guest dumpmem <guest_name> <guest_phys_addr> [<length>]']);
+      const length = args[2] === undefined ? 64 : parseNumber(args[2], 'length');
+      if (typeof length === 'string') return fail([`${name}: ${length}`, 'Usage: guest dumpmem <guest_name> <guest_phys_addr> [<length>]']);
+      if (length > MAX_DUMP_BYTES) return fail([`${name}: length ${length} is more than the ${MAX_DUMP_BYTES} bytes dumpmem shows at once`]);
+      const bytes = g.instance.aspace.bus.read(gpa, length);
+      if (!bytes) return fail([`${name}: 0x${gpa.toString(16)}+0x${length.toString(16)} is not RAM or ROM`]);
       const lines: string[] = [];
       for (let i = 0; i < bytes.length; i += 16) {
         const row = [...bytes.subarray(i, i + 16)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -116,9 +155,10 @@ export class Shell {
     const requests: Record<string, VcpuState> = {
       reset: VcpuState.Reset, kick: VcpuState.Ready, resume: VcpuState.Ready, pause: VcpuState.Paused, halt: VcpuState.Halted,
     };
-    const id = Number(args[0]);
+    const parsed = parseNumber(args[0], 'VCPU id');
+    const id = typeof parsed === 'number' ? parsed : NaN;
     if (sub && requests[sub] !== undefined) {
-      if (!Number.isInteger(id)) return fail([`Usage: vcpu ${sub} <vcpu_id>`]);
+      if (typeof parsed === 'string') return fail([`vcpu: ${parsed}`, `Usage: vcpu ${sub} <vcpu_id>`]);
       const r = this.hv.vcpuRequest(id, sub, requests[sub]!);
       return { lines: [r.message], ok: r.ok };
     }
@@ -224,31 +264,41 @@ export class Shell {
   private vfs(sub: string | undefined, args: string[]): ShellResult {
     const base = dirname(this.boardPath);
     if (sub === 'guest_fdt_load') {
-      const [name, file, count, ...overrides] = args;
-      if (!name || !file || count === undefined) return fail(['Usage: vfs guest_fdt_load <guest_name> <dtb> <vcpu_count> [<alias>,<attr>,<type>,<value>]...']);
+      const [name, file, countText, ...overrides] = args;
+      if (!name || !file || countText === undefined) return fail(['Usage: vfs guest_fdt_load <guest_name> <dtb> <vcpu_count> [<alias>,<attr>,<type>,<value>]...']);
+      const count = parseNumber(countText, 'VCPU count');
+      if (typeof count === 'string') return fail([`${name}: ${count}`]);
+      const path = resolve(base, file);
+      const read = readHostFile(path, MAX_DEVICE_TREE_BYTES, 'device tree');
+      if (!read.ok) return fail([`${name}: ${read.error}`]);
+      const compiled = compileData(read.data, path);
       const sink = new DiagnosticSink();
-      const tree = readGuestTree(resolve(base, file), sink);
-      if (typeof tree === 'string') return fail([`${name}: ${tree}`]);
-      const r = guestFdtLoad(this.hv.board, name, tree, Number(count), overrides);
+      sink.items.push(...compiled.diagnostics);
+      if (!compiled.tree || !compiled.ok) {
+        const first = sink.items.find((d) => d.severity === 'error');
+        return fail([`${name}: ${path} has errors${first ? `: ${first.message}` : ''}`]);
+      }
+      const r = guestFdtLoad(this.hv.board, name, compiled.tree, count, overrides);
       return r.ok ? ok([`${name}: Loaded ${file}`]) : fail([`${name}: ${r.error}`]);
     }
     if (sub === 'guest_load') {
       const [name, gpa, file] = args;
-      const g = name ? this.hv.guests.get(name) : undefined;
-      if (!g || gpa === undefined || !file) return fail(['Usage: vfs guest_load <guest_name> <guest_phys_addr> <file>']);
-      const data = readFileSync(resolve(base, file));
-      g.instance.loadImage(data, Number(gpa));
-      return ok([`${name}: Loaded 0x${Number(gpa).toString(16).padStart(16, '0')} with ${data.length} bytes`]);
+      if (!name || gpa === undefined || !file) return fail(['Usage: vfs guest_load <guest_name> <guest_phys_addr> <file>']);
+      return this.guestLoad(name, gpa, resolve(base, file), file);
     }
     if (sub === 'guest_load_list') {
       const [name, list] = args;
       if (!name || !list) return fail(['Usage: vfs guest_load_list <guest_name> <list_file>']);
+      if (!this.hv.guests.has(name)) return fail([`${name}: no such guest`]);
       const listPath = resolve(base, list);
+      const read = readHostFile(listPath, MAX_SCRIPT_BYTES, 'load list');
+      if (!read.ok) return fail([`${name}: ${read.error}`]);
       const lines: string[] = [];
-      for (const entry of readFileSync(listPath, 'utf8').split('\n')) {
+      for (const entry of read.data.toString('latin1').split('\n')) {
         const [gpa, file] = entry.trim().split(/\s+/);
         if (!gpa || gpa.startsWith('#') || !file) continue;
-        const r = new Shell(this.hv, listPath).vfs('guest_load', [name, gpa, file]);
+        if (--this.budget < 0) return fail([...lines, `vfs: more than ${MAX_SCRIPT_COMMANDS} commands from scripts in one command`]);
+        const r = this.guestLoad(name, gpa, resolve(dirname(listPath), file), file);
         lines.push(...r.lines);
         if (!r.ok) return fail(lines);
       }
@@ -257,15 +307,46 @@ export class Shell {
     if (sub === 'run') {
       const [script] = args;
       if (!script) return fail(['Usage: vfs run <script>']);
+      if (this.depth >= MAX_SCRIPT_DEPTH) return fail([`vfs run ${script}: scripts nested more than ${MAX_SCRIPT_DEPTH} deep (does a script run itself?)`]);
+      const read = readHostFile(resolve(base, script), MAX_SCRIPT_BYTES, 'script');
+      if (!read.ok) return fail([`vfs run: ${read.error}`]);
       const lines: string[] = [];
-      for (const cmd of readFileSync(resolve(base, script), 'utf8').split('\n')) {
-        const r = this.execute(cmd);
-        lines.push(...r.lines);
-        if (!r.ok) return fail(lines); // a script stops at its first failing line
+      this.depth++;
+      try {
+        for (const cmd of read.data.toString('latin1').split('\n')) {
+          const r = this.execute(cmd);
+          lines.push(...r.lines);
+          if (!r.ok) return fail(lines); // a script stops at its first failing line
+        }
+      } finally {
+        this.depth--;
       }
       return ok(lines);
     }
     return fail(['Usage: vfs guest_fdt_load|guest_load|guest_load_list|run ...']);
+  }
+
+  /**
+   * `vfs guest_load`: the address must be RAM or ROM of the guest and the file a regular file no larger than what
+   * is left of that region from the address (checked before it is read). An ELF file loads at its own addresses.
+   */
+  private guestLoad(name: string, gpaText: string, path: string, shown: string): ShellResult {
+    const g = this.hv.guests.get(name);
+    if (!g) return fail([`${name}: no such guest`]);
+    const gpa = parseNumber(gpaText, 'guest physical address');
+    if (typeof gpa === 'string') return fail([`${name}: ${gpa}`]);
+    const region = g.config.regions.find((r) => r.size > 0 && (r.manifest === 'real' || r.manifest === 'alias') && r.memory !== undefined &&
+      gpa >= r.gpa && gpa < r.gpa + r.size);
+    const room = region ? region.gpa + region.size - gpa : 0;
+    if (!region || g.instance.aspace.bus.offsetOf(gpa) < 0) return fail([`${name}: 0x${gpa.toString(16)} is not RAM or ROM of the guest`]);
+    const read = readHostFile(path, room, 'image');
+    if (!read.ok) return fail([`${name}: ${read.error.replace(/ limit$/, ` left in ${region.name.split('/').pop() ?? 'the region'} from 0x${gpa.toString(16)}`)}`]);
+    try {
+      g.instance.loadImage(read.data, gpa);
+    } catch (e) {
+      return fail([`${name}: ${shown}: ${e instanceof Error ? e.message : String(e)}`]);
+    }
+    return ok([`${name}: Loaded 0x${gpa.toString(16).padStart(16, '0')} with ${read.data.length} bytes`]);
   }
 }
 
@@ -277,7 +358,7 @@ const fail = (lines: string[]): ShellResult => ({ lines, ok: false });
 
 const HELP = [
   'guest list|create|destroy|reset|kick|pause|resume|halt|region_list <guest_name>',
-  'guest dumpmem <guest_name> <guest_phys_addr> [<length>]',
+  'guest dumpmem <guest_name> <guest_phys_addr> [<length>]   (at most 4096 bytes)',
   'vcpu list|normal_list|orphan_list',
   'vcpu reset|kick|pause|resume|halt|dumpreg|dumpstat <vcpu_id>',
   'vserial dump <name>',
@@ -286,7 +367,7 @@ const HELP = [
   'vfs guest_fdt_load <guest> <dtb> <vcpu_count> [<alias>,<attr>,<type>,<value>]...',
   'vfs guest_load <guest> <guest_phys_addr> <file>',
   'vfs guest_load_list <guest> <list_file>',
-  'vfs run <script>',
+  'vfs run <script>                  (scripts nest at most 8 deep)',
   'devtree attr show|get|set|del <path> [<attr> [<type> <value>]]',
   'devtree node show|dump|add|copy|del <path> [<name>|<source path>]',
   'host info',
