@@ -7,7 +7,7 @@ import type { DiagnosticSink } from '../../dts/diagnostics.js';
 import type { Node } from '../../dts/tree.js';
 import { findEmulator } from '../../devices/registry.js';
 import { PropReader, hex } from './props.js';
-import { parseIsa, unsupported, PROVIDED_ISA } from './isa.js';
+import { maskIsa, PROVIDED_ISA } from './isa.js';
 import { MEMORY_TYPES, type GuestConfig, type Manifest, type RegionConfig, type VcpuConfig } from './types.js';
 
 const live = (n: Node): Node[] => n.children.filter((c) => !c.deleted);
@@ -27,10 +27,14 @@ export function buildGuest(node: Node, name: string, sink: DiagnosticSink): Gues
   let irqCount = 0;
   if (!aspace) r.error('missing_node', "has no 'aspace' node: a guest needs an address space", node);
   else irqCount = new PropReader(aspace, sink, `${name}/aspace`).u32('guest_irq_count', true) ?? 0;
+  const model = r.string('model');
+  if (model !== undefined) checkFdtString(r, 'model', model);
+  const bootargs = r.string('bootargs');
+  if (bootargs !== undefined) checkFdtString(r, 'bootargs', bootargs);
   return {
     name,
-    model: r.string('model'),
-    bootargs: r.string('bootargs') ?? chosenBootargs(node, name, sink),
+    model,
+    bootargs: bootargs ?? chosenBootargs(node, name, sink),
     vcpus: readVcpus(node, name, sink),
     irqCount,
     regions: aspace ? readRegions(aspace, name, irqCount, sink) : [],
@@ -40,7 +44,11 @@ export function buildGuest(node: Node, name: string, sink: DiagnosticSink): Gues
 
 function chosenBootargs(guest: Node, name: string, sink: DiagnosticSink): string | undefined {
   const chosen = guest.getChild('chosen');
-  return chosen ? new PropReader(chosen, sink, `${name}/chosen`).string('bootargs') : undefined;
+  if (!chosen) return undefined;
+  const r = new PropReader(chosen, sink, `${name}/chosen`);
+  const bootargs = r.string('bootargs');
+  if (bootargs !== undefined) checkFdtString(r, 'bootargs', bootargs);
+  return bootargs;
 }
 
 function readVcpus(guest: Node, name: string, sink: DiagnosticSink): VcpuConfig[] {
@@ -64,14 +72,21 @@ function readVcpu(node: Node, name: string, subid: number, sink: DiagnosticSink)
   if (compatible !== undefined && compatible !== VCPU_COMPATIBLE) {
     r.error('vcpu_compatible', `compatible "${compatible}" is not a VCPU tsvisor provides`, r.prop('compatible'), `use "${VCPU_COMPATIBLE}"`);
   }
-  const isa = r.string('riscv,isa') ?? PROVIDED_ISA;
-  if (r.has('riscv,isa')) {
-    const parsed = parseIsa(isa);
-    const missing = parsed.error ? [] : unsupported(parsed);
-    if (parsed.error) r.error('isa', `riscv,isa "${isa}": ${parsed.error}`, r.prop('riscv,isa'));
-    else if (missing.length > 0) {
-      r.error('isa', `riscv,isa "${isa}" asks for ${missing.join(', ')}, which the runtime cannot provide`,
-        r.prop('riscv,isa'), `the hart implements ${PROVIDED_ISA}`);
+  // Xvisor arch/riscv/cpu/generic/cpu_vcpu_helper.c, arch_vcpu_init: `riscv,isa` is read for every VCPU and its
+  // absence is VMM_EINVALID; what the host lacks is masked off (see maskIsa), an XLEN above the host's refused.
+  let isa = PROVIDED_ISA;
+  const isaText = r.string('riscv,isa');
+  if (!r.has('riscv,isa')) {
+    r.missing('riscv,isa', `Xvisor refuses a VCPU without one; tsvisor's hart implements ${PROVIDED_ISA}`);
+  } else if (isaText !== undefined) {
+    const m = maskIsa(isaText);
+    if (m.error) r.error('isa', `riscv,isa "${isaText}": ${m.error}`, r.prop('riscv,isa'));
+    else {
+      isa = m.isa;
+      if (m.masked.length > 0) {
+        r.warning('isa_masked', `riscv,isa "${isaText}": the hart lacks ${m.masked.join(', ')}, masked off as Xvisor masks them: the VCPU runs ${m.isa}`,
+          r.prop('riscv,isa'), `the hart implements ${PROVIDED_ISA}`);
+      }
     }
   }
   const startPc = r.u64('start_pc', true) ?? 0;
@@ -136,6 +151,7 @@ function readRegion(node: Node, name: string, irqCount: number, sink: Diagnostic
     else r.error('region_size', 'physical_size is 0', r.prop('physical_size'), hint);
   }
   const memory = MEMORY_TYPES[deviceType];
+  if (manifest === 'real' && memory?.backing === 'shared') checkSharedMem(node, r);
   const compatible = r.stringList('compatible') ?? [];
   let hpa: number | undefined;
   let aliasPa: number | undefined;
@@ -162,13 +178,16 @@ function readRegion(node: Node, name: string, irqCount: number, sink: Diagnostic
         r.error('no_emulator', `No emulator found for ${name} (device_type "${deviceType}", compatible ${compatible.length ? compatible.map((c) => `"${c}"`).join(', ') : 'missing'})`,
           r.prop('compatible') ?? r.prop('device_type'));
       } else {
+        const defaults = XVISOR_DEFAULTS[emulator.name] ?? {};
         for (const a of emulator.attributes) {
           if (a.name === 'interrupts' && emulator.interrupts) continue; // read once, below, with its range check
-          if (a.type === 'u32') r.u32(a.name, a.required);
-          else if (a.type === 'u32-list') r.u32List(a.name, a.required);
-          else if (a.type === 'u64') r.u64(a.name, a.required);
-          else if (a.type === 'string') r.string(a.name, a.required);
+          const required = a.required === true && !(a.name in defaults);
+          if (a.type === 'u32') r.u32(a.name, required);
+          else if (a.type === 'u32-list') r.u32List(a.name, required);
+          else if (a.type === 'u64') r.u64(a.name, required);
+          else if (a.type === 'string') r.string(a.name, required);
         }
+        checkEmulator(emulator.name, r);
         if (emulator.interrupts) {
           irqs = r.u32List('interrupts', emulator.attributes.some((a) => a.name === 'interrupts' && a.required)) ?? [];
         }
@@ -200,4 +219,95 @@ function readRegion(node: Node, name: string, irqCount: number, sink: Diagnostic
     name, manifest: kind, addressType: addressType === 'io' ? 'io' : 'memory', deviceType, compatible, gpa, size,
     hpa, aliasPa, alignOrder, memory: kind === 'real' ? memory : undefined, emulator, irqs, node,
   };
+}
+
+/**
+ * Attributes Xvisor's emulators give a default when the region leaves them out (so they are not required here
+ * though the registry lists them as what the device reads):
+ * - PLIC, emulators/pic/plic.c (plic_emulator_probe): `num_irq` defaults to MAX_DEVICES (1024), `max_priority` to
+ *   1 << PRIORITY_PER_ID (16); `parent_irq` has no default (probe fails without it).
+ * - simplefb, emulators/display/simplefb.c (simplefb_emulator_probe): `width` 1600, `height` 900, `mode`
+ *   "a8r8g8b8"; `base` is read when the guest's address space is ready (simplefb_guest_aspace_notification) and,
+ *   when absent, the display is just not available ("fb base not available"), not an error.
+ */
+export const XVISOR_DEFAULTS: Readonly<Record<string, Readonly<Record<string, number | string | undefined>>>> = {
+  PLIC: { num_irq: 1024, max_priority: 16 },
+  simplefb: { width: 1600, height: 900, mode: 'a8r8g8b8', base: undefined },
+};
+
+/** simplefb modes and their bytes per pixel: emulators/display/simplefb.c, simplefb_emulator_probe's strcmp chain. */
+export const SIMPLEFB_MODES: Readonly<Record<string, number>> = {
+  r5g6b5: 2, x1r5g5b5: 2, a1r5g5b5: 2, r8g8b8: 4, x8r8g8b8: 4, a8r8g8b8: 4, a8b8g8r8: 4,
+};
+
+/** The rejections Xvisor's emulator probes make, beyond attribute shapes. */
+function checkEmulator(name: string, r: PropReader): void {
+  if (name === 'PLIC') {
+    // emulators/pic/plic.c, plic_emulator_probe: num_irq > MAX_DEVICES and max_priority > 1 << PRIORITY_PER_ID
+    // are VMM_EINVALID.
+    const numIrq = r.node.getProp('num_irq')?.value.length === 4 ? r.node.getProp('num_irq')!.value.readU32(0) : undefined;
+    if (numIrq !== undefined && numIrq > 1024) r.error('plic_num_irq', `num_irq ${numIrq} is above 1024, the most a PLIC has`, r.prop('num_irq'));
+    const maxPrio = r.node.getProp('max_priority')?.value.length === 4 ? r.node.getProp('max_priority')!.value.readU32(0) : undefined;
+    if (maxPrio !== undefined && maxPrio > 16) r.error('plic_max_priority', `max_priority ${maxPrio} is above 16 (priorities are 4 bits)`, r.prop('max_priority'));
+  } else if (name === 'simplefb') {
+    // emulators/display/simplefb.c, simplefb_emulator_probe: an unknown mode or order is VMM_EINVALID, and so is a
+    // stride shorter than a line of pixels.
+    const modeProp = r.prop('mode');
+    const mode = modeProp?.value.isOneString() ? modeProp.value.asString() : undefined;
+    if (mode !== undefined && !(mode in SIMPLEFB_MODES)) {
+      r.error('simplefb_mode', `mode "${mode}" is not a simplefb mode`, modeProp, `one of ${Object.keys(SIMPLEFB_MODES).join(', ')}`);
+    }
+    const orderProp = r.prop('order');
+    const order = orderProp?.value.isOneString() ? orderProp.value.asString() : undefined;
+    if (orderProp && !['lblp', 'bbbp', 'bblp'].includes(order ?? '')) {
+      r.error('simplefb_order', `order ${order === undefined ? 'is not a string' : `"${order}"`}: expected lblp, bbbp or bblp`, orderProp);
+    }
+    const strideProp = r.prop('stride');
+    const widthProp = r.prop('width');
+    const width = widthProp?.value.length === 4 ? widthProp.value.readU32(0) : 1600;
+    const bpp = SIMPLEFB_MODES[mode ?? 'a8r8g8b8'] ?? 4;
+    if (strideProp?.value.length === 4 && strideProp.value.readU32(0) < width * bpp) {
+      r.error('simplefb_stride', `stride ${strideProp.value.readU32(0)} is shorter than a line (${width} pixels of ${bpp} bytes)`, strideProp);
+    }
+    if (!r.has('base')) {
+      r.warning('simplefb_base', 'no base: the display has no framebuffer (Xvisor: "fb base not available")', r.node,
+        'base = <guest physical address of a RAM region holding height × stride bytes>');
+    }
+  }
+}
+
+/**
+ * A shared_ram/shared_rom region names the shared memory it maps (`shared_mem`, made by Xvisor's `shmem create
+ * <name> <size> [<align_order>]`, core/vmm_shmem.c and commands/cmd_shmem.c); a region with the name missing or
+ * empty cannot be created. As with physical_size, a region the guest's /aliases name may still get the name from
+ * guest_fdt_load's overrides (Xvisor's own virt64-guest.dts has `shared_mem = "";` with the comment "Override this before guest
+ * creation"): then it is a warning.
+ */
+function checkSharedMem(node: Node, r: PropReader): void {
+  const p = r.prop('shared_mem');
+  const name = r.string('shared_mem');
+  if (p && name === undefined) return; // not a string: reported by the read
+  if (name !== undefined && name !== '') return;
+  const message = name === undefined ? "missing 'shared_mem': a shared memory region names the shared memory it maps" : "'shared_mem' is empty: it must name the shared memory the region maps";
+  const hint = 'shared_mem = "<name>"; or override it when loading: vfs guest_fdt_load <guest> <dtb> <n> <alias>,shared_mem,string,<name>';
+  if (aliased(node)) r.warning('shared_mem', `${message} (until guest_fdt_load overrides it)`, p ?? node, hint);
+  else r.error('shared_mem', message, p ?? node, hint);
+}
+
+/**
+ * A guest's `model` and `bootargs` are copied into the device tree tsvisor generates for the guest (as Xvisor
+ * copies them into the guest's FDT), written as DTS string literals. A control character (a newline above all:
+ * the next line may read as a preprocessor directive such as `#if`) or a byte outside ASCII would make that tree
+ * fail to compile at `guest create`; refuse it here, located, instead.
+ */
+function checkFdtString(r: PropReader, attr: string, value: string): void {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f) {
+      const what = c === 0x0a ? 'a newline' : c === 0x0d ? 'a carriage return' : c === 0x09 ? 'a tab' : `the byte 0x${c.toString(16).padStart(2, '0')}`;
+      r.error('fdt_string', `${attr} contains ${what} (at offset ${i}): it would make the guest's generated device tree invalid`,
+        r.prop(attr), 'use printable ASCII only; separate kernel arguments with spaces');
+      return;
+    }
+  }
 }

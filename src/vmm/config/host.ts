@@ -148,6 +148,7 @@ function readTopology(root: Node, cpus: HostCpu[], sink: DiagnosticSink): void {
 function readMemory(root: Node, sink: DiagnosticSink): MemoryBank[] {
   const out: MemoryBank[] = [];
   let regCells: { address: number; size: number } | undefined;
+  let sawMemory = false; // a memory node with a bank, even one of size 0
   for (const n of live(root)) {
     const r = new PropReader(n, sink, `/${n.name}`);
     if (r.string('device_type') !== 'memory') continue;
@@ -155,7 +156,7 @@ function readMemory(root: Node, sink: DiagnosticSink): MemoryBank[] {
     const reg = readReg(n, sink, `/${n.name}`, regCells);
     const numaNode = r.u32('numa-node-id') ?? 0;
     for (const bank of reg ?? []) {
-      if (bank.size === 0) { r.error('memory', 'memory bank of size 0', n.getProp('reg')); continue; }
+      if (bank.size === 0) { sawMemory = true; r.error('memory', 'memory bank of size 0', n.getProp('reg')); continue; }
       const clash = out.find((b) => bank.base < b.base + b.size && b.base < bank.base + bank.size);
       if (clash) {
         r.error('memory_overlap', `memory ${hex(bank.base)}..${hex(bank.base + bank.size - 1)} overlaps /${clash.node.name}`, n.getProp('reg'));
@@ -164,7 +165,8 @@ function readMemory(root: Node, sink: DiagnosticSink): MemoryBank[] {
       out.push({ base: bank.base, size: bank.size, numaNode, node: n });
     }
   }
-  if (out.length === 0) sink.error('no_memory', 'the board has no memory node (device_type = "memory")', root.src);
+  // A memory node whose banks are all of size 0 is reported as such above, not as "no memory node".
+  if (out.length === 0 && !sawMemory) sink.error('no_memory', 'the board has no memory node (device_type = "memory")', root.src);
   return out.sort((a, b) => a.base - b.base);
 }
 

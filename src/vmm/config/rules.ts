@@ -87,6 +87,7 @@ export function checkGuestsTogether(guests: readonly GuestConfig[], sink: Diagno
         before.node.src ? `the first is at ${where(before)}` : undefined);
     } else seen.set(g.name, g);
   }
+  checkSharedPools(guests, sink);
   const fixed = guests.flatMap((g) => g.regions.filter((r) => r.hpa !== undefined && r.size > 0 && r.memory?.backing === 'fixed'));
   for (let i = 0; i < fixed.length; i++) {
     for (let j = 0; j < i; j++) {
@@ -111,6 +112,33 @@ export function checkSchedule(host: HostConfig, guests: readonly GuestConfig[], 
       if (!names.has(w.target)) {
         sink.error('schedule', `/vmm/schedule/${core.node.name}: window "${w.target}" names neither a guest nor a hypervisor thread`,
           core.node.getProp('windows')?.src ?? core.node.src, `guests: ${[...names].join(', ')}`);
+      }
+    }
+  }
+}
+
+/**
+ * Regions naming the same shared memory (`shared_mem`) map one Xvisor `shmem`, which has one size and one
+ * alignment (core/vmm_shmem.c: vmm_shmem_create(name, size, align_order)): every region naming it must agree on
+ * physical_size and align_order, and its guest physical address must be aligned as the shared memory is.
+ */
+function checkSharedPools(guests: readonly GuestConfig[], sink: DiagnosticSink): void {
+  const first = new Map<string, RegionConfig>();
+  for (const g of guests) {
+    for (const r of g.regions) {
+      if (r.memory?.backing !== 'shared' || r.size === 0) continue;
+      const pool = r.node.getProp('shared_mem')?.value.asString() ?? '';
+      if (pool === '') continue;
+      const before = first.get(pool);
+      if (!before) { first.set(pool, r); continue; }
+      if (before.size !== r.size) {
+        sink.error('shared_mem_size', `${r.name}: shared memory "${pool}" is ${hex(r.size)} bytes here but ${hex(before.size)} in ${before.name}`,
+          r.node.getProp('physical_size')?.src ?? r.node.src, 'every region mapping one shared memory has its size');
+      }
+      if (before.alignOrder !== r.alignOrder) {
+        sink.error('shared_mem_align', `${r.name}: shared memory "${pool}" is aligned to 2^${r.alignOrder} here but 2^${before.alignOrder} in ${before.name}`,
+          r.node.getProp('align_order')?.src ?? r.node.getProp('physical_size')?.src ?? r.node.src,
+          'every region mapping one shared memory has its align_order');
       }
     }
   }

@@ -101,7 +101,8 @@ describe('runValidate', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain(`${VIRT64}:150:4: warning: virt64/mem0: physical_size is 0 until guest_fdt_load overrides it [region_size]`);
     expect(r.out).toContain('hint: give the size here');
-    expect(r.out.endsWith('0 errors, 1 warning (1 guest)\n')).toBe(true);
+    expect(r.out).toContain(`${VIRT64}:143:4: warning: virt64/shmem: 'shared_mem' is empty: it must name the shared memory the region maps (until guest_fdt_load overrides it) [shared_mem]`);
+    expect(r.out.endsWith('0 errors, 2 warnings (1 guest)\n')).toBe(true);
     expect(run([VIRT64], { strict: true }).code).toBe(1);
     expect(run([TWO_GUESTS], { strict: true }).code).toBe(0);
   });
@@ -128,10 +129,11 @@ describe('runValidate', () => {
     expect(report.files).toEqual([at('board.dts'), at('bad.dts'), VIRT64]);
     expect(report.host).toEqual({ cpus: 2, memoryBytes: 0x10000000 });
     expect(report.guests).toEqual([{ name: 'bad', vcpus: 1, regions: 5 }, { name: 'virt64', vcpus: 0, regions: 12 }]);
-    expect([report.errors, report.warnings]).toEqual([2, 1]);
+    expect([report.errors, report.warnings]).toEqual([2, 2]);
     expect(report.diagnostics.map((d) => [d.severity, d.code, d.file, d.line, d.column])).toEqual([
       ['error', 'priority', at('bad.dts'), 10, 7],
       ['error', 'irq_range', at('bad.dts'), 53, 7],
+      ['warning', 'shared_mem', VIRT64, 143, 4],
       ['warning', 'region_size', VIRT64, 150, 4],
     ]);
     expect(report.diagnostics[1]!.message).toBe('bad/uart: interrupt 32 is outside 1..31 (guest_irq_count is 32)');

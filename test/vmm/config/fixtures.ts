@@ -153,7 +153,7 @@ export const TEMPLATE_GUEST: Lines = [
   /*  7 */ '  };',
   /*  8 */ '  vcpu_template {',
   /*  9 */ '    device_type = "vcpu";',
-  /* 10 */ '    compatible = "riscv,generic";',
+  /* 10 */ '    compatible = "riscv,generic"; riscv,isa = "rv64imafdc";',
   /* 11 */ '    start_pc = <0x80000000>;',
   /* 12 */ '    poweroff;',
   /* 13 */ '  };',

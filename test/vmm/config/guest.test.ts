@@ -92,7 +92,7 @@ describe('the guest node', () => {
 
 describe('VCPUs', () => {
   it('VCPUs are numbered by their order in vcpus', () => {
-    const v = g({ 15: ['    };', '    second {', '      device_type = "vcpu";', '      compatible = "riscv,generic";', '      start_pc = <0x0>;', '      poweroff;', '    };'] });
+    const v = g({ 15: ['    };', '    second {', '      device_type = "vcpu";', '      compatible = "riscv,generic";', '      riscv,isa = "rv64gc";', '      start_pc = <0x0>;', '      poweroff;', '    };'] });
     expect(v.diagnostics).toEqual([]);
     expect(v.guests[0]!.vcpus.map((c) => [c.name, c.subid, c.poweroff, c.priority, c.timeSlice, c.affinity]))
       .toEqual([['g/vcpu0', 0, false, 3, 1000000, [0, 1]], ['g/second', 1, true, 3, 10_000_000, undefined]]);
@@ -133,16 +133,32 @@ describe('VCPUs', () => {
     });
   });
 
+  // Xvisor (cpu_vcpu_helper.c, arch_vcpu_init) masks what the host lacks: a warning, and the VCPU runs the rest.
   it.each([
-    ['rv64imafdcv', 'asks for v, which the runtime cannot provide'],
-    ['rv32imac', 'asks for rv32'],
-    ['rv64imafdc_zba_zbb', 'asks for zba, zbb'],
-    ['rv64imafdch', 'asks for h'],
-  ])('riscv,isa %s is not provided', (isa, fragment) => {
-    const d = expectOne(g({ 8: `      riscv,isa = "${isa}";` }), {
-      code: 'isa', severity: 'error', file: 'g.dts', line: 8, column: 7, message: `g/vcpu0: riscv,isa "${isa}" ${fragment}`,
+    ['rv64imafdcv', 'v', 'rv64imafdc'],
+    ['rv32imac', 'rv32', 'rv64imac'],
+    ['rv64imafdc_zba_zbb', 'zba, zbb', 'rv64imafdc'],
+    ['rv64imafdch', 'h', 'rv64imafdc'],
+    ['rv64imafdchv_zicsr_sstc', 'h, v', 'rv64imafdc_zicsr_sstc'],
+  ])('riscv,isa %s is masked', (isa, lacks, runs) => {
+    const v = g({ 8: `      riscv,isa = "${isa}";` });
+    const d = expectOne(v, {
+      code: 'isa_masked', severity: 'warning', file: 'g.dts', line: 8, column: 7,
+      message: `g/vcpu0: riscv,isa "${isa}": the hart lacks ${lacks}, masked off as Xvisor masks them: the VCPU runs ${runs}`,
     });
     expect(d.hint).toContain('rv64imafdc');
+    expectNone(v, 'isa');
+    expect(v.guests[0]!.vcpus[0]!.isa).toBe(runs);
+  });
+
+  it.each([
+    ['rv128imafdc', 'rv128 is wider than the 64-bit host'],
+    ['rv64emac', 'the hart needs the base integer ISA i'],
+  ])('riscv,isa %s cannot run', (isa, fragment) => {
+    expectOne(g({ 8: `      riscv,isa = "${isa}";` }), {
+      code: 'isa', severity: 'error', file: 'g.dts', line: 8, column: 7, message: `g/vcpu0: riscv,isa "${isa}": ${fragment}`,
+    });
+    expectNone(g(), 'isa');
   });
 
   it.each([
@@ -159,10 +175,20 @@ describe('VCPUs', () => {
       expectNone(g({ 8: `      riscv,isa = "${isa}";` }), 'isa');
     });
 
-  it('riscv,isa defaults to what the hart provides', () => {
-    const v = g({ 8: '' });
-    expect(v.diagnostics).toEqual([]);
-    expect(v.guests[0]!.vcpus[0]!.isa).toBe('rv64imafdc_zicsr_zifencei_zicntr_sstc_svadu');
+  it('a VCPU without riscv,isa is refused, as Xvisor refuses it', () => {
+    const d = expectOne(g({ 8: '' }), {
+      code: 'missing_attribute', severity: 'error', file: 'g.dts', line: 5, column: 5,
+      message: "g/vcpu0: missing required attribute 'riscv,isa'",
+    });
+    expect(d.hint).toContain('rv64imafdc_zicsr_zifencei_zicntr_sstc_svadu');
+    expectNone(g(), 'missing_attribute');
+  });
+
+  it('a VCPU template without riscv,isa too', () => {
+    expectOne(check(['t.dts', edit(TEMPLATE_GUEST, { 10: '    compatible = "riscv,generic";' })]), {
+      code: 'missing_attribute', severity: 'error', file: 't.dts', line: 8, column: 3,
+      message: "t/vcpu_template: missing required attribute 'riscv,isa'",
+    });
   });
 
   it('start_pc of two cells', () => {
