@@ -5,7 +5,6 @@
  * `shutdown`/`exit`, Ctrl-C, or when stdin is closed and no VCPU can run any more (so `npm start` and scripts
  * finish by themselves).
  */
-import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostFiles } from './host-files.js';
 import { createInterface } from 'node:readline';
@@ -15,6 +14,7 @@ import { validate } from '../vmm/config/validate.js';
 import { Hypervisor } from '../vmm/hypervisor.js';
 import { Shell } from '../vmm/shell.js';
 import { renderDiagnostic } from './render.js';
+import { MAX_DEVICE_TREE_BYTES, readHostFile } from '../vmm/host-file.js';
 
 interface BootFlags {
   time?: string;
@@ -40,13 +40,12 @@ export function bootCommand(): Command {
 
 async function boot(boardPath: string, flags: BootFlags): Promise<number> {
   const write = (s: string): boolean => process.stdout.write(s);
-  let data: Buffer;
-  try {
-    data = readFileSync(boardPath);
-  } catch (e) {
-    process.stderr.write(`tsvisor boot: ${(e as Error).message}\n`);
+  const read = readHostFile(boardPath, MAX_DEVICE_TREE_BYTES, 'board');
+  if (!read.ok) {
+    process.stderr.write(`tsvisor boot: ${read.error}\n`);
     return 2;
   }
+  const data = read.data;
   const compiled = compileData(data, boardPath, { includePaths: [dirname(boardPath), ...flags.include] });
   const v = compiled.tree && compiled.ok ? validate([{ path: boardPath, tree: compiled.tree }]) : undefined;
   const diagnostics = [...compiled.diagnostics, ...(v?.diagnostics ?? [])];

@@ -2,7 +2,7 @@
  * `tsvisor run <guest.dts> --image FILE`: run a guest test image without a board, stream its console, and exit with
  * the guest's status (SBI SRST or the sifive,test0 finisher: 0 pass, non-zero fail), 124 on timeout, 1 when it halts.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { hostFiles } from './host-files.js';
 import { basename, dirname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -14,6 +14,8 @@ import { parseRtcBase } from './rtc-base.js';
 import { runImage, type RunImageResult } from '../vmm/run-image.js';
 import { buildDevice } from '../devices/registry.js';
 import { renderDiagnostic } from './render.js';
+import { hostFileSize, MAX_DEVICE_TREE_BYTES, readHostFile, sizeText } from '../vmm/host-file.js';
+import { memoryRegions } from '../vmm/guest-instance.js';
 
 interface RunFlags {
   image: string;
@@ -57,15 +59,19 @@ export function runCommand(): Command {
 }
 
 export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) => void, err: (s: string) => void): number {
-  let data: Buffer, image: Uint8Array, initrd: Uint8Array | undefined;
-  try {
-    data = readFileSync(guestPath);
-    image = maybeGunzip(readFileSync(flags.image));
-    initrd = flags.initrd ? readFileSync(flags.initrd) : undefined;
-  } catch (e) {
-    err(`tsvisor run: ${(e as Error).message}\n`);
-    return 2;
+  // Every file is checked before it is read: a regular file (not a FIFO, a device or a directory), and no larger
+  // than its limit (device trees: MAX_DEVICE_TREE_BYTES; the image and initrd: the guest's memory, known once
+  // the guest is built, so only their kind is checked here).
+  const guestFile = readHostFile(guestPath, MAX_DEVICE_TREE_BYTES, 'guest device tree');
+  const imageSize = hostFileSize(flags.image, 'image');
+  const initrdSize = flags.initrd === undefined ? undefined : hostFileSize(flags.initrd, 'initrd');
+  for (const r of [guestFile, imageSize, initrdSize]) {
+    if (r && !r.ok) {
+      err(`tsvisor run: ${r.error}\n`);
+      return 2;
+    }
   }
+  const data = (guestFile as { data: Buffer }).data;
   const rtc = flags.rtc === undefined ? undefined : parseRtcBase(flags.rtc, Date.now());
   const vcpus = flags.vcpus === undefined ? undefined : Number(flags.vcpus);
   const memory = flags.memory === undefined ? undefined : parseSize(flags.memory);
@@ -92,6 +98,22 @@ export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) =>
   if (!v || problems.length > 0 || !v.guests[0]) {
     for (const d of problems) err(renderDiagnostic(d) + '\n');
     if (v && !v.guests[0]) err(`tsvisor run: ${guestPath} is not a guest (device_type = "guest")\n`);
+    return 2;
+  }
+  // The image (after gunzip) and the initrd must fit the guest's memory: a bigger file is refused before it is read.
+  const guestBytes = memoryRegions(v.guests[0]).filter((r) => r.aliasOf === undefined).reduce((n, r) => n + r.size, 0);
+  let image: Uint8Array, initrd: Uint8Array | undefined;
+  try {
+    const im = readHostFile(flags.image, guestBytes, 'image');
+    if (!im.ok) throw new Error(`${im.error} (the guest's memory)`);
+    image = maybeGunzip(im.data, guestBytes, flags.image);
+    if (flags.initrd !== undefined) {
+      const rd = readHostFile(flags.initrd, guestBytes, 'initrd');
+      if (!rd.ok) throw new Error(`${rd.error} (the guest's memory)`);
+      initrd = rd.data;
+    }
+  } catch (e) {
+    err(`tsvisor run: ${(e as Error).message}\n`);
     return 2;
   }
   // Host files the guest names (a virtio disk's blkdev) are relative to the guest file's folder.
@@ -135,9 +157,15 @@ export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) =>
   return status;
 }
 
-/** A gzip-compressed image (Image.gz) is unpacked first, as boot loaders do. */
-function maybeGunzip(bytes: Buffer): Uint8Array {
-  return bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
+/** A gzip-compressed image (Image.gz) is unpacked first, as boot loaders do, to at most `limit` bytes. */
+function maybeGunzip(bytes: Buffer, limit: number, path: string): Uint8Array {
+  if (!(bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b)) return bytes;
+  try {
+    return gunzipSync(bytes, { maxOutputLength: Math.max(1, limit) });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`image ${path}: unpacks to more than the guest's memory (${sizeText(limit)})`);
+    throw new Error(`image ${path}: not a valid gzip file (${(e as Error).message})`);
+  }
 }
 
 /** 128M, 1G, 65536, 0x8000000 → bytes; undefined when it is not a size. */

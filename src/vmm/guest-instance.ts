@@ -28,6 +28,18 @@ export type { Vcpu } from './vcpu.js';
 
 const TWO32 = 4294967296;
 
+/** Most VCPUs a guest may have (as `vfs guest_fdt_load` and `run --vcpus` allow). */
+export const MAX_GUEST_VCPUS = 1024;
+/** Most regions (memory and devices) a guest may have. */
+export const MAX_GUEST_REGIONS = 4096;
+
+/** Refuse a guest whose counts are beyond the runtime's limits, before anything is allocated for it. */
+export function checkGuestLimits(config: GuestConfig, vcpuCount?: number): void {
+  const count = Math.max(1, vcpuCount ?? config.vcpus.length);
+  if (!Number.isSafeInteger(count) || count > MAX_GUEST_VCPUS) throw new RangeError(`${config.name}: ${count} VCPUs is more than the ${MAX_GUEST_VCPUS} a guest may have`);
+  if (config.regions.length > MAX_GUEST_REGIONS) throw new RangeError(`${config.name}: ${config.regions.length} regions is more than the ${MAX_GUEST_REGIONS} a guest may have`);
+}
+
 /** Builds a device for a region, or undefined when the emulator is not available. */
 export type DeviceBuilder = (emulator: EmulatorInfo, ctx: DeviceContext) => (MmioDevice & Partial<IrqChip> & { numIrq?: number }) | undefined;
 
@@ -101,6 +113,7 @@ export class GuestInstance implements VcpuLoopGuest {
   private yieldRequested = false;
 
   constructor(readonly config: GuestConfig, private readonly opts: GuestOptions) {
+    checkGuestLimits(config, opts.vcpuCount);
     this.scheduler = opts.scheduler;
     this.nsPerInstruction = 1e9 / (opts.timebaseFrequency * opts.instructionsPerTick);
     this.stepLimit = opts.stepLimit ?? Infinity;

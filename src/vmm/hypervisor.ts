@@ -14,7 +14,7 @@ import type { GuestConfig, HostConfig } from './config/types.js';
 import { buildGuest } from './config/guest.js';
 import { DiagnosticSink, formatPlain } from '../dts/diagnostics.js';
 import { guestClaims, hostPages } from './config/memory-fit.js';
-import { GuestInstance, type Vcpu } from './guest-instance.js';
+import { checkGuestLimits, GuestInstance, type Vcpu } from './guest-instance.js';
 import { buildScheduler } from './scheduling.js';
 import type { DeviceContext } from '../devices/device.js';
 import { LOCKSTEP_QUANTUM_NS } from './vcpu-loop.js';
@@ -101,6 +101,11 @@ export class Hypervisor {
     const config = buildGuest(node, name, sink);
     if (!config || sink.errorCount > 0) {
       return { ok: false, message: `${name}: Failed to create: ${sink.items.filter((d) => d.severity === 'error').map(formatPlain).join('; ')}` };
+    }
+    try {
+      checkGuestLimits(config);
+    } catch (e) {
+      return { ok: false, message: `${name}: Failed to create: ${(e as Error).message}` };
     }
     const claims = guestClaims(config, this.host, new Set());
     const installed = this.memory.installClaims(name, claims);

@@ -10,7 +10,7 @@ import { Supervisor } from '../sched/supervisor.js';
 import type { DeviceContext } from '../devices/device.js';
 import { VcpuState } from '../vcpu/state.js';
 import type { GuestConfig } from './config/types.js';
-import { GuestInstance, type DeviceBuilder } from './guest-instance.js';
+import { checkGuestLimits, GuestInstance, type DeviceBuilder } from './guest-instance.js';
 import { LOCKSTEP_QUANTUM_NS, type UnmappedAccess } from './vcpu-loop.js';
 
 export interface RunImageOptions {
@@ -62,6 +62,7 @@ export function runImage(o: RunImageOptions): RunImageResult {
   const timebase = o.timebaseFrequency ?? 10_000_000;
   const ipt = o.instructionsPerTick ?? 10;
   const nsPerInstruction = 1e9 / (timebase * ipt);
+  checkGuestLimits(o.guest, o.vcpus);
   const harts = Math.max(1, o.vcpus ?? o.guest.vcpus.length);
   const cpus = Array.from({ length: harts }, (_, i) => ({ id: i, core: i }));
   const scheduler = new Scheduler({ cpus, policy: new PrrPolicy(cpus), nsPerWork: () => nsPerInstruction, quantum: LOCKSTEP_QUANTUM_NS });
