@@ -19,6 +19,31 @@ import { buildScheduler } from './scheduling.js';
 import type { DeviceContext } from '../devices/device.js';
 import { LOCKSTEP_QUANTUM_NS } from './vcpu-loop.js';
 
+/** Bytes of each vserial's output kept for `vserial dump`. */
+const HISTORY_BYTES = 65536;
+
+/** The last `limit` bytes of a console: chunks kept until twice the limit, then compacted (linear in the output). */
+class ConsoleHistory {
+  private chunks: string[] = [];
+  private length = 0;
+  constructor(private readonly limit: number) {}
+
+  add(bytes: Uint8Array): void {
+    const s = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    this.chunks.push(s);
+    this.length += s.length;
+    if (this.length > 2 * this.limit) {
+      const t = this.text();
+      this.chunks = [t];
+      this.length = t.length;
+    }
+  }
+
+  text(): string {
+    return this.chunks.join('').slice(-this.limit);
+  }
+}
+
 export interface HypervisorOptions {
   /** Console output of a vserial (`<guest>/<device>`, `<guest>/sbi`). */
   readonly output: (vserial: string, bytes: Uint8Array) => void;
@@ -62,7 +87,7 @@ export class Hypervisor {
   private readonly nsPerInstruction: number;
   private readonly taskVcpu = new Map<Task, { guest: GuestRecord; vcpu: Vcpu }>();
   /** The last 64 KiB each vserial printed (for `vserial dump`). */
-  private readonly history = new Map<string, string>();
+  private readonly history = new Map<string, ConsoleHistory>();
   /** Exit status of each guest's last SRST shutdown. */
   readonly lastStatus = new Map<string, number>();
 
@@ -71,7 +96,9 @@ export class Hypervisor {
     this.opts = {
       ...opts,
       output: (vserial, bytes) => {
-        this.history.set(vserial, ((this.history.get(vserial) ?? '') + Buffer.from(bytes).toString('latin1')).slice(-65536));
+        let h = this.history.get(vserial);
+        if (!h) this.history.set(vserial, h = new ConsoleHistory(HISTORY_BYTES));
+        h.add(bytes);
         output(vserial, bytes);
       },
     };
@@ -195,13 +222,12 @@ export class Hypervisor {
   destroyGuest(name: string): OpResult {
     const g = this.guest(name, 'destroy');
     if (!('instance' in g)) return g;
-    for (const t of g.tasks) {
-      this.scheduler.block(t);
-      this.taskVcpu.delete(t);
-    }
+    g.instance.destroy(); // off the scheduler (placement forgotten), timers cancelled
+    for (const t of g.tasks) this.taskVcpu.delete(t);
     this.supervisor.destroyGuest(g.taskSet);
     this.memory.destroy(name);
     this.guests.delete(name);
+    for (const vserial of [...this.history.keys()]) if (vserial.startsWith(`${name}/`)) this.history.delete(vserial);
     return { ok: true, message: `${name}: Destroyed` };
   }
 
@@ -260,7 +286,7 @@ export class Hypervisor {
   /** What a vserial printed lately, or undefined if no such vserial exists. */
   consoleHistory(vserial: string): string | undefined {
     const known = [...this.guests.values()].some((g) => g.instance.vserials().includes(vserial) || vserial === `${g.name}/sbi`);
-    return known ? this.history.get(vserial) ?? '' : undefined;
+    return known ? this.history.get(vserial)?.text() ?? '' : undefined;
   }
 
   /** Free host memory in bytes (free minus outstanding claims). */

@@ -23,6 +23,20 @@ import type { Vcpu } from './vcpu.js';
  */
 export const LOCKSTEP_QUANTUM_NS = 1_000_000;
 
+/**
+ * Virtual time one byte of SBI console output costs the VCPU that prints it (legacy putchar, DBCN write and
+ * write_byte): 100 ns, a 10 MB/s console. The host's work per byte is of that order, so a guest that floods its
+ * console runs its own virtual time forward as fast as it costs the host, and every other VCPU keeps its share.
+ * Charged in the loop at the SBI call, identically whether the hart runs blocks or single steps; instruction counts
+ * (`icount`) are not changed, only the slice's work.
+ */
+export const CONSOLE_BYTE_NS = 100;
+/**
+ * Most SBI console bytes a VCPU prints in one slice before it yields (16 KiB; one DBCN call moves at most 4 KiB).
+ * Slices are at most a scheduler quantum (1 ms = 10,000 charged bytes), so this bound is rarely the one that acts.
+ */
+export const CONSOLE_BYTES_PER_SLICE = 16 * 1024;
+
 /** What an access to a guest-physical address in no region does. */
 export type UnmappedAccess =
   /** The VCPU halts with the reason (Xvisor: the runtime cannot emulate it). */
@@ -69,9 +83,13 @@ export function runVcpu(g: VcpuLoopGuest, v: Vcpu, budget: number, now: number):
   const start = h.icount;
   const nsPerInstruction = g.nsPerInstruction;
   const mmioOut = v.mmioOut;
+  const byteCost = Math.max(1, Math.round(CONSOLE_BYTE_NS / nsPerInstruction));
+  /** Work charged beyond retired instructions (console output), in instructions. */
+  let charged = 0;
+  let consoleBytes = 0;
   let next: RunReport['next'] = 'yield';
   while (g.running() && v.state.state === VcpuState.Running) {
-    const done = h.icount - start;
+    const done = h.icount - start + charged;
     let chunk = budget - done;
     const event = g.nextEvent();
     if (event !== Infinity) {
@@ -86,6 +104,12 @@ export function runVcpu(g: VcpuLoopGuest, v: Vcpu, budget: number, now: number):
     if (exit === Exit.Budget) continue;
     if (exit === Exit.Ecall) {
       handleSbiCall(h, g.sbi);
+      const printed = g.sbi.takeConsoleBytes?.() ?? 0;
+      if (printed > 0) {
+        charged += printed * byteCost;
+        consoleBytes += printed;
+        if (consoleBytes >= CONSOLE_BYTES_PER_SLICE) break;
+      }
       // The sender of an IPI usually waits for its target next: let the target's host CPU catch up first.
       if (g.takeYield()) break;
       if (!v.suspended) continue;
@@ -117,5 +141,5 @@ export function runVcpu(g: VcpuLoopGuest, v: Vcpu, budget: number, now: number):
   g.clock.leave(h);
   if (v.state.state === VcpuState.Running) v.state.switchOut();
   if (!v.state.runnable || !g.running()) next = 'idle';
-  return { work: h.icount - start, next };
+  return { work: h.icount - start + charged, next };
 }

@@ -40,6 +40,13 @@ export const SBI_SPEC_VERSION = (2 << 24) | 0;
 export interface SbiPlatform {
   /** Console output. */
   putByte(byte: number): void;
+  /** Console output of many bytes at once (DBCN write); without it, one `putByte` per byte. */
+  putBytes?(bytes: Uint8Array): void;
+  /**
+   * Console bytes output since the last call (and reset to 0): the VCPU loop charges them virtual time, so a guest
+   * flooding its console pays for the host work it causes.
+   */
+  takeConsoleBytes?(): number;
   /** Next console input byte, or -1. */
   getByte(): number;
   /** Read guest-physical memory (for DBCN), or undefined if the range is not RAM/ROM. */
@@ -178,7 +185,8 @@ function dbcn(h: Hart, p: SbiPlatform, fid: number): void {
   if (fid === 0) {
     const bytes = p.readMemory(pa, count);
     if (!bytes) { ret(h, SbiError.InvalidParam, 0); return; }
-    for (const b of bytes) p.putByte(b);
+    if (p.putBytes) p.putBytes(bytes);
+    else for (const b of bytes) p.putByte(b);
     ret(h, 0, count);
     return;
   }
