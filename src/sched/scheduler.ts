@@ -32,6 +32,8 @@ export interface Policy {
   requeue(task: Task, cpu: HostCpu, ran: number): void;
   /** When an idle `cpu` should look again even without an event (e.g. a table window boundary). */
   nextChange?(cpu: HostCpu, now: number): number;
+  /** A task is gone for good (its guest was destroyed): forget everything about it (placement, load). */
+  forget?(task: Task): void;
 }
 
 export type TraceEvent =
@@ -105,6 +107,17 @@ export class Scheduler {
     if (!this.runnable.delete(task)) return;
     this.policy.dequeue(task);
     this.record({ type: 'state', task: task.name, at, state: 'blocked' });
+  }
+
+  /** A task is gone for good (its guest destroyed): off the run queues, and the policy forgets it. */
+  remove(task: Task, at = this.now()): void {
+    this.block(task, at);
+    this.policy.forget?.(task);
+  }
+
+  /** Timers pending (for leak checks and statistics). */
+  get pendingTimers(): number {
+    return this.timers.length;
   }
 
   isRunnable(task: Task): boolean {

@@ -28,6 +28,8 @@ export class GuestClock implements VirtualClock {
   /** The hart running now, whose clock is the guest's while it runs. */
   private running: Hart | undefined;
   private readonly nsPerTick: number;
+  /** Device timers not yet fired or cancelled (cancelled all at once when the guest is destroyed). */
+  private readonly pending = new Set<number>();
 
   constructor(readonly timebaseFrequency: number, private readonly timers: HostTimers) {
     this.nsPerTick = 1e9 / timebaseFrequency;
@@ -78,13 +80,23 @@ export class GuestClock implements VirtualClock {
 
   /** A device timer: `fire` when guest time reaches `at` ns. */
   setTimer(at: number, fire: () => void): number {
-    return this.timers.setTimer(this.originNs + at, (now) => {
+    const handle = this.timers.setTimer(this.originNs + at, (now) => {
+      this.pending.delete(handle);
       if (now > this.hostNs) this.hostNs = now;
       fire();
     });
+    this.pending.add(handle);
+    return handle;
   }
 
   cancel(handle: number): void {
+    this.pending.delete(handle);
     this.timers.cancelTimer(handle);
+  }
+
+  /** Cancel every device timer of the guest (it is being destroyed). */
+  cancelAll(): void {
+    for (const h of this.pending) this.timers.cancelTimer(h);
+    this.pending.clear();
   }
 }

@@ -364,6 +364,22 @@ export class GuestInstance implements VcpuLoopGuest {
     v.wakeTimer = undefined;
   }
 
+  /**
+   * The guest is being destroyed: its VCPU tasks leave the scheduler for good (the policy forgets them), its wake-up
+   * and device timers are cancelled and its input queues emptied, so nothing outside keeps the instance alive.
+   */
+  destroy(): void {
+    for (const v of this.vcpus) {
+      this.cancelWake(v);
+      v.state.request(VcpuState.Halted);
+    }
+    for (const t of this.tasks) this.scheduler.remove(t);
+    this.clock.cancelAll();
+    this.inputs.clear();
+    this.sbiInput.length = 0;
+    this.outcome = { kind: 'shutdown', status: 0 };
+  }
+
   /** Halt a VCPU with the reason the runtime could not go on. */
   halt(v: Vcpu, reason: string): void {
     v.haltReason = `${reason} (pc 0x${v.hart.pcHex()})`;

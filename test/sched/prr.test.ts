@@ -83,4 +83,20 @@ describe('PRR policy', () => {
     expect(a.length).toBeGreaterThan(20);
     expect(b).toEqual(a);
   });
+  it('forgets a removed task: its CPU\'s load goes down, so the next task fills the idle CPU', () => {
+    const cpus = [0, 1, 2, 3].map((id) => ({ id, core: id }));
+    const { s, task } = setup(cpus);
+    const policy = s.policy as PrrPolicy;
+    const busyTask = task('busy', 3);
+    s.wake(busyTask);
+    const gone = ['a', 'b', 'c'].map((n) => task(n, 3));
+    for (const t of gone) s.wake(t);
+    expect(gone.map((t) => policy.cpuOf(t))).toEqual([1, 2, 3]);
+    for (const t of gone) s.remove(t);
+    expect(gone.map((t) => policy.cpuOf(t))).toEqual([undefined, undefined, undefined]);
+    const next = task('next', 3);
+    s.wake(next);
+    expect(policy.cpuOf(next)).toBe(1);
+    expect(s.isRunnable(gone[0]!)).toBe(false);
+  });
 });

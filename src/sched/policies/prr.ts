@@ -5,6 +5,7 @@
  * running one at the next scheduling point (the scheduler ends slices at timer events, which is where wake-ups
  * happen). A slice the scheduler cut short (at a timer, or at its quantum, the lockstep of host CPUs simulated one
  * after another) continues at the head of the queue with what is left of it, so time slices keep Xvisor's length.
+ * A destroyed task is forgotten (`forget`): its CPU's load goes down, so new tasks fill the CPUs it leaves idle.
  */
 import type { HostCpu, Pick, Policy } from '../scheduler.js';
 import type { Task } from '../task.js';
@@ -60,6 +61,15 @@ export class PrrPolicy implements Policy {
     const q = this.queue(task, cpu);
     const i = q.indexOf(task);
     if (i >= 0) q.splice(i, 1);
+  }
+
+  /** A destroyed task: off its queue, its placement forgotten and its CPU's load one less. */
+  forget(task: Task): void {
+    this.dequeue(task);
+    const cpu = this.home.get(task);
+    if (cpu === undefined) return;
+    this.home.delete(task);
+    this.load.set(cpu, Math.max(0, this.load.get(cpu)! - 1));
   }
 
   pick(cpu: HostCpu): Pick | undefined {
