@@ -9,9 +9,10 @@ import { cString, latin1 } from './bytes.js';
 import { ValueBuilder } from './data.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import { unescapeString } from './escape.js';
-import { evaluate, smallLiteral, type ExprError } from './expr.js';
+import { evaluate, firstToken, smallLiteral, type ExprError } from './expr.js';
 import { findFile, type FileReader } from './files.js';
 import { refOf } from './lexer.js';
+import { MAX_NODE_DEPTH, tooDeep } from './limits.js';
 import type { SourceBuffer } from './source.js';
 import { getNodeByPath, getNodeByRef } from './lookup.js';
 import { addLabel, deleteNode, mergeNodes, Node, Property, type DeviceTree, type ReserveEntry } from './tree.js';
@@ -82,6 +83,8 @@ class TreeBuilder {
       if (eofLike) this.error('no tree: expected "/ { ... };"', eofLike);
       return undefined;
     }
+    const deep = tooDeepNode(root);
+    if (deep) this.ctx.diags.error('syntax', tooDeep('nodes', MAX_NODE_DEPTH), deep.src, 'merging into a deep node with &{/path} { } made the tree deeper than the limit');
     return { root, reserves, plugin, bootCpuid: guessBootCpuid(root) };
   }
 
@@ -275,20 +278,15 @@ class TreeBuilder {
   }
 }
 
-function firstToken(e: IntExpr): IToken {
-  switch (e.kind) {
-    case 'literal':
-    case 'char':
-      return e.tok;
-    case 'unary':
-      return e.op;
-    case 'paren':
-      return e.open;
-    case 'binary':
-      return firstToken(e.left);
-    case 'ternary':
-      return firstToken(e.cond);
+/** The first live node deeper than MAX_NODE_DEPTH (merges can make a tree deeper than any one source block). */
+function tooDeepNode(root: Node): Node | undefined {
+  const stack: [Node, number][] = [[root, 0]];
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    if (d > MAX_NODE_DEPTH) return n;
+    for (let i = n.children.length - 1; i >= 0; i--) if (!n.children[i]!.deleted) stack.push([n.children[i]!, d + 1]);
   }
+  return undefined;
 }
 
 function renamed(n: Node, name: string): Node {

@@ -95,7 +95,7 @@ export function compileSource(text: string, path: string, opts: CompileOptions =
         t.tokenType === Identifier
           ? `"${t.image}" is not a number, string or reference; if it is a macro, preprocess the file with cpp first`
           : undefined;
-      const message = /^(nodes|parentheses) nested/.test(parsed.error.message)
+      const message = parsed.error.final
         ? parsed.error.message
         : `syntax error: unexpected ${JSON.stringify(t.image)}${expected(parsed.error.message)}`;
       diags.error('syntax', message, refOf(t), hint);

@@ -14,6 +14,8 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { latin1 } from './bytes.js';
 import { DiagnosticSink, type Diagnostic } from './diagnostics.js';
 import type { FileReader } from './files.js';
+import { MAX_INCLUDE_DEPTH, MAX_MACRO_DEPTH, tooDeep } from './limits.js';
+import { parseExpression, type ExprBuilder, type Role } from './exprparse.js';
 import { pointAt, SourceBuffer } from './source.js';
 
 export interface PreprocessOptions {
@@ -412,7 +414,6 @@ const DIRECTIVES = new Set([
   'endif', 'line', 'error', 'warning', 'pragma', 'ident', 'sccs', 'assert', 'unassert',
 ]);
 const CONDITIONALS = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif']);
-const MAX_DEPTH = 200;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 class Preprocessor {
@@ -423,6 +424,8 @@ class Preprocessor {
   private readonly printer = new Printer();
   private readonly once = new Set<string>();
   private prevent = 0;
+  /** Macro arguments being expanded inside one another (F(F(F(...)))); bounded by MAX_MACRO_DEPTH. */
+  private argDepth = 0;
   private parsingArgs = 0;
   private inDirective = false;
   private counter = 0;
@@ -466,7 +469,12 @@ class Preprocessor {
         this.printer.emit(t);
       }
     } catch (e) {
-      if (!(e instanceof Fatal)) throw e;
+      if (e instanceof RangeError && this.stack.length) {
+        // A backstop only: the limits of limits.ts are meant to stop every input before the stack does.
+        const f = this.file;
+        const at = f.toks[Math.max(0, Math.min(f.i, f.toks.length) - 1)] ?? EOF_SENTINEL;
+        this.error('cpp', 'input nested too deeply to preprocess', at, f);
+      } else if (!(e instanceof Fatal)) throw e;
     }
     return this.printer.finish();
   }
@@ -683,7 +691,7 @@ class Preprocessor {
       let toks: Tok[];
       if (src.stringify) toks = [{ kind: 'string', text: stringify(raw), white: src.white, line: name.line, col: name.col }];
       else if (src.pasteLeft || afterPaste) toks = raw;
-      else toks = expanded[ai] ??= this.expandArg(raw);
+      else toks = expanded[ai] ??= this.expandArg(raw, name);
       if (afterPaste && prev!.kind === 'punct' && prev!.text === ',' && m.variadic && ai === m.params.length - 1 && !src.stringify) {
         // GNU `, ## __VA_ARGS__`: the comma goes when the variable arguments were left out, and never pastes.
         if (vaOmitted) out.pop();
@@ -701,7 +709,20 @@ class Preprocessor {
   }
 
   /** Fully macro-expands one argument on its own, as the standard asks before substitution. */
-  private expandArg(raw: Tok[]): Tok[] {
+  private expandArg(raw: Tok[], name: Tok): Tok[] {
+    if (this.argDepth >= MAX_MACRO_DEPTH) {
+      this.error('cpp_macro', tooDeep('macro invocations', MAX_MACRO_DEPTH), name);
+      throw new Fatal();
+    }
+    this.argDepth++;
+    try {
+      return this.expandArgAt(raw);
+    } finally {
+      this.argDepth--;
+    }
+  }
+
+  private expandArgAt(raw: Tok[]): Tok[] {
     this.ctx.push({ toks: [...raw, EOF_SENTINEL], i: 0, macro: undefined });
     const depth = this.ctx.length;
     const out: Tok[] = [];
@@ -1066,8 +1087,8 @@ class Preprocessor {
       throw new Fatal();
     }
     if (this.once.has(found.path)) return;
-    if (this.stack.length >= MAX_DEPTH) {
-      this.error('include', `#include nested depth ${MAX_DEPTH} exceeds maximum (is "${name}" including itself?)`, hash, f);
+    if (this.stack.length >= MAX_INCLUDE_DEPTH) {
+      this.error('include', `#include nested depth ${MAX_INCLUDE_DEPTH} exceeds maximum (is "${name}" including itself?)`, hash, f);
       throw new Fatal();
     }
     this.pushFile(found.path, latin1(found.data), found.dirIndex, endLine + 1 + f.delta);
@@ -1130,145 +1151,160 @@ const BINARY: Record<string, number> = {
   '&': 5, '^': 4, '|': 3, '&&': 2, '||': 1,
 };
 
-/** Evaluates a fully expanded #if line; a string is an error message. */
+type CNode =
+  | { k: 'leaf'; t: Tok }
+  | { k: 'un'; op: string; a: CNode }
+  | { k: 'bin'; op: string; l: CNode; r: CNode }
+  | { k: 'tern'; c: CNode; a: CNode; b: CNode };
+
+const buildCNode: ExprBuilder<Tok, CNode> = {
+  leaf: (t) => ({ k: 'leaf', t }),
+  unary: (op, a) => ({ k: 'un', op: op.text, a }),
+  binary: (op, l, r) => ({ k: 'bin', op: op.text, l, r }),
+  ternary: (_q, c, a, b) => ({ k: 'tern', c, a, b }),
+  paren: (_open, _close, inner) => inner,
+};
+
+function classifyIf(t: Tok, wantOperand: boolean): Role {
+  if (wantOperand) {
+    if (t.kind === 'number' || t.kind === 'char' || t.kind === 'name') return { role: 'operand' };
+    if (t.kind !== 'punct') return { role: 'other' };
+    if (t.text === '(') return { role: 'open' };
+    if (t.text === '+' || t.text === '-' || t.text === '~' || t.text === '!') return { role: 'prefix' };
+    return { role: 'other' };
+  }
+  if (t.kind !== 'punct') return { role: 'other' };
+  if (t.text === ',') return { role: 'binary', prec: 0 };
+  const prec = BINARY[t.text];
+  if (prec !== undefined) return { role: 'binary', prec };
+  if (t.text === '?') return { role: 'question' };
+  if (t.text === ':') return { role: 'colon' };
+  if (t.text === ')') return { role: 'close' };
+  return { role: 'other' };
+}
+
+/**
+ * Evaluates a fully expanded #if line; a string is an error message. Parsed and evaluated with explicit stacks
+ * (exprparse.ts), so deep nesting costs no JavaScript stack. As in GCC, division by zero is an error only in an
+ * operand that is evaluated (not on the skipped side of `&&`, `||` or `?:`).
+ */
 function evaluate(toks: Tok[]): boolean | string {
   if (toks.length === 0) return '#if with no expression';
-  let i = 0;
-  const peek = () => toks[i];
-  const fail = (msg: string): never => {
-    throw new ExprError(msg);
-  };
+  const parsed = parseExpression(toks, 0, false, classifyIf, buildCNode, (t) => (t ? `"${t.text}"` : 'end of line'), {
+    operand: 'a number, a name, "(" or a unary operator',
+    operator: 'a binary operator',
+  });
+  if (!parsed.ok) {
+    const t = toks[parsed.at];
+    if (parsed.message.startsWith('expression nested')) return parsed.message;
+    if (!t) return parsed.message.startsWith("'?'") ? parsed.message : '#if expression ends too early';
+    if (t.kind === 'punct' && t.text === ')') return "missing '(' in expression";
+    if (classifyIf(t, true).role !== 'other' && classifyIf(t, false).role === 'other') return `missing binary operator before token "${t.text}"`;
+    if (parsed.message.startsWith("'?'")) return parsed.message;
+    return `token "${t.text}" is not valid in preprocessor expressions`;
+  }
   const truthy = (a: Val) => a.v !== 0n;
   const bool = (b: boolean): Val => ({ v: b ? 1n : 0n, u: false });
-
-  const primary = (ev: boolean): Val => {
-    const t = toks[i++];
-    if (!t) return fail('#if expression ends too early');
-    if (t.kind === 'number') return parseNumber(t.text);
-    if (t.kind === 'char') return parseChar(t.text);
-    if (t.kind === 'name') return { v: 0n, u: false };
-    if (t.kind === 'punct') {
-      switch (t.text) {
-        case '(': {
-          const v = comma(ev);
-          if (toks[i]?.text !== ')') fail("missing ')' in expression");
-          i++;
-          return v;
-        }
-        case '+':
-          return primary(ev);
-        case '-': {
-          const a = primary(ev);
-          return norm(-a.v, a.u);
-        }
-        case '~': {
-          const a = primary(ev);
-          return norm(~a.v, a.u);
-        }
-        case '!':
-          return bool(!truthy(primary(ev)));
-      }
-    }
-    return fail(`token "${t.text}" is not valid in preprocessor expressions`);
+  interface Frame {
+    n: CNode;
+    ev: boolean;
+    vals: Val[];
+  }
+  const kids = (n: CNode): number => (n.k === 'leaf' ? 0 : n.k === 'un' ? 1 : n.k === 'bin' ? 2 : 3);
+  /** Whether the next child of f is evaluated (its division by zero counts). */
+  const childEv = (f: Frame): boolean => {
+    const n = f.n;
+    const i = f.vals.length;
+    if (!f.ev || i === 0) return f.ev;
+    if (n.k === 'bin' && n.op === '&&') return truthy(f.vals[0]!);
+    if (n.k === 'bin' && n.op === '||') return !truthy(f.vals[0]!);
+    if (n.k === 'tern') return i === 1 ? truthy(f.vals[0]!) : !truthy(f.vals[0]!);
+    return true;
   };
-
-  const apply = (op: string, a: Val, b: Val, ev: boolean): Val => {
-    const u = a.u || b.u;
-    const x = u ? BigInt.asUintN(64, a.v) : a.v;
-    const y = u ? BigInt.asUintN(64, b.v) : b.v;
-    switch (op) {
-      case '*':
-        return norm(x * y, u);
-      case '/':
-      case '%':
-        if (y === 0n) {
-          if (ev) fail('division by zero in #if');
-          return { v: 0n, u };
-        }
-        return norm(op === '/' ? x / y : x % y, u);
-      case '+':
-        return norm(x + y, u);
-      case '-':
-        return norm(x - y, u);
-      case '<<':
-      case '>>': {
-        let n = b.u ? BigInt.asUintN(64, b.v) : b.v;
-        let left = op === '<<';
-        if (n < 0n) {
-          n = -n;
-          left = !left;
-        }
-        const av = a.u ? BigInt.asUintN(64, a.v) : a.v;
-        if (left) return n >= 64n ? { v: 0n, u: a.u } : norm(av << n, a.u);
-        if (n >= 64n) return { v: !a.u && av < 0n ? -1n : 0n, u: a.u };
-        return norm(av >> n, a.u);
-      }
-      case '<':
-        return bool(x < y);
-      case '>':
-        return bool(x > y);
-      case '<=':
-        return bool(x <= y);
-      case '>=':
-        return bool(x >= y);
-      case '==':
-        return bool(x === y);
-      case '!=':
-        return bool(x !== y);
-      case '&':
-        return norm(x & y, u);
-      case '^':
-        return norm(x ^ y, u);
-      default:
-        return norm(x | y, u);
-    }
-  };
-
-  const binary = (minPrec: number, ev: boolean): Val => {
-    let left = primary(ev);
-    for (;;) {
-      const t = peek();
-      const prec = t && t.kind === 'punct' ? BINARY[t.text] : undefined;
-      if (prec === undefined || prec < minPrec) return left;
-      i++;
-      if (t!.text === '&&') {
-        const right = binary(prec + 1, ev && truthy(left));
-        left = bool(truthy(left) && truthy(right));
-      } else if (t!.text === '||') {
-        const right = binary(prec + 1, ev && !truthy(left));
-        left = bool(truthy(left) || truthy(right));
-      } else left = apply(t!.text, left, binary(prec + 1, ev), ev);
-    }
-  };
-
-  const cond = (ev: boolean): Val => {
-    const c = binary(1, ev);
-    if (peek()?.text !== '?') return c;
-    i++;
-    const a = comma(ev && truthy(c));
-    if (peek()?.text !== ':') fail("'?' without following ':'");
-    i++;
-    const b = cond(ev && !truthy(c));
-    const u = a.u || b.u;
-    return norm(truthy(c) ? a.v : b.v, u);
-  };
-
-  const comma = (ev: boolean): Val => {
-    let v = cond(ev);
-    while (peek()?.text === ',') {
-      i++;
-      v = cond(ev);
-    }
-    return v;
-  };
-
+  const child = (n: CNode, i: number): CNode => (n.k === 'un' ? n.a : n.k === 'bin' ? (i === 0 ? n.l : n.r) : n.k === 'tern' ? [n.c, n.a, n.b][i]! : n);
   try {
-    const v = comma(true);
-    if (i < toks.length) return `missing binary operator before token "${toks[i]!.text}"`;
-    return v.v !== 0n;
+    const stack: Frame[] = [{ n: parsed.node, ev: true, vals: [] }];
+    let result: Val | undefined;
+    while (stack.length) {
+      const f = stack[stack.length - 1]!;
+      if (f.vals.length < kids(f.n)) {
+        stack.push({ n: child(f.n, f.vals.length), ev: childEv(f), vals: [] });
+        continue;
+      }
+      stack.pop();
+      const n = f.n;
+      const v = f.vals;
+      let r: Val;
+      if (n.k === 'leaf') r = n.t.kind === 'number' ? parseNumber(n.t.text) : n.t.kind === 'char' ? parseChar(n.t.text) : { v: 0n, u: false };
+      else if (n.k === 'un') {
+        const a = v[0]!;
+        r = n.op === '+' ? a : n.op === '-' ? norm(-a.v, a.u) : n.op === '~' ? norm(~a.v, a.u) : bool(!truthy(a));
+      } else if (n.k === 'tern') r = norm(truthy(v[0]!) ? v[1]!.v : v[2]!.v, v[1]!.u || v[2]!.u);
+      else if (n.op === '&&') r = bool(truthy(v[0]!) && truthy(v[1]!));
+      else if (n.op === '||') r = bool(truthy(v[0]!) || truthy(v[1]!));
+      else if (n.op === ',') r = v[1]!;
+      else r = apply(n.op, v[0]!, v[1]!, f.ev);
+      const parent = stack[stack.length - 1];
+      if (parent) parent.vals.push(r);
+      else result = r;
+    }
+    return result!.v !== 0n;
   } catch (e) {
     if (e instanceof ExprError) return e.message;
     throw e;
+  }
+}
+
+function apply(op: string, a: Val, b: Val, ev: boolean): Val {
+  const u = a.u || b.u;
+  const x = u ? BigInt.asUintN(64, a.v) : a.v;
+  const y = u ? BigInt.asUintN(64, b.v) : b.v;
+  const bool = (c: boolean): Val => ({ v: c ? 1n : 0n, u: false });
+  switch (op) {
+    case '*':
+      return norm(x * y, u);
+    case '/':
+    case '%':
+      if (y === 0n) {
+        if (ev) throw new ExprError('division by zero in #if');
+        return { v: 0n, u };
+      }
+      return norm(op === '/' ? x / y : x % y, u);
+    case '+':
+      return norm(x + y, u);
+    case '-':
+      return norm(x - y, u);
+    case '<<':
+    case '>>': {
+      let n = b.u ? BigInt.asUintN(64, b.v) : b.v;
+      let left = op === '<<';
+      if (n < 0n) {
+        n = -n;
+        left = !left;
+      }
+      const av = a.u ? BigInt.asUintN(64, a.v) : a.v;
+      if (left) return n >= 64n ? { v: 0n, u: a.u } : norm(av << n, a.u);
+      if (n >= 64n) return { v: !a.u && av < 0n ? -1n : 0n, u: a.u };
+      return norm(av >> n, a.u);
+    }
+    case '<':
+      return bool(x < y);
+    case '>':
+      return bool(x > y);
+    case '<=':
+      return bool(x <= y);
+    case '>=':
+      return bool(x >= y);
+    case '==':
+      return bool(x === y);
+    case '!=':
+      return bool(x !== y);
+    case '&':
+      return norm(x & y, u);
+    case '^':
+      return norm(x ^ y, u);
+    default:
+      return norm(x | y, u);
   }
 }
 

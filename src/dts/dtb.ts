@@ -4,6 +4,7 @@
  * suffix of.
  */
 import { ByteBuffer } from './bytes.js';
+import { MAX_NODE_DEPTH, tooDeep } from './limits.js';
 import { PropValue } from './data.js';
 import { Node, Property, type DeviceTree, type ReserveEntry } from './tree.js';
 
@@ -14,8 +15,6 @@ const FDT_PROP = 3;
 const FDT_NOP = 4;
 const FDT_END = 9;
 const HEADER_SIZE = 40;
-/** Far beyond any real tree; keeps the recursive passes that follow within the stack. */
-const MAX_DEPTH = 256;
 
 export interface BlobOptions {
   /** Extra empty reserve-map slots (-R). */
@@ -173,7 +172,7 @@ export function fromBlob(blob: Uint8Array): DeviceTree {
     if (tag === FDT_BEGIN_NODE) {
       const name = cstr(o, end, 'node name');
       o = (o + name.length + 1 + 3) & ~3;
-      if (stack.length >= MAX_DEPTH) throw new BlobError(`nodes nested more than ${MAX_DEPTH} deep`, tagAt);
+      if (stack.length > MAX_NODE_DEPTH) throw new BlobError(tooDeep('nodes', MAX_NODE_DEPTH), tagAt);
       const n = new Node(stack.length === 0 ? '' : name);
       if (stack.length === 0) {
         if (root) throw new BlobError('second root node', tagAt);

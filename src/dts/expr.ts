@@ -5,6 +5,7 @@
 import type { IToken } from 'chevrotain';
 import type { IntExpr } from './ast.js';
 import { unescapeString } from './escape.js';
+import { foldExpression } from './exprparse.js';
 
 const MASK64 = (1n << 64n) - 1n;
 
@@ -64,87 +65,126 @@ function charValue(image: string): { value: bigint; error?: string } {
   return { value: BigInt(u.bytes[0]!) };
 }
 
-export function evaluate(e: IntExpr, errors: ExprError[]): bigint {
+function children(e: IntExpr): readonly IntExpr[] {
   switch (e.kind) {
-    case 'literal': {
-      const v = literalValue(e.tok.image);
-      if (typeof v === 'string') {
-        errors.push({ message: v, at: e.tok });
+    case 'literal':
+    case 'char':
+      return [];
+    case 'paren':
+      return [e.expr];
+    case 'unary':
+      return [e.arg];
+    case 'binary':
+      return [e.left, e.right];
+    case 'ternary':
+      return [e.cond, e.then, e.else];
+  }
+}
+
+/**
+ * The value of an expression. dtc computes every operand while parsing, so errors in a `?:` branch not taken or
+ * on the right of `&&`/`||` still count. Walks the tree without recursion (expressions may nest thousands deep).
+ */
+export function evaluate(root: IntExpr, errors: ExprError[]): bigint {
+  return foldExpression(root, children, (e, v: bigint[]): bigint => {
+    switch (e.kind) {
+      case 'literal': {
+        const r = literalValue(e.tok.image);
+        if (typeof r === 'string') {
+          errors.push({ message: r, at: e.tok });
+          return 0n;
+        }
+        return r;
+      }
+      case 'char': {
+        const c = charValue(e.tok.image);
+        if (c.error) errors.push({ message: c.error, at: e.tok });
+        return c.value;
+      }
+      case 'paren':
+        return v[0]!;
+      case 'unary': {
+        const a = v[0]!;
+        switch (e.op.image) {
+          case '-':
+            return -a & MASK64;
+          case '~':
+            return ~a & MASK64;
+          default:
+            return a === 0n ? 1n : 0n;
+        }
+      }
+      case 'ternary':
+        return v[0]! !== 0n ? v[1]! : v[2]!;
+      case 'binary':
+        return binary(e.op, v[0]!, v[1]!, errors);
+    }
+  });
+}
+
+function binary(opTok: IToken, a: bigint, b: bigint, errors: ExprError[]): bigint {
+  const op = opTok.image;
+  switch (op) {
+    case '*':
+      return (a * b) & MASK64;
+    case '/':
+    case '%':
+      if (b === 0n) {
+        errors.push({ message: 'division by zero', at: opTok });
         return 0n;
       }
-      return v;
-    }
-    case 'char': {
-      const c = charValue(e.tok.image);
-      if (c.error) errors.push({ message: c.error, at: e.tok });
-      return c.value;
-    }
-    case 'paren':
-      return evaluate(e.expr, errors);
-    case 'unary': {
-      const a = evaluate(e.arg, errors);
-      switch (e.op.image) {
-        case '-':
-          return (-a) & MASK64;
-        case '~':
-          return ~a & MASK64;
-        default:
-          return a === 0n ? 1n : 0n;
-      }
-    }
-    case 'ternary': {
-      // dtc computes every operand while parsing, so an error in the branch not taken still counts.
-      const c = evaluate(e.cond, errors);
-      const t = evaluate(e.then, errors);
-      const f = evaluate(e.else, errors);
-      return c !== 0n ? t : f;
-    }
-    case 'binary': {
-      const op = e.op.image;
-      const a = evaluate(e.left, errors);
-      // && and || short-circuit in C, but dtc evaluates both sides while parsing; errors in either count.
-      const b = evaluate(e.right, errors);
-      switch (op) {
-        case '*':
-          return (a * b) & MASK64;
-        case '/':
-        case '%':
-          if (b === 0n) {
-            errors.push({ message: 'division by zero', at: e.op });
-            return 0n;
-          }
-          return op === '/' ? a / b : a % b;
-        case '+':
-          return (a + b) & MASK64;
-        case '-':
-          return (a - b) & MASK64;
-        case '<<':
-          return b < 64n ? (a << b) & MASK64 : 0n;
-        case '>>':
-          return b < 64n ? a >> b : 0n;
-        case '<':
-          return a < b ? 1n : 0n;
-        case '>':
-          return a > b ? 1n : 0n;
-        case '<=':
-          return a <= b ? 1n : 0n;
-        case '>=':
-          return a >= b ? 1n : 0n;
-        case '==':
-          return a === b ? 1n : 0n;
-        case '!=':
-          return a !== b ? 1n : 0n;
-        case '&':
-          return a & b;
-        case '^':
-          return a ^ b;
-        case '|':
-          return a | b;
-        case '&&':
-          return a !== 0n && b !== 0n ? 1n : 0n;
-        default:
-          return a !== 0n || b !== 0n ? 1n : 0n;
-      }
+      return op === '/' ? a / b : a % b;
+    case '+':
+      return (a + b) & MASK64;
+    case '-':
+      return (a - b) & MASK64;
+    case '<<':
+      return b < 64n ? (a << b) & MASK64 : 0n;
+    case '>>':
+      return b < 64n ? a >> b : 0n;
+    case '<':
+      return a < b ? 1n : 0n;
+    case '>':
+      return a > b ? 1n : 0n;
+    case '<=':
+      return a <= b ? 1n : 0n;
+    case '>=':
+      return a >= b ? 1n : 0n;
+    case '==':
+      return a === b ? 1n : 0n;
+    case '!=':
+      return a !== b ? 1n : 0n;
+    case '&':
+      return a & b;
+    case '^':
+      return a ^ b;
+    case '|':
+      return a | b;
+    case '&&':
+      return a !== 0n && b !== 0n ? 1n : 0n;
+    default:
+      return a !== 0n || b !== 0n ? 1n : 0n;
+  }
+}
+
+/** The token an expression starts with (for messages). */
+export function firstToken(root: IntExpr): IToken {
+  let e = root;
+  for (;;) {
+    switch (e.kind) {
+      case 'literal':
+      case 'char':
+        return e.tok;
+      case 'unary':
+        return e.op;
+      case 'paren':
+        return e.open;
+      case 'binary':
+        e = e.left;
+        break;
+      case 'ternary':
+        e = e.cond;
+        break;
     }
   }
 }

@@ -8,9 +8,9 @@ import { findFile, type FileReader } from './files.js';
 import { pointAt, SourceBuffer, type SourceRef } from './source.js';
 import { unescapeString } from './escape.js';
 import { latin1 } from './bytes.js';
+import { MAX_INCLUDE_DEPTH } from './limits.js';
 import { allTokens, Include, modeAfter, setInitialMode, type Mode } from './tokens.js';
 
-const MAX_INCLUDE_DEPTH = 200;
 
 let sharedLexer: Lexer | undefined;
 function lexer(): Lexer {

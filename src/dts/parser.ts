@@ -3,8 +3,10 @@
  * little wider than dtc's where that gives better messages (labels on any top-level item, properties after
  * subnodes); build.ts rejects those cases with a precise error instead of a bare "syntax error".
  */
-import { EmbeddedActionsParser, EOF, type IToken, type TokenType } from 'chevrotain';
+import { createTokenInstance, EmbeddedActionsParser, EOF, type IToken, type TokenType } from 'chevrotain';
 import type { CellItem, DtsAst, Header, IntExpr, NodeBody, NodeItem, TopItem, ValuePart } from './ast.js';
+import { parseExpression, type ExprBuilder, type Role } from './exprparse.js';
+import { MAX_NODE_DEPTH, tooDeep } from './limits.js';
 import * as T from './tokens.js';
 
 class DtsParser extends EmbeddedActionsParser {
@@ -77,13 +79,47 @@ class DtsParser extends EmbeddedActionsParser {
   private refAlts?: { ALT: () => IToken }[];
   ref = this.RULE('ref', (): IToken => this.OR((this.refAlts ??= [{ ALT: () => this.CONSUME(T.LabelRef) }, { ALT: () => this.CONSUME(T.PathRef) }])));
 
+  /**
+   * A node body and every body nested in it, read in one loop with an explicit stack of open bodies (not by
+   * recursion), so that deep trees cost no JavaScript stack here.
+   */
+  private bodyAlts?: { ALT: () => void }[];
+  private bodyStack: NodeBody[] = [];
   body = this.RULE('body', (): NodeBody => {
     const open = this.CONSUME(T.LBrace);
-    const items: NodeItem[] = [];
-    this.MANY(() => items.push(this.SUBRULE(this.nodeItem)));
-    const close = this.CONSUME(T.RBrace);
-    this.CONSUME(T.Semi);
-    return { open, items, close };
+    const outer: NodeBody = { open, items: [], close: open };
+    const saved = this.bodyStack;
+    const stack: NodeBody[] = (this.bodyStack = [outer]);
+    this.MANY({
+      GATE: () => stack.length > 0,
+      DEF: () =>
+        this.OR(
+          (this.bodyAlts ??= [
+            {
+              ALT: () => {
+                const close = this.CONSUME(T.RBrace);
+                this.CONSUME(T.Semi);
+                const b = this.bodyStack.pop();
+                if (b) b.close = close;
+              },
+            },
+            {
+              ALT: () => {
+                const item = this.SUBRULE(this.nodeItem);
+                const st = this.bodyStack;
+                st[st.length - 1]?.items.push(item);
+                if (item.body) st.push(item.body);
+              },
+            },
+          ]),
+        ),
+    });
+    this.bodyStack = saved;
+    if (stack.length > 0 || this.RECORDING_PHASE) {
+      this.CONSUME2(T.RBrace);
+      this.CONSUME2(T.Semi);
+    }
+    return outer;
   });
 
   nodeItem = this.RULE('nodeItem', (): NodeItem => {
@@ -115,8 +151,9 @@ class DtsParser extends EmbeddedActionsParser {
           return this.OR3([
             {
               ALT: (): NodeItem => {
-                const body = this.SUBRULE(this.body);
-                return { labels, omit, kind: 'node', name, body, start: start ?? name };
+                // The body's items and its closing brace are filled in by the enclosing body's loop.
+                const open = this.CONSUME(T.LBrace);
+                return { labels, omit, kind: 'node', name, body: { open, items: [], close: open }, start: start ?? name };
               },
             },
             {
@@ -248,99 +285,107 @@ class DtsParser extends EmbeddedActionsParser {
         { ALT: (): IntExpr => ({ kind: 'char', tok: this.CONSUME(T.CharLiteral) }) },
         {
           ALT: (): IntExpr => {
-            const open = this.CONSUME(T.LParen);
-            const expr = this.SUBRULE(this.expr);
-            const close = this.CONSUME(T.RParen);
-            return { kind: 'paren', open, close, expr };
+            const tok = this.CONSUME(T.ParenExpr);
+            return folded.get(tok) ?? { kind: 'literal', tok };
           },
         },
       ]),
     ),
   );
-
-  expr = this.RULE('expr', (): IntExpr => {
-    const cond = this.SUBRULE(this.orExpr);
-    return this.OR([
-      {
-        ALT: (): IntExpr => {
-          const tok = this.CONSUME(T.Question);
-          const then = this.SUBRULE(this.expr);
-          this.CONSUME(T.Colon);
-          const otherwise = this.SUBRULE2(this.expr);
-          return { kind: 'ternary', tok, cond, then, else: otherwise };
-        },
-      },
-      { ALT: (): IntExpr => cond },
-    ]);
-  });
-
-  private binary(name: string, ops: TokenType[], next: () => IntExpr) {
-    return this.RULE(name, (): IntExpr => {
-      let left = next();
-      this.MANY(() => {
-        const op = this.OR(ops.map((t) => ({ ALT: () => this.CONSUME(t) })));
-        const right = next();
-        left = { kind: 'binary', op, left, right };
-      });
-      return left;
-    });
-  }
-
-  unary: () => IntExpr = this.RULE('unary', (): IntExpr =>
-    this.OR([
-      {
-        ALT: (): IntExpr => {
-          const op = this.OR2([{ ALT: () => this.CONSUME(T.Minus) }, { ALT: () => this.CONSUME(T.Tilde) }, { ALT: () => this.CONSUME(T.Bang) }]);
-          const arg = this.SUBRULE(this.unary);
-          return { kind: 'unary', op, arg };
-        },
-      },
-      { ALT: (): IntExpr => this.SUBRULE(this.prim) },
-    ]),
-  );
-  mulExpr = this.binary('mulExpr', [T.Star, T.Slash, T.Percent], () => this.SUBRULE(this.unary));
-  addExpr = this.binary('addExpr', [T.Plus, T.Minus], () => this.SUBRULE(this.mulExpr));
-  shiftExpr = this.binary('shiftExpr', [T.LShift, T.RShift], () => this.SUBRULE(this.addExpr));
-  relExpr = this.binary('relExpr', [T.LAngle, T.RAngle, T.Le, T.Ge], () => this.SUBRULE(this.shiftExpr));
-  eqExpr = this.binary('eqExpr', [T.EqEq, T.Ne], () => this.SUBRULE(this.relExpr));
-  bitandExpr = this.binary('bitandExpr', [T.Amp], () => this.SUBRULE(this.eqExpr));
-  bitxorExpr = this.binary('bitxorExpr', [T.Caret], () => this.SUBRULE(this.bitandExpr));
-  bitorExpr = this.binary('bitorExpr', [T.Pipe], () => this.SUBRULE(this.bitxorExpr));
-  andExpr = this.binary('andExpr', [T.AndAnd], () => this.SUBRULE(this.bitorExpr));
-  orExpr = this.binary('orExpr', [T.OrOr], () => this.SUBRULE(this.andExpr));
 }
 
 let shared: DtsParser | undefined;
 
+/** The expression each folded ParenExpr token stands for. */
+const folded = new WeakMap<IToken, IntExpr>();
+
+const BINARY_PREC = new Map<TokenType, number>([
+  [T.OrOr, 1], [T.AndAnd, 2], [T.Pipe, 3], [T.Caret, 4], [T.Amp, 5], [T.EqEq, 6], [T.Ne, 6],
+  [T.LAngle, 7], [T.RAngle, 7], [T.Le, 7], [T.Ge, 7], [T.LShift, 8], [T.RShift, 8],
+  [T.Plus, 9], [T.Minus, 9], [T.Star, 10], [T.Slash, 10], [T.Percent, 10],
+]);
+
+function classify(t: IToken, wantOperand: boolean): Role {
+  const tt = t.tokenType;
+  if (wantOperand) {
+    if (tt === T.Literal || tt === T.CharLiteral) return { role: 'operand' };
+    if (tt === T.Minus || tt === T.Tilde || tt === T.Bang) return { role: 'prefix' };
+    if (tt === T.LParen) return { role: 'open' };
+    return { role: 'other' };
+  }
+  const prec = BINARY_PREC.get(tt);
+  if (prec !== undefined) return { role: 'binary', prec };
+  if (tt === T.Question) return { role: 'question' };
+  if (tt === T.Colon) return { role: 'colon' };
+  if (tt === T.RParen) return { role: 'close' };
+  return { role: 'other' };
+}
+
+const buildIntExpr: ExprBuilder<IToken, IntExpr> = {
+  leaf: (tok) => (tok.tokenType === T.CharLiteral ? { kind: 'char', tok } : { kind: 'literal', tok }),
+  unary: (op, arg) => ({ kind: 'unary', op, arg }),
+  binary: (op, left, right) => ({ kind: 'binary', op, left, right }),
+  ternary: (tok, cond, then, otherwise) => ({ kind: 'ternary', tok, cond, then, else: otherwise }),
+  paren: (open, close, expr) => ({ kind: 'paren', open, close, expr }),
+};
+
 export interface SyntaxError {
   token: IToken;
   message: string;
+  /** The message is complete (not chevrotain's, to be condensed). */
+  final?: boolean;
 }
 
-/** Deeper nesting than any real tree uses; the recursive-descent parser's stack is the limit being guarded. */
-const MAX_NODE_DEPTH = 256;
-const MAX_PAREN_DEPTH = 64;
-
-function checkNesting(tokens: IToken[]): SyntaxError | undefined {
+/**
+ * Replaces every parenthesised expression with one ParenExpr token carrying its syntax tree, and checks node
+ * nesting, so that the recursive-descent grammar never recurses on the input's nesting beyond limits.ts.
+ */
+function foldExpressions(tokens: IToken[]): { tokens: IToken[]; error?: SyntaxError } {
   let braces = 0;
-  let parens = 0;
-  for (const t of tokens) {
+  let out: IToken[] | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
     const tt = t.tokenType;
-    if (tt === T.LBrace && ++braces > MAX_NODE_DEPTH) return { token: t, message: `nodes nested more than ${MAX_NODE_DEPTH} deep` };
-    if (tt === T.LParen && ++parens > MAX_PAREN_DEPTH) return { token: t, message: `parentheses nested more than ${MAX_PAREN_DEPTH} deep` };
-    if (tt === T.RBrace) braces--;
-    else if (tt === T.RParen) parens--;
-    else if (tt === T.Semi || tt === T.RAngle) parens = 0;
+    if (tt === T.LBrace) {
+      if (++braces > MAX_NODE_DEPTH + 1) return { tokens, error: { token: t, message: tooDeep('nodes', MAX_NODE_DEPTH), final: true } };
+    } else if (tt === T.RBrace) braces--;
+    else if (tt === T.LParen && tokens[i - 1]?.tokenType !== T.Incbin) {
+      const r = parseExpression(tokens, i, true, classify, buildIntExpr, describeToken, {
+        operand: 'a number, a character, "(" or a unary operator',
+        operator: 'an operator or ")"',
+      });
+      if (!r.ok) {
+        const at = tokens[r.at] ?? endOfInput();
+        const message = at.tokenType === EOF ? 'unexpected end of input inside an expression' : `syntax error: ${r.message}`;
+        return { tokens, error: { token: at, message, final: at.tokenType !== EOF } };
+      }
+      const tok = createTokenInstance(T.ParenExpr, t.image, t.startOffset, t.startOffset, t.startLine ?? NaN, t.startLine ?? NaN, t.startColumn ?? NaN, t.startColumn ?? NaN);
+      tok.payload = t.payload;
+      folded.set(tok, r.node);
+      out ??= tokens.slice(0, i);
+      out.push(tok);
+      i = r.end - 1;
+      continue;
+    }
+    out?.push(t);
   }
-  return undefined;
+  return { tokens: out ?? tokens };
+}
+
+function describeToken(t: IToken | undefined): string {
+  return t ? JSON.stringify(t.image) : 'end of input';
+}
+
+function endOfInput(): IToken {
+  return createTokenInstance(EOF, '', NaN, NaN, NaN, NaN, NaN, NaN);
 }
 
 /** Parses a token stream; on a syntax error returns the first one (dtc stops at the first, too). */
 export function parseTokens(tokens: IToken[]): { ast?: DtsAst; error?: SyntaxError } {
-  const tooDeep = checkNesting(tokens);
-  if (tooDeep) return { error: tooDeep };
+  const f = foldExpressions(tokens);
+  if (f.error) return { error: f.error };
   shared ??= new DtsParser();
-  shared.input = tokens;
+  shared.input = f.tokens;
   const ast = shared.file();
   const err = shared.errors[0];
   if (err) return { error: { token: err.token, message: err.message } };

@@ -128,6 +128,11 @@ export const Pipe = createToken({ name: 'Pipe', pattern: '|', label: "'|'" });
 export const Caret = createToken({ name: 'Caret', pattern: '^', label: "'^'" });
 export const Question = createToken({ name: 'Question', pattern: '?', label: "'?'" });
 export const Colon = createToken({ name: 'Colon', pattern: ':', label: "':'" });
+/**
+ * A whole parenthesised expression `( ... )`. Never produced by the lexer: the parser folds each one into this
+ * token before the grammar runs (parser.ts), parsing it without recursion.
+ */
+export const ParenExpr = createToken({ name: 'ParenExpr', pattern: Lexer.NA, label: "'('" });
 
 /** Order matters: chevrotain takes the first pattern that matches, so longer and context-sensitive ones go first. */
 export const allTokens: TokenType[] = [
@@ -186,4 +191,5 @@ export const allTokens: TokenType[] = [
   Caret,
   Question,
   Colon,
+  ParenExpr,
 ];

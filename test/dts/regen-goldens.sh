@@ -115,3 +115,27 @@ for (const row of fs.readFileSync(tsv, "utf8").split("\n")) {
 fs.writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
 EOF
 echo "regen-goldens: $nbad malformed inputs -> $BAD/expected.json"
+
+# ---- reliability reproducers -----------------------------------------------
+# test/dts/repro/*.dts (from the fuzzing campaign of issue 18): what dtc 1.6.1 makes of each, after GCC's cpp
+# as Linux runs it when the file has preprocessor directives. Writes golden/repro/<name>.dtb when dtc accepts
+# the file, golden/repro/<name>.rejected (dtc's stderr) when it does not.
+REPRO=test/dts/repro
+mkdir -p "$GOLD/repro"
+nrep=0
+for src in "$REPRO"/*.dts; do
+	name="$(basename "$src" .dts)"
+	input="$src"
+	if grep -qE '^[[:space:]]*#[[:space:]]*(include|define|if|ifdef|ifndef|undef)\b' "$src"; then
+		cpp -nostdinc -undef -D__DTS__ -x assembler-with-cpp "$src" >"$tmp/$name.pp"
+		input="$tmp/$name.pp"
+	fi
+	if dtc -q -i "$REPRO" -I dts -O dtb -o "$GOLD/repro/$name.dtb" "$input" 2>"$tmp/err"; then
+		:
+	else
+		rm -f "$GOLD/repro/$name.dtb"
+		cp "$tmp/err" "$GOLD/repro/$name.rejected"
+	fi
+	nrep=$((nrep + 1))
+done
+echo "regen-goldens: $nrep reproducers -> $GOLD/repro"

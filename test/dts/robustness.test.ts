@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileSource, loadBlob, toBlob } from '../../src/dts/index.js';
+import { MAX_EXPR_DEPTH, MAX_MACRO_DEPTH, MAX_NODE_DEPTH } from '../../src/dts/limits.js';
 
 /** A small deterministic PRNG so failures reproduce. */
 function rng(seed: number): () => number {
@@ -65,13 +66,38 @@ describe('malformed source', () => {
     }
   });
 
-  it('limits nesting instead of overflowing the stack', () => {
-    const deep = '/dts-v1/;\n/ {' + 'a {'.repeat(5000) + '};'.repeat(5000) + '};';
-    const r = compileSource(deep, 'deep.dts');
-    expect(r.ok).toBe(false);
-    expect(r.diagnostics[0]!.message).toMatch(/nested more than 256 deep/);
-    const parens = '/dts-v1/;\n/ { p = <' + '('.repeat(5000) + '1' + ')'.repeat(5000) + '>; };';
-    expect(compileSource(parens, 'deep.dts').diagnostics[0]!.message).toMatch(/parentheses nested/);
+  it('limits nesting instead of overflowing the stack (limits.ts), with located errors', () => {
+    const nodes = (n: number) => '/dts-v1/;\n/ {' + ' a {'.repeat(n) + ' };'.repeat(n) + ' };';
+    expect(compileSource(nodes(MAX_NODE_DEPTH), 'deep.dts').ok).toBe(true);
+    const deep = compileSource(nodes(MAX_NODE_DEPTH + 1), 'deep.dts');
+    expect(deep.ok).toBe(false);
+    expect(deep.diagnostics[0]).toMatchObject({ message: `nodes nested more than ${MAX_NODE_DEPTH} deep`, line: 2 });
+    // Merging into a deep node makes the tree deeper than any one block: refused too, at the node.
+    const half = MAX_NODE_DEPTH - 10;
+    const labelled = '/dts-v1/;\n/ {' + ' a {'.repeat(half - 1) + ' l: a {' + ' };'.repeat(half) + ' };';
+    const merged = compileSource(labelled + '\n&l {' + ' b {'.repeat(20) + ' };'.repeat(20) + ' };', 'deep.dts');
+    expect(merged.diagnostics[0]).toMatchObject({ message: `nodes nested more than ${MAX_NODE_DEPTH} deep`, line: 3 });
+    const expr = (n: number, open: string, close = '') => `/dts-v1/;\n/ { p = <(${open.repeat(n)}1${close.repeat(n)})>; };`;
+    for (const [open, close] of [['(', ')'], ['!', ''], ['-', ''], ['~', ''], ['1?', ':1']] as const) {
+      const ok = compileSource(expr(MAX_EXPR_DEPTH - 2, open, close), 'deep.dts');
+      expect(ok.diagnostics.filter((d) => d.severity === 'error'), open).toEqual([]);
+      const bad = compileSource(expr(MAX_EXPR_DEPTH + 1, open, close), 'deep.dts');
+      expect(bad.diagnostics[0], open).toMatchObject({ message: `syntax error: expression nested more than ${MAX_EXPR_DEPTH} deep`, line: 2 });
+    }
+    const cppIf = (n: number) => `#if ${'('.repeat(n)}1${')'.repeat(n)} && ${'!'.repeat(n)}0\n/dts-v1/;\n#endif\n/ { };\n`;
+    expect(compileSource(cppIf(MAX_EXPR_DEPTH - 1), 'deep.dts').diagnostics).toEqual([]);
+    expect(compileSource(cppIf(MAX_EXPR_DEPTH + 1), 'deep.dts').diagnostics[0]).toMatchObject({ line: 1, message: `expression nested more than ${MAX_EXPR_DEPTH} deep` });
+    const macro = (n: number) => `#define F(x) (x)\n/dts-v1/;\n/ { p = <${'F('.repeat(n)}1${')'.repeat(n)}>; };\n`;
+    expect(compileSource(macro(MAX_MACRO_DEPTH), 'deep.dts').ok).toBe(true);
+    expect(compileSource(macro(MAX_MACRO_DEPTH + 1), 'deep.dts').diagnostics[0]).toMatchObject({ line: 3, message: `macro invocations nested more than ${MAX_MACRO_DEPTH} deep` });
+  });
+
+  it('reads back its own DTB of the deepest tree it accepts', () => {
+    const src = '/dts-v1/;\n/ {' + ' a {'.repeat(MAX_NODE_DEPTH) + ' };'.repeat(MAX_NODE_DEPTH) + ' };';
+    const blob = toBlob(compileSource(src, 'deep.dts').tree!);
+    const back = loadBlob(blob, 'deep.dtb');
+    expect(back.ok).toBe(true);
+    expect(Buffer.compare(Buffer.from(toBlob(back.tree!)), Buffer.from(blob))).toBe(0);
   });
 
   it('reports numbers too large for 64 bits at the literal', () => {
