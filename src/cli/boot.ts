@@ -3,7 +3,7 @@
  * management shell, then read shell commands from stdin at an `XVisor# ` prompt. Guest console lines are printed
  * prefixed by their vserial name; `vserial bind <name>` sends stdin to a guest console until ESC x q. It ends on
  * `shutdown`/`exit`, Ctrl-C, or when stdin is closed and no VCPU can run any more (so `npm start` and scripts
- * finish by themselves).
+ * finish by themselves). Console text without a newline is printed as a line of its own every 4 KiB.
  */
 import { dirname } from 'node:path';
 import { hostFiles } from './host-files.js';
@@ -22,6 +22,8 @@ interface BootFlags {
 }
 
 const PROMPT = 'XVisor# ';
+/** A guest console line without a newline is printed as a line once it is this long (4 KiB). */
+export const PARTIAL_LINE_BYTES = 4096;
 /** Virtual time run between looks at the console and stdin. */
 const STEP_NS = 20_000_000;
 /** Virtual time a bound guest console gets to answer one line of input before the next is typed. */
@@ -52,16 +54,25 @@ async function boot(boardPath: string, flags: BootFlags): Promise<number> {
   for (const d of diagnostics) process.stderr.write(renderDiagnostic(d) + '\n');
   if (!v?.host || diagnostics.some((d) => d.severity === 'error')) return 1;
 
-  // Guest consoles: whole lines, prefixed by the vserial they came from.
+  // Guest consoles: whole lines, prefixed by the vserial they came from. Linear in the output: only the new bytes
+  // are searched for a newline, and a partial line is printed as a line once it reaches PARTIAL_LINE_BYTES.
   const partial = new Map<string, string>();
+  const line = (vserial: string, text: string): void => { write(`[${vserial}] ${text.replace(/\r$/, '')}\n`); };
   const output = (vserial: string, bytes: Uint8Array): void => {
-    let text = (partial.get(vserial) ?? '') + Buffer.from(bytes).toString('latin1');
-    let nl: number;
-    while ((nl = text.indexOf('\n')) >= 0) {
-      write(`[${vserial}] ${text.slice(0, nl).replace(/\r$/, '')}\n`);
-      text = text.slice(nl + 1);
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    let head = partial.get(vserial) ?? '';
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      line(vserial, head + text.slice(from, nl));
+      head = '';
+      from = nl + 1;
     }
-    partial.set(vserial, text);
+    let rest = from === 0 ? head + text : text.slice(from);
+    while (rest.length >= PARTIAL_LINE_BYTES) {
+      line(vserial, rest.slice(0, PARTIAL_LINE_BYTES));
+      rest = rest.slice(PARTIAL_LINE_BYTES);
+    }
+    partial.set(vserial, rest);
   };
   // Host files devices name (virtio blkdev) are relative to the board's folder, like every path of the board.
   const hv = new Hypervisor(compiled.tree!, v.host, { output, files: hostFiles(dirname(boardPath)) });

@@ -119,6 +119,11 @@ export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) =>
   // Host files the guest names (a virtio disk's blkdev) are relative to the guest file's folder.
   const folder = dirname(guestPath);
   let console = '';
+  let pending = '';
+  const flush = (): void => {
+    if (pending) out(pending);
+    pending = '';
+  };
   const t0 = performance.now();
   let result: RunImageResult;
   try {
@@ -130,16 +135,20 @@ export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) =>
       input: flags.input === undefined ? undefined : { text: unescape(flags.input), after: flags.inputAfter },
       buildDevice,
       output: (_vserial, bytes) => {
-        const text = Buffer.from(bytes).toString('latin1');
+        const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
         console += text;
-        out(text);
+        // Written a line (or OUTPUT_CHUNK bytes) at a time, not one write per byte the guest prints.
+        pending += text;
+        if (pending.length >= OUTPUT_CHUNK || text.includes('\n')) flush();
       },
       files: hostFiles(folder),
     });
   } catch (e) {
+    flush();
     err(`tsvisor run: ${(e as Error).message}\n`);
     return 2;
   }
+  flush();
   const seconds = (performance.now() - t0) / 1000;
   let status = result.status;
   const notes = [...result.reasons];
@@ -156,6 +165,9 @@ export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) =>
   if (flags.junit) writeFileSync(flags.junit, junit(basename(flags.image), status, notes, console, seconds));
   return status;
 }
+
+/** Console output is written when a line ends or this much is waiting. */
+const OUTPUT_CHUNK = 4096;
 
 /** A gzip-compressed image (Image.gz) is unpacked first, as boot loaders do, to at most `limit` bytes. */
 function maybeGunzip(bytes: Buffer, limit: number, path: string): Uint8Array {

@@ -126,11 +126,13 @@ class Typist {
     this.lastPrinter = vserial;
     const after = this.input?.after;
     if (after === undefined || this.typing) return;
-    this.seen = (this.seen + Buffer.from(bytes).toString('latin1')).slice(-4096);
-    if (this.seen.includes(after)) {
+    // Only the last after.length - 1 bytes are kept between calls: linear in the output.
+    const seen = this.seen + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    if (seen.includes(after)) {
       this.target = vserial;
       this.begin();
     }
+    this.seen = after.length > 1 ? seen.slice(-(after.length - 1)) : '';
   }
 
   start(): void {
