@@ -1,8 +1,8 @@
 /**
  * Fuzz targets of the runtime:
  * - `shell`: random command lines built from the shell's own command words and argument pools against a fresh
- *   Hypervisor on boards/host.dtsi (the board of boards/default.dts). Oracle: execute never throws and answers each
- *   command within 1 s of wall time.
+ *   Hypervisor. Oracle: execute never throws and answers each
+ *   command within 1 s of wall time. (Its board is boards/default.dts; its bootcmd is left to the input.)
  * - `sbi`: random ECALLs (a0..a7: extension and function ids of the implemented and unknown extensions, arguments
  *   pointing into and around guest RAM) through handleSbiCall on a VCPU of a created guest (guests/dts/basic.dts,
  *   two VCPUs). Oracle: no exception, each call bounded in time, a0/a1 left as 64-bit register values.
@@ -25,8 +25,9 @@ import { ROOT } from '../corpus.js';
 import type { Rng } from '../prng.js';
 import type { Target } from '../target.js';
 
+/** A hypervisor on boards/default.dts (its bootcmd is not run: the shell's commands are the input). */
 function hypervisor(): Hypervisor {
-  const path = join(ROOT, 'boards/host.dtsi');
+  const path = join(ROOT, 'boards/default.dts');
   const tree = compileSource(readFileSync(path, 'latin1'), path).tree!;
   const v = validate([{ path, tree }]);
   return new Hypervisor(tree, v.host!, { output: () => {} });
@@ -184,7 +185,11 @@ export type MmioStep =
   | { readonly op: 'time'; readonly ns: number }
   | { readonly op: 'input'; readonly byte: number }
   | { readonly op: 'irq'; readonly n: number; readonly level: boolean }
-  | { readonly op: 'reset' };
+  | { readonly op: 'reset' }
+  /** Guest memory written (descriptor tables, buffers: what a device may DMA). */
+  | { readonly op: 'dma'; readonly gpa: number; readonly bytes: readonly number[] }
+  /** A virtio driver's set-up of queue `queue` in RAM (status, features, queue size and addresses, ready). */
+  | { readonly op: 'virtq'; readonly queue: number };
 
 /** Configurations of each emulator (attributes as the region node would give them). */
 const CONFIGS: Readonly<Record<string, readonly Readonly<Record<string, number | string | number[]>>[]>> = {
@@ -267,7 +272,22 @@ export function mmioTargets(): Target<MmioStep>[] {
           else if (r === 16) steps.push({ op: 'time', ns: rng.pick([1, 1000, 1e6, 1e9, 2 ** 40]) });
           else if (r === 17) steps.push({ op: 'input', byte: rng.int(256) });
           else if (r === 18) steps.push({ op: 'irq', n: rng.int(40), level: rng.chance(0.5) });
-          else steps.push({ op: 'reset' });
+          else if (emulator.name === 'virtio-mmio' && rng.chance(0.9)) {
+            if (rng.chance(0.3)) steps.push({ op: 'virtq', queue: rng.int(3) });
+            else {
+              // A descriptor (addr, len, flags, next) in one of the queues' tables, or in the avail ring, or a buffer.
+              const q = rng.int(2);
+              const where = rng.pick([0, 0x200, 0x400, 0x4000]);
+              const gpa = RAM + 0x1000 * q + where + 16 * rng.int(8);
+              const bytes: number[] = [];
+              const le = (v: number, n: number): void => { for (let b = 0; b < n; b++) bytes.push(Math.floor(v / 2 ** (8 * b)) & 255); };
+              le(rng.chance(0.8) ? RAM + 0x4000 + rng.int(0x1c000) : rng.u32() * 256, 8);
+              le(rng.chance(0.9) ? rng.int(1100) : rng.u32(), 4);
+              le(rng.chance(0.9) ? rng.int(4) : rng.int(65536), 2);
+              le(rng.chance(0.9) ? rng.int(8) : rng.int(65536), 2);
+              steps.push({ op: 'dma', gpa, bytes });
+            }
+          } else steps.push({ op: 'reset' });
         }
         steps[0] = { op: 'time', ns: rng.int(configs.length) }; // the configuration index
         return steps;
@@ -277,7 +297,8 @@ export function mmioTargets(): Target<MmioStep>[] {
         const config = configs[first && first.op === 'time' ? first.ns % configs.length : 0]!;
         const clock = new Clock();
         const console: { receive?: (b: number) => void } = {};
-        const dev: BuiltDevice | undefined = buildDevice(emulator, context(emulator, config, clock, console));
+        const ctx = context(emulator, config, clock, console);
+        const dev: BuiltDevice | undefined = buildDevice(emulator, ctx);
         if (!dev) return undefined;
         for (const s of input.slice(1)) {
           const t0 = performance.now();
@@ -288,7 +309,14 @@ export function mmioTargets(): Target<MmioStep>[] {
           else if (s.op === 'time') clock.advance(s.ns);
           else if (s.op === 'input') console.receive?.(s.byte);
           else if (s.op === 'irq') dev.input?.(s.n).set(s.level);
-          else dev.reset();
+          else if (s.op === 'dma') ctx.memory.write(s.gpa, Uint8Array.from(s.bytes));
+          else if (s.op === 'virtq') {
+            const base = RAM + 0x1000 * s.queue;
+            for (const [o, v] of [[0x70, 0], [0x70, 3], [0x24, 1], [0x20, 1], [0x70, 11], [0x30, s.queue], [0x38, 8], [0x80, base],
+              [0x84, 0], [0x90, base + 0x200], [0x94, 0], [0xa0, base + 0x400], [0xa4, 0], [0x44, 1], [0x70, 15]] as const) {
+              dev.write(o, 4, v >>> 0);
+            }
+          } else dev.reset();
           const ms = performance.now() - t0;
           if (ms > 250) return `slow ${s.op} ${JSON.stringify(s)}: ${Math.round(ms)} ms`;
         }
