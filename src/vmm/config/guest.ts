@@ -277,9 +277,9 @@ function checkEmulator(name: string, r: PropReader): void {
 }
 
 /**
- * A shared_ram/shared_rom region names the shared memory it maps (`shared_mem`, made by Xvisor's `shmem create
- * <name> <size> [<align_order>]`, core/vmm_shmem.c and commands/cmd_shmem.c); a region with the name missing or
- * empty cannot be created. As with physical_size, a region the guest's /aliases name may still get the name from
+ * A shared_ram/shared_rom region names the shared memory it maps (`shared_mem`): Xvisor finds it by name
+ * (core/vmm_shmem.c, vmm_shmem_find_byname; made by the `shmem create <name> <size> [<align_order>]` command,
+ * cmd_shmem.c), so with the name missing or empty there is nothing to map and the region cannot be created. As with physical_size, a region the guest's /aliases name may still get the name from
  * guest_fdt_load's overrides (Xvisor's own virt64-guest.dts has `shared_mem = "";` with the comment "Override this before guest
  * creation"): then it is a warning.
  */

@@ -119,8 +119,8 @@ export function checkSchedule(host: HostConfig, guests: readonly GuestConfig[], 
 
 /**
  * Regions naming the same shared memory (`shared_mem`) map one Xvisor `shmem`, which has one size and one
- * alignment (core/vmm_shmem.c: vmm_shmem_create(name, size, align_order)): every region naming it must agree on
- * physical_size and align_order, and its guest physical address must be aligned as the shared memory is.
+ * alignment (core/vmm_shmem.c: vmm_shmem_create(name, size, align_order) allocates it once): every region naming it
+ * must agree on physical_size and align_order (each region's addresses are checked against its align_order).
  */
 function checkSharedPools(guests: readonly GuestConfig[], sink: DiagnosticSink): void {
   const first = new Map<string, RegionConfig>();
