@@ -50,8 +50,9 @@ class TreeBuilder {
         continue;
       }
       if (item.kind === 'root') {
-        if (item.labels.length) this.error('a label cannot be put on "/" here; write "/ { lbl: node { ... }; };" or label a node', item.labels[0]!);
+        // `lbl: / { }` is how dtc prints a labelled root (dtc cannot read it back; tsvisor can).
         const n = this.node(item.body, '', refOf(item.tok));
+        for (let i = item.labels.length - 1; i >= 0; i--) addLabel(n.labels, labelName(item.labels[i]!), refOf(item.labels[i]!));
         if (root) mergeNodes(root, n);
         else root = n;
         continue;

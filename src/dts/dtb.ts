@@ -140,12 +140,25 @@ export function fromBlob(blob: Uint8Array): DeviceTree {
   inBlob(offRsv, 0, 'reserve map', 16);
 
   const reserves: ReserveEntry[] = [];
+  let mapEnd = offRsv;
+  let reserveSlots = 0;
   for (let o = offRsv; ; o += 16) {
     if (o + 16 > total) throw new BlobError('reserve map is not terminated', o);
     const address = h.getBigUint64(o);
     const size = h.getBigUint64(o + 8);
+    mapEnd = o + 16;
     if (address === 0n && size === 0n) break;
     reserves.push({ address, size, labels: [] });
+  }
+  // `/memreserve/ 0 0;` in a source writes an entry that reads as the terminator. dtc's reader drops it and every
+  // entry after it; tsvisor keeps them when non-empty entries follow before the structure block, so the DTB
+  // reads back and writes out the same.
+  if (offRsv < offStruct && offStruct <= total) {
+    let last = -1;
+    for (let o = mapEnd; o + 16 <= offStruct; o += 16) if (h.getBigUint64(o) !== 0n || h.getBigUint64(o + 8) !== 0n) last = o;
+    for (let o = mapEnd - 16; o <= last; o += 16) reserves.push({ address: h.getBigUint64(o), size: h.getBigUint64(o + 8), labels: [] });
+    if (last >= 0) mapEnd = last + 32;
+    for (let o = mapEnd; o + 16 <= offStruct; o += 16) reserveSlots++;
   }
 
   const end = offStruct + sizeStruct;
@@ -201,5 +214,7 @@ export function fromBlob(blob: Uint8Array): DeviceTree {
     }
   }
   if (!root) throw new BlobError('no root node', offStruct);
-  return { root, reserves, plugin: false, bootCpuid };
+  const tree: DeviceTree = { root, reserves, plugin: false, bootCpuid };
+  if (reserveSlots) tree.reserveSlots = reserveSlots;
+  return tree;
 }

@@ -23,7 +23,7 @@ function labelsPrefix(labels: Label[]): string {
 }
 
 /** dtc's guess for a value with no type information. */
-function guessType(v: PropValue): MarkerType {
+function guessType(v: Pick<PropValue, 'bytes' | 'markers'>): MarkerType {
   const b = v.bytes;
   const len = b.length;
   let notString = 0;
@@ -79,7 +79,8 @@ function writeString(b: Uint8Array, start: number, len: number): string {
         s += '\\"';
         break;
       case 0:
-        s += '\\0';
+        // `\0` then a digit would read back as one octal escape (dtc prints that, wrongly).
+        s += i + 1 < end && b[i + 1]! >= 0x30 && b[i + 1]! <= 0x37 ? '\\x00' : '\\0';
         break;
       default:
         s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : `\\x${hex(c, 2)}`;
@@ -111,14 +112,27 @@ function writeInts(b: Uint8Array, start: number, len: number, width: number): st
 
 const WIDTH: Partial<Record<MarkerType, number>> = { u8: 1, u16: 2, u32: 4, u64: 8 };
 
+/**
+ * A value as dtc 1.6.1 prints it. dtc's printer goes wrong in a few cases (an empty `[]` or `<>` inside a list,
+ * `/incbin/` data after a string, data that does not fill its type); then the value is printed by `safeValue`,
+ * which always reads back as the same bytes and labels.
+ */
 function propValue(p: Property): string {
   const v = p.value;
+  if (v.length === 0) return ';';
+  return dtcValue(v) ?? safeValue(v);
+}
+
+/** dtc's write_propval, or undefined when its output would not read back as this value. */
+function dtcValue(v: PropValue): string | undefined {
   const len = v.length;
-  if (len === 0) return ';';
   let out = ' =';
-  let markers: Marker[] = v.markers;
+  // dtc keeps no marker for /incbin/ data: it runs on in the type before it (checked below).
+  let markers: Marker[] = v.markers.filter((m) => m.type !== 'none');
   if (!markers.some((m) => isTypeMarker(m.type))) markers = [{ offset: 0, type: guessType(v) }, ...markers];
+  if (markers[0]!.offset > 0) return undefined;
   let emit: MarkerType | undefined;
+  let runEnd = 0;
   for (let i = 0; i < markers.length; i++) {
     const m = markers[i]!;
     const next = markers[i + 1];
@@ -131,21 +145,98 @@ function propValue(p: Property): string {
       }
     }
     // As dtc computes it (`length ?: rest`): an empty typed chunk counts as running to the end of the value.
-    const dataLen = (nextType ? nextType.offset - m.offset : 0) || len - m.offset;
+    const typedLen = nextType ? nextType.offset - m.offset : 0;
+    if (isTypeMarker(m.type) && nextType && typedLen === 0) return undefined;
+    const dataLen = typedLen || len - m.offset;
     if (isTypeMarker(m.type)) {
+      if (emit !== undefined) return undefined;
       emit = m.type;
+      runEnd = m.offset + dataLen;
       out += ` ${DELIM_START[emit]}`;
     } else if (m.type === 'label') out += ` ${m.ref}:`;
     else if (m.offset) out += ' ';
-    if (emit === undefined) continue;
-    if (emit === 'string') out += writeString(v.bytes, m.offset, chunk);
-    else out += writeInts(v.bytes, m.offset, chunk, WIDTH[emit]!);
-    if (chunk === dataLen) {
+    if (emit === undefined) {
+      if (chunk > 0) return undefined; // bytes outside any typed run: dtc would leave them out
+      continue;
+    }
+    if (emit === 'string') {
+      if (m.type === 'label') return undefined; // `"a" L:"b"` does not parse
+      if (chunk > 0 && v.bytes[m.offset + chunk - 1] !== 0) return undefined;
+      out += writeString(v.bytes, m.offset, chunk);
+    } else {
+      if (chunk % WIDTH[emit]! !== 0) return undefined;
+      out += writeInts(v.bytes, m.offset, chunk, WIDTH[emit]!);
+    }
+    if (chunk === dataLen || m.offset + chunk === runEnd) {
+      if (m.offset + chunk === len && nextType) return undefined; // dtc would leave out the comma before `<>`
       out += `${DELIM_END[emit] ?? ''}${m.offset + chunk === len ? '' : ','}`;
       emit = undefined;
     }
   }
-  return out + ';';
+  return emit === undefined ? out + ';' : undefined;
+}
+
+/**
+ * Every value as DTS that reads back exactly: each typed run (and each untyped run, such as `/incbin/` data, with
+ * its type guessed as for a DTB) in its own delimiters, empty runs as `[]` or `<>`, labels where they sit.
+ */
+function safeValue(v: PropValue): string {
+  const len = v.length;
+  const b = v.bytes;
+  interface Run {
+    offset: number;
+    type: MarkerType;
+  }
+  const runs: Run[] = [];
+  const labels = v.markers.filter((m) => m.type === 'label');
+  for (const m of v.markers) if (isTypeMarker(m.type) || m.type === 'none') runs.push({ offset: m.offset, type: m.type });
+  if (runs.length === 0 || runs[0]!.offset > 0) runs.unshift({ offset: 0, type: 'none' });
+  const parts: string[] = [];
+  let li = 0;
+  const labelsAt = (off: number, inside: boolean): string => {
+    let s = '';
+    while (li < labels.length && (labels[li]!.offset < off || (labels[li]!.offset === off && inside))) s += `${labels[li++]!.ref}: `;
+    return s;
+  };
+  for (let r = 0; r < runs.length; r++) {
+    const start = runs[r]!.offset;
+    const end = r + 1 < runs.length ? runs[r + 1]!.offset : len;
+    let type = runs[r]!.type;
+    if (type === 'none') type = end > start ? guessType(new PropValueView(b.subarray(start, end))) : 'u8';
+    if (type === 'string' && (end === start || b[end - 1] !== 0)) type = 'u8';
+    if (type !== 'string' && type !== 'u8' && (end - start) % WIDTH[type]! !== 0) type = 'u8';
+    let s = labelsAt(start, false);
+    if (type === 'string') {
+      // One quoted string per NUL-terminated piece, labels between them.
+      const pieces: string[] = [];
+      let p = start;
+      while (p < end) {
+        let q = p;
+        while (b[q] !== 0) q++;
+        pieces.push(labelsAt(p, true) + writeString(b, p, q + 1 - p));
+        p = q + 1;
+      }
+      s += pieces.join(', ');
+    } else {
+      const w = WIDTH[type]!;
+      const cells: string[] = [];
+      for (let p = start; p < end; p += w) cells.push(labelsAt(p, true) + writeInts(b, p, w, w));
+      const tail = labelsAt(end, true);
+      s += `${DELIM_START[type]}${cells.join(' ')}${tail ? ' ' + tail.trimEnd() : ''}${DELIM_END[type]}`;
+    }
+    parts.push(s);
+  }
+  const after = labelsAt(len + 1, true).trimEnd();
+  return ` = ${parts.join(', ')}${after ? ' ' + after : ''};`;
+}
+
+/** Just enough of a PropValue for guessType on a slice. */
+class PropValueView {
+  readonly markers: Marker[] = [];
+  constructor(readonly bytes: Uint8Array) {}
+  get length(): number {
+    return this.bytes.length;
+  }
 }
 
 function node(n: Node, level: number, out: string[]): void {

@@ -147,6 +147,11 @@ export interface DeviceTree {
   reserves: ReserveEntry[];
   plugin: boolean;
   bootCpuid: number;
+  /**
+   * Read from a DTB: the empty reserve-map entries after the terminator (what `-R N` or a last `/memreserve/ 0 0`
+   * writes). Like bootCpuid, a header matter: pass it back as BlobOptions.reserveSlots to write the same blob.
+   */
+  reserveSlots?: number;
 }
 
 /** Depth-first, parent before children, skipping deleted nodes: the order every dtc pass uses. */

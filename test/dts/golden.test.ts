@@ -20,8 +20,25 @@ const names = readdirSync(FIXTURES)
  * char), which does not read back as the same byte. We print \xNN.
  */
 function dtcDts(path: string): string {
-  return readFileSync(path, 'latin1').replace(/\\xffffff([0-9a-f]{2})/g, '\\x$1');
+  let text = readFileSync(path, 'latin1').replace(/\\xffffff([0-9a-f]{2})/g, '\\x$1');
+  for (const [wrong, right] of DTC_PRINT_FAULTS) text = text.replace(wrong, right);
+  return text;
 }
+
+/**
+ * Where dtc 1.6.1 prints DTS that does not read back as the same value, tsvisor prints one that does (print.ts):
+ * an empty byte string inside a list loses its brackets and comma in dtc's output, an empty cell list at the end
+ * its comma. And dtc's DTB reader drops reserve-map entries after an all-zero one (`/memreserve/ 0 0;`), where
+ * tsvisor keeps them (dtb.ts) so that the DTB reads back and writes out the same.
+ */
+const DTC_PRINT_FAULTS: [string, string][] = [
+  ['\tstring-bytes-string = "x", [ "y";', '\tstring-bytes-string = "x", [], "y";'],
+  ['\tcells-cells = <0x01>, <0x02 0x03> <>;', '\tcells-cells = <0x01>, <0x02 0x03>, <>;'],
+  [
+    '/memreserve/\t0xffffffff00000000 0x0000000000000001;\n/ {\n\tmodel = "memreserve test";',
+    '/memreserve/\t0xffffffff00000000 0x0000000000000001;\n/memreserve/\t0x0000000000000000 0x0000000000000000;\n/memreserve/\t0x0000000000002000 0x0000000000000010;\n/ {\n\tmodel = "memreserve test";',
+  ],
+];
 
 function hexdiff(a: Uint8Array, b: Uint8Array): string {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
@@ -55,6 +72,14 @@ describe.each(names)('%s', (name) => {
     expect(toDts(r.tree!)).toBe(dtcDts(join(GOLDEN, `${name}.dts`)));
   });
 
+  it('prints DTS that compiles back to the same DTB', () => {
+    const r = compileFile(path, opts);
+    if (flags.force) return;
+    const again = compileSource(toDts(r.tree!), `${name}.out.dts`, flags.compile);
+    expect(again.ok).toBe(true);
+    expect(hexdiff(toBlob(again.tree!, flags.blob), toBlob(r.tree!, flags.blob))).toBe('identical');
+  });
+
   it('reads the DTB back to the same DTS as dtc, and DTB → DTS → DTB is the identity', () => {
     const ref = new Uint8Array(readFileSync(join(GOLDEN, `${name}.dtb`)));
     const back = loadBlob(ref, `${name}.dtb`, flags.compile);
@@ -67,7 +92,6 @@ describe.each(names)('%s', (name) => {
     const blobOpts = { ...flags.blob, bootCpuid: back.tree!.bootCpuid };
     const reread = toBlob(back.tree!, blobOpts);
     expect(hexdiff(toBlob(again.tree!, blobOpts), reread)).toBe('identical');
-    // A /memreserve/ of 0 0 reads as the map's terminator, so that fixture loses entries by design of the format.
-    if (name !== 'memreserve') expect(hexdiff(reread, ref)).toBe('identical');
+    expect(hexdiff(reread, ref)).toBe('identical');
   });
 });

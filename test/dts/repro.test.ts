@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileFile, toBlob } from '../../src/dts/index.js';
+import { compileFile, compileSource, fromBlob, loadBlob, toBlob, toDts } from '../../src/dts/index.js';
 import { MAX_MACRO_DEPTH } from '../../src/dts/limits.js';
 
 const DIR = 'test/dts/repro';
@@ -38,5 +38,19 @@ describe.each(names)('%s', (name) => {
     }
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(Buffer.compare(Buffer.from(toBlob(r.tree!)), readFileSync(golden))).toBe(0);
+  });
+
+  it.skipIf(LIMITED[name] !== undefined || !existsSync(join(GOLD, `${name}.dtb`)))('round-trips exactly: DTB → tree → DTB, DTB → DTS → DTB, DTS → DTS → DTB', () => {
+    const dtb = new Uint8Array(readFileSync(join(GOLD, `${name}.dtb`)));
+    const read = fromBlob(dtb);
+    const header = { bootCpuid: read.bootCpuid, reserveSlots: read.reserveSlots ?? 0 };
+    expect(Buffer.compare(Buffer.from(toBlob(read, header)), dtb)).toBe(0);
+    const viaDts = compileSource(toDts(loadBlob(dtb, `${name}.dtb`).tree!), `${name}.rt.dts`);
+    expect(viaDts.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(Buffer.compare(Buffer.from(toBlob(viaDts.tree!, header)), dtb)).toBe(0);
+    const printed = toDts(compileFile(join(DIR, `${name}.dts`), { includePaths: [DIR] }).tree!);
+    const again = compileSource(printed, `${name}.out.dts`);
+    expect(again.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(Buffer.compare(Buffer.from(toBlob(again.tree!, { bootCpuid: read.bootCpuid })), dtb)).toBe(0);
   });
 });
