@@ -111,6 +111,8 @@ export class GuestInstance implements VcpuLoopGuest {
   private dtbAddress = 0;
   private initrd: { start: number; end: number } | undefined;
   private yieldRequested = false;
+  /** Console bytes printed since the VCPU loop last took them (it charges them virtual time). */
+  private printed = 0;
 
   constructor(readonly config: GuestConfig, private readonly opts: GuestOptions) {
     checkGuestLimits(config, opts.vcpuCount);
@@ -137,7 +139,7 @@ export class GuestInstance implements VcpuLoopGuest {
     }
     this.sbi = guestSbi({
       vcpus: this.vcpus, bus: this.aspace.bus,
-      output: (bytes) => opts.output(`${this.name}/sbi`, bytes),
+      output: (bytes) => { this.printed += bytes.length; opts.output(`${this.name}/sbi`, bytes); },
       input: () => this.sbiInput.shift() ?? -1,
       systemReset: (type, reason) => {
         this.outcome = type === 0 ? { kind: 'shutdown', status: reason === 0 ? 0 : 1 } : { kind: 'reset' };
@@ -222,7 +224,7 @@ export class GuestInstance implements VcpuLoopGuest {
           },
         },
         console: {
-          write: (bytes) => this.opts.output(name, bytes),
+          write: (bytes) => { this.printed += bytes.length; this.opts.output(name, bytes); },
           onInput: (receive) => { this.inputs.set(name, receive); },
         },
         files: this.opts.files,
@@ -332,6 +334,12 @@ export class GuestInstance implements VcpuLoopGuest {
     this.taskSet.postInterrupt(vcpu + 1, bits); // member 0 is the VM control task
     this.yieldRequested = true;
     this.wake(vcpu);
+  }
+
+  takeConsoleBytes(): number {
+    const n = this.printed;
+    this.printed = 0;
+    return n;
   }
 
   takeYield(): boolean {

@@ -29,11 +29,9 @@ export interface GuestSbiHost {
 /** The SBI platform of one guest. */
 export function guestSbi(g: GuestSbiHost): SbiPlatform {
   const byte = new Uint8Array(1);
-  let printed = 0;
   return {
-    putByte: (b) => { byte[0] = b; printed++; g.output(byte); },
-    putBytes: (bytes) => { printed += bytes.length; if (bytes.length > 0) g.output(bytes.slice()); },
-    takeConsoleBytes: () => { const n = printed; printed = 0; return n; },
+    putByte: (b) => { byte[0] = b; g.output(byte); },
+    putBytes: (bytes) => { if (bytes.length > 0) g.output(bytes.slice()); },
     getByte: () => g.input(),
     readMemory: (pa, length) => g.bus.read(pa, length),
     writeMemory: (pa, data) => g.bus.write(pa, data),

@@ -22,25 +22,37 @@ import { LOCKSTEP_QUANTUM_NS } from './vcpu-loop.js';
 /** Bytes of each vserial's output kept for `vserial dump`. */
 const HISTORY_BYTES = 65536;
 
-/** The last `limit` bytes of a console: chunks kept until twice the limit, then compacted (linear in the output). */
+/** The last `limit` bytes of a console, in a ring buffer (constant work per byte). */
 class ConsoleHistory {
-  private chunks: string[] = [];
-  private length = 0;
-  constructor(private readonly limit: number) {}
+  private readonly ring: Uint8Array;
+  private pos = 0;
+  private full = false;
+  constructor(limit: number) {
+    this.ring = new Uint8Array(limit);
+  }
 
   add(bytes: Uint8Array): void {
-    const s = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-    this.chunks.push(s);
-    this.length += s.length;
-    if (this.length > 2 * this.limit) {
-      const t = this.text();
-      this.chunks = [t];
-      this.length = t.length;
+    const n = this.ring.length;
+    if (bytes.length <= 16) { // the usual case: a byte or a few, no views made
+      for (let i = 0; i < bytes.length; i++) {
+        this.ring[this.pos++] = bytes[i]!;
+        if (this.pos === n) { this.pos = 0; this.full = true; }
+      }
+      return;
+    }
+    let src = bytes.length > n ? bytes.subarray(bytes.length - n) : bytes;
+    while (src.length > 0) {
+      const k = Math.min(src.length, n - this.pos);
+      this.ring.set(src.subarray(0, k), this.pos);
+      src = src.subarray(k);
+      this.pos += k;
+      if (this.pos === n) { this.pos = 0; this.full = true; }
     }
   }
 
   text(): string {
-    return this.chunks.join('').slice(-this.limit);
+    const b = Buffer.from(this.ring.buffer, this.ring.byteOffset, this.ring.byteLength);
+    return this.full ? b.toString('latin1', this.pos) + b.toString('latin1', 0, this.pos) : b.toString('latin1', 0, this.pos);
   }
 }
 

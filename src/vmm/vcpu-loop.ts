@@ -24,15 +24,15 @@ import type { Vcpu } from './vcpu.js';
 export const LOCKSTEP_QUANTUM_NS = 1_000_000;
 
 /**
- * Virtual time one byte of SBI console output costs the VCPU that prints it (legacy putchar, DBCN write and
- * write_byte): 100 ns, a 10 MB/s console. The host's work per byte is of that order, so a guest that floods its
+ * Virtual time one byte of console output costs the VCPU that prints it (SBI legacy putchar, DBCN write and
+ * write_byte; a UART's THR, a virtio console's queue): 100 ns, a 10 MB/s console. The host's work per byte is of that order, so a guest that floods its
  * console runs its own virtual time forward as fast as it costs the host, and every other VCPU keeps its share.
- * Charged in the loop at the SBI call, identically whether the hart runs blocks or single steps; instruction counts
+ * Charged in the loop at the SBI call or MMIO access that printed them, identically whether the hart runs blocks or single steps; instruction counts
  * (`icount`) are not changed, only the slice's work.
  */
 export const CONSOLE_BYTE_NS = 100;
 /**
- * Most SBI console bytes a VCPU prints in one slice before it yields (16 KiB; one DBCN call moves at most 4 KiB).
+ * Most console bytes a VCPU prints in one slice before it yields (16 KiB; one DBCN call moves at most 4 KiB).
  * Slices are at most a scheduler quantum (1 ms = 10,000 charged bytes), so this bound is rarely the one that acts.
  */
 export const CONSOLE_BYTES_PER_SLICE = 16 * 1024;
@@ -63,6 +63,8 @@ export interface VcpuLoopGuest {
   takeInterrupts(vcpu: number): number;
   /** Whether the running VCPU just gave another VCPU work (an IPI): it yields so that one can run (clears it). */
   takeYield(): boolean;
+  /** Console bytes the guest printed since the last call (SBI and device consoles), reset to 0. */
+  takeConsoleBytes(): number;
   /** Wake the VCPU's task at host time `at` unless something wakes it earlier. */
   sleepUntil(vcpu: number, at: number): void;
   halt(v: Vcpu, reason: string): void;
@@ -80,6 +82,7 @@ export function runVcpu(g: VcpuLoopGuest, v: Vcpu, budget: number, now: number):
   v.hsm = HartState.Started;
   g.clock.enter(h, now);
   g.takeYield();
+  g.takeConsoleBytes(); // printed outside this VCPU's run (a device timer): not this slice's to pay
   const start = h.icount;
   const nsPerInstruction = g.nsPerInstruction;
   const mmioOut = v.mmioOut;
@@ -104,7 +107,7 @@ export function runVcpu(g: VcpuLoopGuest, v: Vcpu, budget: number, now: number):
     if (exit === Exit.Budget) continue;
     if (exit === Exit.Ecall) {
       handleSbiCall(h, g.sbi);
-      const printed = g.sbi.takeConsoleBytes?.() ?? 0;
+      const printed = g.takeConsoleBytes();
       if (printed > 0) {
         charged += printed * byteCost;
         consoleBytes += printed;
@@ -117,7 +120,16 @@ export function runVcpu(g: VcpuLoopGuest, v: Vcpu, budget: number, now: number):
     } else if (exit === Exit.Mmio) {
       const m = h.mmio;
       const ok = m.write ? g.aspace.write(m.addrLo, m.addrHi, m.size, m.dataLo, m.dataHi) : g.aspace.read(m.addrLo, m.addrHi, m.size, mmioOut);
-      if (ok) { h.completeMmio(mmioOut.lo, mmioOut.hi); continue; }
+      if (ok) {
+        h.completeMmio(mmioOut.lo, mmioOut.hi);
+        const printed = g.takeConsoleBytes();
+        if (printed > 0) {
+          charged += printed * byteCost;
+          consoleBytes += printed;
+          if (consoleBytes >= CONSOLE_BYTES_PER_SLICE) break;
+        }
+        continue;
+      }
       if (g.unmapped === 'fault') { h.failMmio(); continue; }
       g.halt(v, `${m.write ? 'store to' : 'load from'} 0x${hex64(m.addrHi, m.addrLo)}, which is in no region of ${g.name}`);
       break;

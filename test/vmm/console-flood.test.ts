@@ -19,6 +19,9 @@ const FLOOD = new Uint8Array(Uint32Array.from([
   0x00000073, 0xfe1ff06f,
 ]).buffer);
 
+/** for (;;) *(volatile u8 *)0x10000000 = 'x': a flood through the ns16550a UART's THR. */
+const UART_FLOOD = new Uint8Array(Uint32Array.from([0x100002b7, 0x07800313, 0x00628023, 0xffdff06f]).buffer);
+
 /** Two basic guests on the 4-CPU host board; `first` is loaded into g0 (or nothing), rv64i.elf into g1. */
 function twoGuests(first: Uint8Array | undefined): { hv: Hypervisor; bytes: Map<string, number>; passAt: () => number | undefined } {
   const boardPath = join(ROOT, 'boards/host.dtsi');
@@ -78,5 +81,20 @@ describe('console flood', () => {
     flooded.hv.runUntil(5e8);
     expect(performance.now() - t0).toBeLessThan(5000);
     expect(flooded.passAt()).toBe(alone.passAt());
+  });
+
+  it('a UART flood is charged the same: the other guest stays on time', () => {
+    const alone = twoGuests(undefined);
+    alone.hv.runUntil(5e8);
+    const flooded = twoGuests(UART_FLOOD);
+    const t0 = performance.now();
+    flooded.hv.runUntil(5e8);
+    const wall = performance.now() - t0;
+    expect(flooded.passAt()).toBe(alone.passAt());
+    const printed = flooded.bytes.get('g0/uart0') ?? 0;
+    expect(printed).toBeGreaterThan(100_000);
+    expect(printed).toBeLessThan(5e8 / CONSOLE_BYTE_NS + 32 * 1024);
+    console.log(`UART flood: ${printed} bytes in 500 ms virtual, ${wall.toFixed(0)} ms wall`);
+    expect(wall).toBeLessThan(10_000);
   });
 });

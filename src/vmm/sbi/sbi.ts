@@ -42,11 +42,7 @@ export interface SbiPlatform {
   putByte(byte: number): void;
   /** Console output of many bytes at once (DBCN write); without it, one `putByte` per byte. */
   putBytes?(bytes: Uint8Array): void;
-  /**
-   * Console bytes output since the last call (and reset to 0): the VCPU loop charges them virtual time, so a guest
-   * flooding its console pays for the host work it causes.
-   */
-  takeConsoleBytes?(): number;
+
   /** Next console input byte, or -1. */
   getByte(): number;
   /** Read guest-physical memory (for DBCN), or undefined if the range is not RAM/ROM. */
