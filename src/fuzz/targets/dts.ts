@@ -6,12 +6,14 @@
  * - `dtb`: mutated blobs compiled from the same files through fromBlob / loadBlob. Oracle: only BlobError escapes
  *   fromBlob (none escapes loadBlob); an accepted blob, written again, reads back and writes identical bytes.
  * - `config`: board and guest files mutated line-wise (lines deleted, repeated, moved; values replaced) through
- *   compileSource and validate. Oracle: no exception from validate; every diagnostic located.
+ *   compileSource and validate. Oracle: no exception from validate; every diagnostic located; when validate finds no
+ *   error, every guest's generated device tree (what guest create boots it with) compiles.
  */
 import { compileSource, loadBlob } from '../../dts/compile.js';
 import { BlobError, fromBlob, toBlob } from '../../dts/dtb.js';
 import type { DeviceTree } from '../../dts/tree.js';
 import { validate } from '../../vmm/config/validate.js';
+import { guestDtb } from '../../vmm/guest-fdt.js';
 import { configSeeds, dtsSeeds, type SeedFile } from '../corpus.js';
 import type { Rng } from '../prng.js';
 import { located, type Target } from '../target.js';
@@ -224,7 +226,17 @@ export function configTarget(): Target<string> {
       if (!r.tree) return undefined;
       const v = validate([{ path: file, tree: r.tree }]);
       const bad = v.diagnostics.find((d) => !located(d));
-      return bad ? `validate diagnostic without file:line:column: [${bad.code}] ${bad.message}` : undefined;
+      if (bad) return `validate diagnostic without file:line:column: [${bad.code}] ${bad.message}`;
+      if (v.diagnostics.some((d) => d.severity === 'error')) return undefined;
+      // What validate accepts, guest create can build: each guest's generated device tree compiles.
+      for (const g of v.guests) {
+        try {
+          guestDtb(g, { timebaseFrequency: v.host?.timebaseFrequency ?? 10_000_000, ...(g.bootargs !== undefined ? { bootargs: g.bootargs } : {}) });
+        } catch (e) {
+          return `validate accepts ${g.name} but its generated device tree fails: ${(e as Error).message.split('\n')[0]}`;
+        }
+      }
+      return undefined;
     },
     format: (input) => `// seed: ${input[0]}\n${input.slice(1).join('\n')}`,
   };

@@ -13,6 +13,7 @@ import { checkGuest, checkGuestOnHost, checkGuestsTogether, checkSchedule } from
 import { checkMemoryFits } from './memory-fit.js';
 import { applyBootLoads } from './boot-loads.js';
 import type { GuestConfig, HostConfig } from './types.js';
+import { guestDtb } from '../guest-fdt.js';
 
 export interface ConfigFile {
   readonly path: string;
@@ -77,6 +78,17 @@ export function validate(files: readonly ConfigFile[]): Validation {
   if (host) {
     checkMemoryFits(host, guests, sink);
     checkSchedule(host, guests, sink);
+  }
+  // Last, what guest create will do with a guest found clean: generate its device tree. Anything the rules above
+  // missed that would make that tree invalid is reported here, at the guest, instead of failing at guest create.
+  if (sink.errorCount === 0) {
+    for (const g of guests) {
+      try {
+        guestDtb(g, { timebaseFrequency: host?.timebaseFrequency ?? 10_000_000, ...(g.bootargs !== undefined ? { bootargs: g.bootargs } : {}) });
+      } catch (e) {
+        sink.error('guest_fdt', `${g.name}: guest create would fail: ${(e as Error).message.split('\n')[0]}`, g.node.src);
+      }
+    }
   }
   return { host, guests, diagnostics: sink.items };
 }
