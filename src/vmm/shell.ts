@@ -25,6 +25,8 @@ export const VERSION_TEXT = 'tsvisor 0.1.0 (an Xvisor-style hypervisor for RISC-
 export const MAX_SCRIPT_DEPTH = 8;
 /** Most commands one top-level command may run through nested scripts and load lists. */
 export const MAX_SCRIPT_COMMANDS = 100_000;
+/** Most nodes the live board tree may grow to through `devtree node copy` (each copy could double it). */
+export const MAX_BOARD_NODES = 100_000;
 /** Most bytes `guest dumpmem` shows at once (a longer length is refused). */
 export const MAX_DUMP_BYTES = 4096;
 
@@ -245,6 +247,8 @@ export class Shell {
         if (op === 'copy') {
           const src = getNodeByPath(root, name);
           if (!src) return fail([`devtree: no node ${name}`]);
+          const total = countNodes(root) + countNodes(src);
+          if (total > MAX_BOARD_NODES) return fail([`devtree: copying ${name} would make the board tree ${total} nodes, more than ${MAX_BOARD_NODES}`]);
           child = cloneNode(src);
         } else child = new Node(name);
         if (node.getChild(child.name)) return fail([`devtree: ${path} already has ${child.name}`]);
@@ -352,6 +356,17 @@ export class Shell {
 
 const ABI = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7',
   's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'];
+
+/** Nodes of a subtree (iteratively: trees may be deep). */
+function countNodes(n: Node): number {
+  let count = 0;
+  const stack = [n];
+  for (let x = stack.pop(); x; x = stack.pop()) {
+    count++;
+    for (const c of x.children) stack.push(c);
+  }
+  return count;
+}
 
 const ok = (lines: string[]): ShellResult => ({ lines, ok: true });
 const fail = (lines: string[]): ShellResult => ({ lines, ok: false });

@@ -124,4 +124,19 @@ describe('shell fuzz', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('devtree node copy cannot grow the board tree without bound', () => {
+    const path = join(ROOT, 'boards/host.dtsi');
+    const tree = compileSource(readFileSync(path, 'latin1'), path).tree!;
+    const hv = new Hypervisor(tree, validate([{ path, tree }]).host!, { output: () => {} });
+    const sh = new Shell(hv, join(ROOT, 'boards/default.dts'));
+    let last = { ok: true, lines: [] as string[] };
+    // Each round copies the whole tree into a new node: it doubles, until the limit refuses.
+    for (let i = 0; i < 40 && last.ok; i++) {
+      expect(sh.execute(`devtree node add / d${i}`).ok).toBe(true);
+      last = sh.execute(`devtree node copy /d${i} /`);
+    }
+    expect(last.ok).toBe(false);
+    expect(last.lines[0]).toMatch(/more than 100000$/);
+  });
 });
