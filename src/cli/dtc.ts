@@ -1,7 +1,7 @@
 /** `tsvisor dtc`: the device-tree compiler with dtc's flags. */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { compileSource, isCheckName, loadBlob, toBlob, toDts, type CompileOptions, type CompileResult } from '../dts/index.js';
+import { BLOB_VERSIONS, compileSource, isCheckName, loadBlob, toBlob, toDts, type CompileOptions, type CompileResult } from '../dts/index.js';
 import { renderDiagnostic } from './render.js';
 
 interface DtcFlags {
@@ -63,7 +63,7 @@ export function dtcCommand(): Command {
     .option('-f, --force', 'write output even if the tree has errors')
     .option('-W, --warning <check>', 'enable (or no-<check> disable) a check as a warning', collect, [])
     .option('-E, --error <check>', 'enable (or no-<check> disable) a check as an error', collect, [])
-    .option('-V, --out-version <n>', 'DTB version to write (17)')
+    .option('-V, --out-version <n>', 'DTB version to write: 1, 2, 3, 16 or 17 (default)')
     .action((input: string, flags: DtcFlags) => {
       process.exitCode = runDtc(input, flags);
     });
@@ -93,7 +93,8 @@ function checkFlags(flags: DtcFlags): string[] {
 
 export function runDtc(input: string, flags: DtcFlags): number {
   try {
-    if (flags.outVersion !== undefined && num(flags.outVersion, 'version') !== 17) throw new UsageError('only DTB version 17 is written');
+    const version = flags.outVersion === undefined ? 17 : num(flags.outVersion, 'version')!;
+    if (!(BLOB_VERSIONS as readonly number[]).includes(version)) throw new UsageError(`Unknown device tree blob version ${version}`);
     if (flags.space !== undefined && flags.pad !== undefined) throw new UsageError("can't set both -p and -S");
     let data: Uint8Array;
     try {
@@ -142,6 +143,7 @@ export function runDtc(input: string, flags: DtcFlags): number {
       const align = num(flags.align, 'alignment');
       if (align !== undefined && (align & (align - 1)) !== 0) throw new UsageError('invalid alignment: must be a power of two');
       set('align', align);
+      set('version', version);
       out = toBlob(result.tree, blob);
     } else {
       if (flags.bootCpu !== undefined) result.tree.bootCpuid = num(flags.bootCpu, 'boot cpu')!;

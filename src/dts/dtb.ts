@@ -1,7 +1,12 @@
 /**
- * The flattened device tree (DTB) format, version 17, laid out exactly as dtc 1.6.1 writes it: header, 8-byte
- * aligned reserve map, structure block, then a strings block in which a name reuses any earlier string it is a
- * suffix of.
+ * The flattened device tree (DTB) format, laid out exactly as dtc 1.6.1 writes it: header, 8-byte aligned
+ * reserve map, structure block, then a strings block in which a name reuses any earlier string it is a suffix of.
+ *
+ * Versions (as dtc's flattree.c has them): 17 is the default. 16 lacks size_dt_struct (a 36-byte header). 1 to 3
+ * differ more: node begin tokens hold full paths (`/cpus/cpu@0`), every node gets a `name` property, a property
+ * value of 8 bytes or more starts 8-byte aligned (in the structure block), NOP is not part of the format; the
+ * header is 28 bytes in v1, 32 in v2 (boot_cpuid_phys), 36 in v3 (size_dt_strings). dtc writes 2, 3, 16 and 17
+ * (and 1); it reads every version, taking < 16 as the old layout.
  */
 import { ByteBuffer } from './bytes.js';
 import { MAX_NODE_DEPTH, tooDeep } from './limits.js';
@@ -14,7 +19,7 @@ const FDT_END_NODE = 2;
 const FDT_PROP = 3;
 const FDT_NOP = 4;
 const FDT_END = 9;
-const HEADER_SIZE = 40;
+const V1_HEADER_SIZE = 28;
 
 export interface BlobOptions {
   /** Extra empty reserve-map slots (-R). */
@@ -25,6 +30,8 @@ export interface BlobOptions {
   align?: number;
   /** Overrides the boot CPU (-b). */
   bootCpuid?: number;
+  /** The DTB version to write (-V): 1, 2, 3, 16 or 17 (the default). */
+  version?: number;
 }
 
 /** dtc's string table: a name already present as the tail of an earlier string shares its bytes. */
@@ -45,26 +52,71 @@ class StringTable {
   }
 }
 
-function flatten(n: Node, dt: ByteBuffer, strings: StringTable): void {
-  dt.int(FDT_BEGIN_NODE, 32);
-  dt.cstring(n.name);
-  dt.align(4);
-  for (const p of n.props) {
-    if (p.deleted) continue;
-    dt.int(FDT_PROP, 32);
-    dt.int(p.value.length, 32);
-    dt.int(strings.offsetOf(p.name), 32);
-    dt.bytes(p.value.bytes);
-    dt.align(4);
+/** The DTB versions dtc 1.6.1 writes (`-V`). */
+export const BLOB_VERSIONS = [1, 2, 3, 16, 17] as const;
+export type BlobVersion = (typeof BLOB_VERSIONS)[number];
+
+/** Header size by version (dtc's FDT_V1_SIZE ... FDT_V17_SIZE). */
+function headerSize(version: number): number {
+  return version >= 17 ? 40 : version >= 3 ? 36 : version >= 2 ? 32 : 28;
+}
+
+function flatten(root: Node, dt: ByteBuffer, strings: StringTable, version: number): void {
+  const old = version < 16;
+  const varAlign = (len: number) => {
+    if (old && len >= 8) while (dt.length % 8) dt.byte(0);
+  };
+  // Depth-first without recursion; a frame's child index -1 means "not begun".
+  const stack: { n: Node; path: string; next: number }[] = [{ n: root, path: '/', next: -1 }];
+  while (stack.length) {
+    const f = stack[stack.length - 1]!;
+    const n = f.n;
+    if (f.next < 0) {
+      dt.int(FDT_BEGIN_NODE, 32);
+      dt.cstring(old ? f.path : n.name);
+      dt.align(4);
+      let sawName = false;
+      for (const p of n.props) {
+        if (p.deleted) continue;
+        if (p.name === 'name') sawName = true;
+        dt.int(FDT_PROP, 32);
+        dt.int(p.value.length, 32);
+        dt.int(strings.offsetOf(p.name), 32);
+        varAlign(p.value.length);
+        dt.bytes(p.value.bytes);
+        dt.align(4);
+      }
+      if (old && !sawName) {
+        const base = n.basename;
+        dt.int(FDT_PROP, 32);
+        dt.int(base.length + 1, 32);
+        dt.int(strings.offsetOf('name'), 32);
+        varAlign(base.length + 1);
+        dt.cstring(base);
+        dt.align(4);
+      }
+      f.next = 0;
+    }
+    let child: Node | undefined;
+    while (f.next < n.children.length && !child) {
+      const c = n.children[f.next++]!;
+      if (!c.deleted) child = c;
+    }
+    if (child) {
+      stack.push({ n: child, path: f.path === '/' ? `/${child.name}` : `${f.path}/${child.name}`, next: -1 });
+      continue;
+    }
+    dt.int(FDT_END_NODE, 32);
+    stack.pop();
   }
-  for (const c of n.children) if (!c.deleted) flatten(c, dt, strings);
-  dt.int(FDT_END_NODE, 32);
 }
 
 export function toBlob(tree: DeviceTree, opts: BlobOptions = {}): Uint8Array {
+  const version = opts.version ?? 17;
+  if (!(BLOB_VERSIONS as readonly number[]).includes(version)) throw new RangeError(`unknown DTB version ${version}`);
   const dt = new ByteBuffer(4096);
   const strings = new StringTable();
-  flatten(tree.root, dt, strings);
+  flatten(tree.root, dt, strings, version);
   dt.int(FDT_END, 32);
 
   const rsv = new ByteBuffer(64);
@@ -78,7 +130,8 @@ export function toBlob(tree: DeviceTree, opts: BlobOptions = {}): Uint8Array {
   for (let i = 0; i < (opts.reserveSlots ?? 0); i++) reserveEntry(0n, 0n);
   reserveEntry(0n, 0n);
 
-  const offRsv = HEADER_SIZE; // already 8-byte aligned
+  const hdr = headerSize(version);
+  const offRsv = (hdr + 7) & ~7;
   const offStruct = offRsv + rsv.length;
   const offStrings = offStruct + dt.length;
   let total = offStrings + strings.sink.length;
@@ -96,11 +149,11 @@ export function toBlob(tree: DeviceTree, opts: BlobOptions = {}): Uint8Array {
   h.setUint32(8, offStruct);
   h.setUint32(12, offStrings);
   h.setUint32(16, offRsv);
-  h.setUint32(20, 17);
-  h.setUint32(24, 16);
-  h.setUint32(28, (opts.bootCpuid ?? tree.bootCpuid) >>> 0);
-  h.setUint32(32, strings.sink.length);
-  h.setUint32(36, dt.length);
+  h.setUint32(20, version);
+  h.setUint32(24, version >= 16 ? 16 : 1);
+  if (version >= 2) h.setUint32(28, (opts.bootCpuid ?? tree.bootCpuid) >>> 0);
+  if (version >= 3) h.setUint32(32, strings.sink.length);
+  if (version >= 17) h.setUint32(36, dt.length);
   out.set(rsv.view(), offRsv);
   out.set(dt.view(), offStruct);
   out.set(strings.sink.view(), offStrings);
@@ -117,27 +170,32 @@ export class BlobError extends Error {
   }
 }
 
-/** Reads a DTB (versions 16 and 17). Malformed input throws BlobError with the offset of the problem. */
+/** Reads a DTB of any version, as dtc does. Malformed input throws BlobError with the offset of the problem. */
 export function fromBlob(blob: Uint8Array): DeviceTree {
-  if (blob.length < HEADER_SIZE) throw new BlobError(`file is too short for a DTB header (${blob.length} bytes)`, 0);
+  if (blob.length < 8) throw new BlobError(`file is too short for a DTB header (${blob.length} bytes)`, 0);
   const h = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   if (h.getUint32(0) !== FDT_MAGIC) throw new BlobError(`bad magic 0x${h.getUint32(0).toString(16)} (expected 0xd00dfeed): not a DTB`, 0);
   const total = h.getUint32(4);
+  if (total < V1_HEADER_SIZE) throw new BlobError(`DT blob size (${total}) is too small`, 4);
+  if (total > blob.length) throw new BlobError(`header says ${total} bytes but the file has ${blob.length}`, 4);
   const offStruct = h.getUint32(8);
   const offStrings = h.getUint32(12);
   const offRsv = h.getUint32(16);
   const version = h.getUint32(20);
-  const bootCpuid = h.getUint32(28);
-  const sizeStrings = h.getUint32(32);
-  const sizeStruct = h.getUint32(36);
-  if (version < 16) throw new BlobError(`DTB version ${version} is not supported (16 or later)`, 20);
-  if (total > blob.length) throw new BlobError(`header says ${total} bytes but the file has ${blob.length}`, 4);
+  // As dtc does, every version is read; the header fields a version lacks are not looked at (boot_cpuid_phys
+  // of a v1 blob is the padding before its reserve map, as in dtc).
+  const bootCpuid = total >= 32 ? h.getUint32(28) : 0;
+  const old = version < 16;
+  if (offRsv >= total) throw new BlobError(`reserve map offset ${offRsv} is outside the blob`, 16);
+  if (offStruct >= total) throw new BlobError(`structure block offset ${offStruct} is outside the blob`, 8);
+  if (offStrings > total) throw new BlobError(`strings block offset ${offStrings} is outside the blob`, 12);
+  const sizeStrings = version >= 3 ? h.getUint32(32) : total - offStrings;
+  const sizeStruct = version >= 17 ? h.getUint32(36) : total - offStruct;
   const inBlob = (off: number, len: number, what: string, at: number) => {
     if (off > total || len > total - off) throw new BlobError(`${what} (offset ${off}, size ${len}) lies outside the blob`, at);
   };
   inBlob(offStruct, sizeStruct, 'structure block', 8);
   inBlob(offStrings, sizeStrings, 'strings block', 12);
-  inBlob(offRsv, 0, 'reserve map', 16);
 
   const reserves: ReserveEntry[] = [];
   let mapEnd = offRsv;
@@ -179,36 +237,56 @@ export function fromBlob(blob: Uint8Array): DeviceTree {
 
   let root: Node | undefined;
   const stack: Node[] = [];
+  /** Full paths of the open nodes, for versions < 16 (their begin tokens hold paths). */
+  const paths: string[] = [];
+  {
+    const first = u32();
+    if (first !== FDT_BEGIN_NODE) throw new BlobError(`the structure block begins with 0x${first.toString(16).padStart(8, '0')}, not FDT_BEGIN_NODE`, offStruct);
+    o -= 4;
+  }
   for (;;) {
     const tagAt = o;
     const tag = u32();
     if (tag === FDT_BEGIN_NODE) {
-      const name = cstr(o, end, 'node name');
-      o = (o + name.length + 1 + 3) & ~3;
+      const flat = cstr(o, end, 'node name');
+      o = (o + flat.length + 1 + 3) & ~3;
       if (stack.length > MAX_NODE_DEPTH) throw new BlobError(tooDeep('nodes', MAX_NODE_DEPTH), tagAt);
-      const n = new Node(stack.length === 0 ? '' : name);
-      if (stack.length === 0) {
-        if (root) throw new BlobError('second root node', tagAt);
-        root = n;
-      } else stack[stack.length - 1]!.addChild(n);
+      let name = flat;
+      if (old) {
+        // dtc's nodename_from_path: the parent's path, then '/' unless the parent is the root.
+        const parent = paths[paths.length - 1] ?? '';
+        if (!flat.startsWith(parent)) throw new BlobError(`path "${flat}" is not valid as a child of "${parent}"`, tagAt);
+        name = flat.slice(parent === '/' ? parent.length : parent.length + 1);
+        paths.push(flat);
+      }
+      const n = new Node(name);
+      if (stack.length === 0) root = n;
+      else stack[stack.length - 1]!.addChild(n);
       stack.push(n);
     } else if (tag === FDT_PROP) {
       const len = u32();
       const nameOff = u32();
-      const node = stack[stack.length - 1];
-      if (!node) throw new BlobError('property outside any node', tagAt);
+      const node = stack[stack.length - 1]!;
       if (nameOff >= sizeStrings) throw new BlobError(`property name offset ${nameOff} is outside the strings block`, tagAt);
       const name = cstr(offStrings + nameOff, offStrings + sizeStrings, 'property name');
+      if (old && len >= 8) o = offStruct + ((o - offStruct + 7) & ~7);
       if (o + len > end) throw new BlobError(`property ${name} runs past the structure block`, tagAt);
       node.addProp(new Property(name, new PropValue(blob.slice(o, o + len))));
-      o = (o + len + 3) & ~3;
+      o = offStruct + ((o + len - offStruct + 3) & ~3);
     } else if (tag === FDT_END_NODE) {
-      if (!stack.pop()) throw new BlobError('END_NODE without a node', tagAt);
+      stack.pop();
+      paths.pop();
+      if (stack.length === 0) {
+        // dtc: the root's end must be followed by FDT_END itself (no NOP in between).
+        const endAt = o;
+        const last = u32();
+        if (last !== FDT_END) throw new BlobError(`the structure block does not end with FDT_END after the root node (0x${last.toString(16).padStart(8, '0')})`, endAt);
+        break;
+      }
     } else if (tag === FDT_NOP) {
-      continue;
+      continue; // dtc warns about a NOP in a version < 16 blob, and ignores it
     } else if (tag === FDT_END) {
-      if (stack.length) throw new BlobError('END reached inside a node', tagAt);
-      break;
+      throw new BlobError('FDT_END inside a node', tagAt);
     } else {
       throw new BlobError(`invalid structure tag 0x${tag.toString(16)}`, tagAt);
     }

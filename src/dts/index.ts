@@ -1,7 +1,7 @@
 /** The device-tree toolchain: parse DTS, read and write DTB, print DTS. Knows nothing of hypervisors. */
 export { compileData, compileFile, compileSource, isBlob, loadBlob, type CompileOptions, type CompileResult } from './compile.js';
 export { preprocess, needsPreprocessor, type PreprocessOptions, type PreprocessResult } from './cpp.js';
-export { toBlob, fromBlob, BlobError, type BlobOptions } from './dtb.js';
+export { toBlob, fromBlob, BlobError, BLOB_VERSIONS, type BlobOptions, type BlobVersion } from './dtb.js';
 export { toDts } from './print.js';
 export { DiagnosticSink, formatPlain, type Diagnostic, type Severity } from './diagnostics.js';
 export { hostFiles, memoryFiles, type FileReader } from './files.js';

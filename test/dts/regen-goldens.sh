@@ -139,3 +139,32 @@ for src in "$REPRO"/*.dts; do
 	nrep=$((nrep + 1))
 done
 echo "regen-goldens: $nrep reproducers -> $GOLD/repro"
+
+# ---- DTB versions ------------------------------------------------------------
+# For a few fixtures, dtc -V N for every version dtc writes other than 17 (1, 2, 3, 16):
+#   golden/versions/<name>.v<N>.dtb   dtc -V N -I dts -O dtb
+#   golden/versions/<name>.v<N>.dts   dtc -I dtb -O dts of that blob (how dtc reads it back)
+VERS=(minimal riscv-virt memreserve strings-lists name-prop)
+mkdir -p "$GOLD/versions"
+for name in "${VERS[@]}"; do
+	for v in 1 2 3 16; do
+		run "$tmp/err" -i "$FIX" -V "$v" -I dts -O dtb -o "$GOLD/versions/$name.v$v.dtb" "$FIX/$name.dts"
+		run "$tmp/err" -I dtb -O dts -o "$GOLD/versions/$name.v$v.dts" "$GOLD/versions/$name.v$v.dtb"
+	done
+done
+echo "regen-goldens: ${#VERS[@]} fixtures x 4 DTB versions -> $GOLD/versions"
+
+# ---- DTB inputs dtc cannot make from DTS (test/dts/fixtures-dtb) -------------
+#   golden/dtb/<name>.dts and <name>.dtb: dtc -I dtb -O dts / -O dtb, or <name>.rejected (dtc's stderr)
+DTBIN=test/dts/fixtures-dtb
+mkdir -p "$GOLD/dtb"
+for src in "$DTBIN"/*.dtb; do
+	name="$(basename "$src" .dtb)"
+	if dtc -q -I dtb -O dts -o "$GOLD/dtb/$name.dts" "$src" 2>"$tmp/err"; then
+		run "$tmp/err" -q -I dtb -O dtb -o "$GOLD/dtb/$name.dtb" "$src"
+	else
+		rm -f "$GOLD/dtb/$name.dts"
+		cp "$tmp/err" "$GOLD/dtb/$name.rejected"
+	fi
+done
+echo "regen-goldens: DTB inputs -> $GOLD/dtb"
