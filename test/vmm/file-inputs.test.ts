@@ -83,4 +83,32 @@ describe('file inputs', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a guest listing more than 1024 VCPUs is refused at creation; the running guest is unharmed', () => {
+    const path = join(ROOT, 'boards/host.dtsi');
+    const tree = compileSource(readFileSync(path, 'latin1'), path).tree!;
+    const hv = new Hypervisor(tree, validate([{ path, tree }]).host!, { output: () => {} });
+    const sh = new Shell(hv, join(ROOT, 'boards/default.dts'));
+    sh.execute('vfs guest_fdt_load g ../guests/dts/basic.dts 1');
+    expect(sh.execute('guest create g').ok).toBe(true);
+    const vcpu = (i: number): string => `vcpu${i} { device_type = "vcpu"; compatible = "riscv,generic"; riscv,isa = "rv64imac"; start_pc = <0x0 0x80200000>; };`;
+    const dts = `/dts-v1/;\n/ { device_type = "guest"; vcpus { ${Array.from({ length: 1100 }, (_, i) => vcpu(i)).join(' ')} };\n` +
+      ' aspace { guest_irq_count = <32>; mem0 { manifest_type = "real"; address_type = "memory"; device_type = "alloced_ram"; guest_physical_addr = <0x0 0x80000000>; physical_size = <0x0 0x400000>; }; }; };\n';
+    const dir = mkdtempSync(join(tmpdir(), 'tsvisor-vcpus-'));
+    try {
+      writeFileSync(join(dir, 'many.dts'), dts);
+      const load = sh.execute(`vfs guest_fdt_load many ${join(dir, 'many.dts')} 0`);
+      if (load.ok) {
+        const r = sh.execute('guest create many');
+        expect(r.ok).toBe(false);
+        expect(r.lines[0]).toMatch(/1100 VCPUs is more than the 1024 a guest may have|1024/);
+      } else {
+        expect(load.lines[0]).toMatch(/1024/);
+      }
+      expect(hv.guests.has('g')).toBe(true);
+      expect(hv.guests.has('many')).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
