@@ -13,7 +13,7 @@ import { evaluate, firstToken, smallLiteral, type ExprError } from './expr.js';
 import { findFile, type FileReader } from './files.js';
 import { refOf } from './lexer.js';
 import { MAX_NODE_DEPTH, tooDeep } from './limits.js';
-import type { SourceBuffer } from './source.js';
+import type { SourceBuffer, SourceRef } from './source.js';
 import { getNodeByPath, getNodeByRef } from './lookup.js';
 import { addLabel, deleteNode, mergeNodes, Node, Property, type DeviceTree, type ReserveEntry } from './tree.js';
 
@@ -21,6 +21,8 @@ export interface BuildContext {
   diags: DiagnosticSink;
   files: FileReader;
   includePaths: readonly string[];
+  /** The end of the input, where "no tree at all" is reported (as dtc reports its syntax error there). */
+  end?: SourceRef;
 }
 
 const BITS_TYPE = { 8: 'u8', 16: 'u16', 32: 'u32', 64: 'u64' } as const;
@@ -82,6 +84,9 @@ class TreeBuilder {
     if (!root) {
       const eofLike = ast.headers[ast.headers.length - 1]?.tok;
       if (eofLike) this.error('no tree: expected "/ { ... };"', eofLike);
+      else if (ast.items.length === 0) {
+        this.ctx.diags.error('syntax', 'no device tree in the input: expected "/dts-v1/;" and then "/ { ... };"', this.ctx.end, 'the input is empty, or holds only comments, preprocessor directives or line markers');
+      }
       return undefined;
     }
     const deep = tooDeepNode(root);

@@ -102,7 +102,8 @@ export function compileSource(text: string, path: string, opts: CompileOptions =
     }
     return result();
   }
-  const tree = buildTree(parsed.ast!, { diags, files, includePaths });
+  const endPos = buf.positionOf(buf.text.length);
+  const tree = buildTree(parsed.ast!, { diags, files, includePaths, end: pointAt(buf, endPos.line, endPos.column) });
   if (!tree || diags.errorCount) return result(tree);
   finish(tree, opts, diags);
   return result(tree);

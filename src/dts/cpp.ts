@@ -1107,7 +1107,13 @@ class Preprocessor {
         this.error('cpp', `invalid filename "${x[1].text}"`, hash, f);
         return;
       }
-      f.name = x[1].text.slice(1, -1).replace(/\\(.)/g, '$1');
+      let name = x[1].text.slice(1, -1).replace(/\\(.)/g, '$1');
+      const nul = name.indexOf('\0');
+      if (nul >= 0) {
+        this.error('cpp', 'NUL in the file name of #line', hash, f);
+        name = name.slice(0, nul);
+      }
+      f.name = name;
     }
     f.delta = n - (endLine + 1);
     f.buf.addLineMarker(endLine, f.name, n);

@@ -66,7 +66,10 @@ function lexBuffer(buf: SourceBuffer, opts: LexOptions, initial: Mode, stack: st
     const what = t.image.startsWith('"') ? 'unterminated string' : 'unterminated comment';
     opts.diags.error('lexical', what, pointAt(buf, t.startLine ?? 1, t.startColumn ?? 1, t.image.slice(0, 1)));
   }
-  for (const m of result.groups['markers'] ?? []) recordLineMarker(buf, m);
+  for (const m of result.groups['markers'] ?? []) {
+    m.payload = buf;
+    recordLineMarker(buf, m, opts.diags);
+  }
 
   const tokens = result.tokens;
   let hasInclude = false;
@@ -100,10 +103,15 @@ function lexBuffer(buf: SourceBuffer, opts: LexOptions, initial: Mode, stack: st
   return out;
 }
 
-function recordLineMarker(buf: SourceBuffer, t: IToken): void {
+function recordLineMarker(buf: SourceBuffer, t: IToken, diags: DiagnosticSink): void {
   const m = /^#(?:line)?[ \t]+([0-9]+)[ \t]+"((?:[^"\\]|\\.)*)"/.exec(t.image);
   if (!m) return;
-  const file = latin1(unescapeString(m[2]!).bytes);
+  let file = latin1(unescapeString(m[2]!).bytes);
+  const nul = file.indexOf('\0');
+  if (nul >= 0) {
+    // As dtc: a lexical error, and the name ends at the NUL (never printed raw).
+    diags.error('lexical', 'NUL in the file name of a line marker', t);
+    file = file.slice(0, nul);
+  }
   buf.addLineMarker(t.startLine ?? 1, file, parseInt(m[1]!, 10));
 }
-
