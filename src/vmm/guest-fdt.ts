@@ -21,10 +21,11 @@ const cells = (n: number): string => `0x${Math.floor(n / 4294967296).toString(16
 const hex = (n: number): string => n.toString(16);
 const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
-function deviceNode(r: RegionConfig): string[] {
+function deviceNode(r: RegionConfig, havePlic: boolean): string[] {
   const e = r.emulator!;
   const reg = `reg = <${cells(r.gpa)} ${cells(r.size)}>;`;
-  const irqs = r.irqs.length ? [`interrupt-parent = <&plic>;`, `interrupts = <${r.irqs.join(' ')}>;`] : [];
+  // Without an interrupt controller a device's interrupts go nowhere (Xvisor: no irqchip is registered for them).
+  const irqs = r.irqs.length && havePlic ? [`interrupt-parent = <&plic>;`, `interrupts = <${r.irqs.join(' ')}>;`] : [];
   switch (e.name) {
     case 'ns16550 UART':
       return [`serial@${hex(r.gpa)} {`, `compatible = "ns16550a";`, reg, 'clock-frequency = <3686400>;', ...irqs, '};'];
@@ -76,7 +77,7 @@ export function guestDts(guest: GuestConfig, opts: GuestFdtOptions): string {
       `reg = <${cells(plic.gpa)} ${cells(plic.size)}>;`, '#address-cells = <0>;', '#interrupt-cells = <1>;', 'interrupt-controller;',
       `interrupts-extended = <${ext}>;`, `riscv,ndev = <${ndev && ndev.length === 4 ? ndev.readU32(0) : 31}>;`, '};');
   }
-  for (const r of guest.regions) if (r.emulator && r.emulator.deviceType !== 'pic') out.push(...deviceNode(r));
+  for (const r of guest.regions) if (r.emulator && r.emulator.deviceType !== 'pic') out.push(...deviceNode(r, plic !== undefined));
   out.push('};', '};');
   // Indent for readability (the DTS is also what `guest dumpfdt`-style tools would show).
   let depth = 0;
