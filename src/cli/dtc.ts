@@ -1,7 +1,8 @@
 /** `tsvisor dtc`: the device-tree compiler with dtc's flags. */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
-import { BLOB_VERSIONS, compileSource, isCheckName, loadBlob, toBlob, toDts, type CompileOptions, type CompileResult } from '../dts/index.js';
+import { BLOB_VERSIONS, compileSource, fromFs, FsTreeError, isCheckName, loadBlob, loadTree, toAsm, toBlob, toDts, toYaml, type CompileOptions, type CompileResult } from '../dts/index.js';
 import { renderDiagnostic } from './render.js';
 
 interface DtcFlags {
@@ -25,6 +26,16 @@ interface DtcFlags {
   warning: string[];
   error: string[];
   outVersion?: string;
+  outDependency?: string;
+}
+
+/**
+ * What `tsvisor dtc --version` prints: dtc's own line first, so that build scripts that parse it (`Version: DTC
+ * x.y.z`, as Linux's and U-Boot's do) see the dtc release whose output tsvisor reproduces.
+ */
+export function dtcVersionLine(): string {
+  const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+  return `Version: DTC 1.6.1 (tsvisor ${pkg.version})`;
 }
 
 function collect(v: string, prev: string[]): string[] {
@@ -44,8 +55,8 @@ export function dtcCommand(): Command {
   return new Command('dtc')
     .description('compile device trees: DTS or DTB in, DTB or DTS out (dtc 1.6.1 compatible)')
     .argument('[input]', 'input file, or - for standard input', '-')
-    .addOption(new Option('-I, --in-format <fmt>', 'input format').choices(['dts', 'dtb']))
-    .addOption(new Option('-O, --out-format <fmt>', 'output format').choices(['dts', 'dtb']))
+    .addOption(new Option('-I, --in-format <fmt>', 'input format (fs: a /proc/device-tree style directory)').choices(['dts', 'dtb', 'fs']))
+    .addOption(new Option('-O, --out-format <fmt>', 'output format').choices(['dts', 'dtb', 'asm', 'yaml']))
     .option('-o, --out <file>', 'output file (default: standard output)')
     .option('-i, --include <dir>', 'add a directory to the /include/ and /incbin/ search path', collect, [])
     .option('-D, --define <macro[=value]>', 'define a macro for the built-in preprocessor', collect, [])
@@ -64,6 +75,8 @@ export function dtcCommand(): Command {
     .option('-W, --warning <check>', 'enable (or no-<check> disable) a check as a warning', collect, [])
     .option('-E, --error <check>', 'enable (or no-<check> disable) a check as an error', collect, [])
     .option('-V, --out-version <n>', 'DTB version to write: 1, 2, 3, 16 or 17 (default)')
+    .option('-d, --out-dependency <file>', 'write a make dependency file: the output, then every file read')
+    .version(dtcVersionLine(), '-v, --version', "print dtc's version line")
     .action((input: string, flags: DtcFlags) => {
       process.exitCode = runDtc(input, flags);
     });
@@ -91,23 +104,17 @@ function checkFlags(flags: DtcFlags): string[] {
   return out;
 }
 
+/**
+ * Runs dtc. Exit status as dtc 1.6.1's: 1 when the input cannot be read, lexed or parsed, or an error is found
+ * while building the tree (out-of-range values, unknown references...), whatever follows it, and even with -f;
+ * 2 when only the checks fail (-f writes the output anyway); 0 otherwise.
+ */
 export function runDtc(input: string, flags: DtcFlags): number {
   try {
     const version = flags.outVersion === undefined ? 17 : num(flags.outVersion, 'version')!;
     if (!(BLOB_VERSIONS as readonly number[]).includes(version)) throw new UsageError(`Unknown device tree blob version ${version}`);
     if (flags.space !== undefined && flags.pad !== undefined) throw new UsageError("can't set both -p and -S");
-    let data: Uint8Array;
-    try {
-      if (input !== '-' && statSync(input).isDirectory()) throw new UsageError(`${input} is a directory`);
-      data = readInput(input);
-    } catch (e) {
-      if (e instanceof UsageError) throw e;
-      process.stderr.write(`tsvisor dtc: couldn't open "${input}": ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
-      return 1;
-    }
-    const inFormat = flags.inFormat ?? guessInputFormat(input, data);
     const name = input === '-' ? '<stdin>' : input;
-    const outFormat = flags.outFormat ?? (flags.out?.endsWith('.dts') ? 'dts' : flags.out?.endsWith('.dtb') ? 'dtb' : inFormat === 'dts' ? 'dtb' : 'dts');
     const opts: CompileOptions = {
       includePaths: flags.include,
       symbols: !!flags.symbols,
@@ -119,33 +126,64 @@ export function runDtc(input: string, flags: DtcFlags): number {
     };
     if (flags.cpp === false) opts.cpp = false;
     if (flags.define.length) opts.defines = Object.fromEntries(flags.define.map((d) => (d.includes('=') ? [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] : [d, '1'])));
-    const result: CompileResult = inFormat === 'dtb' ? loadBlob(data, name, opts) : compileSource(new TextDecoder('latin1').decode(data), name, opts);
+    let result: CompileResult;
+    let inFormat: string;
+    if (flags.inFormat === 'fs') {
+      inFormat = 'fs';
+      try {
+        result = loadTree(fromFs(input), opts);
+      } catch (e) {
+        if (!(e instanceof FsTreeError)) throw e;
+        process.stderr.write(`tsvisor dtc: ${e.message}\n`);
+        return 1;
+      }
+    } else {
+      let data: Uint8Array;
+      try {
+        if (input !== '-' && statSync(input).isDirectory()) throw new UsageError(`${input} is a directory (use -I fs to read a directory tree)`);
+        data = readInput(input);
+      } catch (e) {
+        if (e instanceof UsageError) throw e;
+        process.stderr.write(`tsvisor dtc: couldn't open "${input}": ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+        return 1;
+      }
+      inFormat = flags.inFormat ?? guessInputFormat(input, data);
+      result = inFormat === 'dtb' ? loadBlob(data, name, opts) : compileSource(new TextDecoder('latin1').decode(data), name, opts);
+    }
+    const outFormat =
+      flags.outFormat ?? (flags.out?.endsWith('.dts') ? 'dts' : flags.out?.endsWith('.dtb') ? 'dtb' : flags.out?.endsWith('.S') || flags.out?.endsWith('.s') ? 'asm' : inFormat === 'dts' ? 'dtb' : 'dts');
+    if (outFormat === 'yaml' && inFormat !== 'dts') throw new UsageError('YAML output format requires dts input format');
+    if (flags.outDependency !== undefined) {
+      const deps = [input, ...(result.dependencies ?? [])];
+      writeFileSync(flags.outDependency, `${flags.out ?? '-'}:${deps.map((d) => ` ${d}`).join('')}\n`);
+    }
     for (const d of result.diagnostics) {
       if (d.severity === 'warning' && flags.quiet >= 1) continue;
       if (d.severity === 'error' && flags.quiet >= 2) continue;
       process.stderr.write(renderDiagnostic(d) + '\n');
     }
-    if (!result.tree || (!result.ok && !flags.force)) {
+    if (!result.tree || result.fatal || (!result.ok && !flags.force)) {
       const n = result.diagnostics.filter((d) => d.severity === 'error').length;
       if (flags.quiet < 2) process.stderr.write(`tsvisor dtc: ${n} error${n === 1 ? '' : 's'}, no output written\n`);
-      return result.tree ? 2 : 1;
+      return !result.tree || result.fatal ? 1 : 2;
     }
+    const blob: Parameters<typeof toBlob>[1] = {};
+    const set = <K extends keyof typeof blob>(k: K, v: (typeof blob)[K] | undefined) => {
+      if (v !== undefined) blob[k] = v;
+    };
+    set('bootCpuid', num(flags.bootCpu, 'boot cpu'));
+    set('reserveSlots', num(flags.reserve, 'reserve count'));
+    set('minSize', num(flags.space, 'size'));
+    set('padSize', num(flags.pad, 'padding'));
+    const align = num(flags.align, 'alignment');
+    if (align !== undefined && (align & (align - 1)) !== 0) throw new UsageError('invalid alignment: must be a power of two');
+    set('align', align);
+    set('version', version);
     let out: Uint8Array | string;
-    if (outFormat === 'dtb') {
-      const blob: Parameters<typeof toBlob>[1] = {};
-      const set = <K extends keyof typeof blob>(k: K, v: (typeof blob)[K] | undefined) => {
-        if (v !== undefined) blob[k] = v;
-      };
-      set('bootCpuid', num(flags.bootCpu, 'boot cpu'));
-      set('reserveSlots', num(flags.reserve, 'reserve count'));
-      set('minSize', num(flags.space, 'size'));
-      set('padSize', num(flags.pad, 'padding'));
-      const align = num(flags.align, 'alignment');
-      if (align !== undefined && (align & (align - 1)) !== 0) throw new UsageError('invalid alignment: must be a power of two');
-      set('align', align);
-      set('version', version);
-      out = toBlob(result.tree, blob);
-    } else {
+    if (outFormat === 'dtb') out = toBlob(result.tree, blob);
+    else if (outFormat === 'asm') out = toAsm(result.tree, blob);
+    else if (outFormat === 'yaml') out = toYaml(result.tree);
+    else {
       if (flags.bootCpu !== undefined) result.tree.bootCpuid = num(flags.bootCpu, 'boot cpu')!;
       out = toDts(result.tree);
     }

@@ -14,6 +14,8 @@ export function program(): Command {
   return new Command('tsvisor')
     .description('An Xvisor-style, device-tree-configured hypervisor runtime for RISC-V guests')
     .version(pkg.version, '-v, --version')
+    // `tsvisor dtc --version` is dtc's version line, not tsvisor's: program options only before the subcommand.
+    .enablePositionalOptions()
     .addCommand(dtcCommand())
     .addCommand(validateCommand())
     .addCommand(traceCommand())

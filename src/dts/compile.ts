@@ -59,6 +59,13 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
   /** No errors: what dtc would compile without -f. */
   ok: boolean;
+  /**
+   * The errors came before the checks (reading, lexing, parsing, building the tree): dtc stops there and exits 1,
+   * even with -f; errors from the checks alone exit 2, and -f writes output anyway.
+   */
+  fatal: boolean;
+  /** Every file read besides the input itself, in order (/include/, #include, /incbin/): for `-d`. */
+  dependencies?: string[];
   sources: SourceSet;
 }
 
@@ -66,19 +73,27 @@ export interface CompileResult {
 export function compileSource(text: string, path: string, opts: CompileOptions = {}): CompileResult {
   const diags = new DiagnosticSink();
   const sources = new SourceSet();
-  const files = opts.files ?? hostFiles;
+  const dependencies: string[] = [];
+  const reader = opts.files ?? hostFiles;
+  const files: FileReader = {
+    read(p: string) {
+      const data = reader.read(p);
+      if (data) dependencies.push(p);
+      return data;
+    },
+  };
   const includePaths = opts.includePaths ?? [];
   const hasDefines = opts.defines !== undefined && Object.keys(opts.defines).length > 0;
   if (opts.cpp ?? (hasDefines || needsPreprocessor(text))) {
     const pp = preprocess(text, path, { files, includePaths, ...(opts.defines ? { defines: opts.defines } : {}) });
     diags.items.push(...pp.diagnostics);
-    if (diags.errorCount) return { diagnostics: diags.items, ok: false, sources };
+    if (diags.errorCount) return { diagnostics: diags.items, ok: false, fatal: true, sources, dependencies };
     text = pp.text;
   }
   const buf = sources.add(path, text);
   const tokens = lexFile(buf, { files, includePaths, sources, diags });
   const result = (tree?: DeviceTree): CompileResult => {
-    const r: CompileResult = { diagnostics: diags.items, ok: diags.errorCount === 0, sources };
+    const r: CompileResult = { diagnostics: diags.items, ok: diags.errorCount === 0, fatal: !tree || diags.errorCount > 0, sources, dependencies };
     if (tree) r.tree = tree;
     return r;
   };
@@ -106,7 +121,7 @@ export function compileSource(text: string, path: string, opts: CompileOptions =
   const tree = buildTree(parsed.ast!, { diags, files, includePaths, end: pointAt(buf, endPos.line, endPos.column) });
   if (!tree || diags.errorCount) return result(tree);
   finish(tree, opts, diags);
-  return result(tree);
+  return { tree, diagnostics: diags.items, ok: diags.errorCount === 0, fatal: false, sources, dependencies };
 }
 
 /** Reads a DTS file from disk (or the injected file reader) and compiles it. */
@@ -115,9 +130,16 @@ export function compileFile(path: string, opts: CompileOptions = {}): CompileRes
   if (!data) {
     const diags = new DiagnosticSink();
     diags.error('io', `couldn't open "${path}": no such file or not readable`);
-    return { diagnostics: diags.items, ok: false, sources: new SourceSet() };
+    return { diagnostics: diags.items, ok: false, fatal: true, sources: new SourceSet() };
   }
   return compileSource(latin1(data), path, opts);
+}
+
+/** Runs the checks and generators on a tree read some other way (`-I fs`), as for source input. */
+export function loadTree(tree: DeviceTree, opts: CompileOptions = {}): CompileResult {
+  const diags = new DiagnosticSink();
+  finish(tree, opts, diags);
+  return { tree, diagnostics: diags.items, ok: diags.errorCount === 0, fatal: false, sources: new SourceSet() };
 }
 
 /** Reads a DTB and runs the same checks and generators as for source input. */
@@ -129,10 +151,10 @@ export function loadBlob(blob: Uint8Array, path: string, opts: CompileOptions = 
   } catch (e) {
     if (!(e instanceof BlobError)) throw e;
     diags.error('dtb', `${path}: ${e.message} (at byte offset ${e.offset})`);
-    return { diagnostics: diags.items, ok: false, sources: new SourceSet() };
+    return { diagnostics: diags.items, ok: false, fatal: true, sources: new SourceSet() };
   }
   finish(tree, opts, diags);
-  return { tree, diagnostics: diags.items, ok: diags.errorCount === 0, sources: new SourceSet() };
+  return { tree, diagnostics: diags.items, ok: diags.errorCount === 0, fatal: false, sources: new SourceSet() };
 }
 
 function finish(tree: DeviceTree, opts: CompileOptions, diags: DiagnosticSink): void {

@@ -35,7 +35,7 @@ export interface BlobOptions {
 }
 
 /** dtc's string table: a name already present as the tail of an earlier string shares its bytes. */
-class StringTable {
+export class StringTable {
   readonly sink = new ByteBuffer(1024);
   private readonly offsets = new Map<string, number>();
 

@@ -1,5 +1,8 @@
 /** The device-tree toolchain: parse DTS, read and write DTB, print DTS. Knows nothing of hypervisors. */
-export { compileData, compileFile, compileSource, isBlob, loadBlob, type CompileOptions, type CompileResult } from './compile.js';
+export { compileData, compileFile, compileSource, isBlob, loadBlob, loadTree, type CompileOptions, type CompileResult } from './compile.js';
+export { toAsm, type AsmOptions } from './asm.js';
+export { toYaml } from './yaml.js';
+export { fromFs, FsTreeError } from './fstree.js';
 export { preprocess, needsPreprocessor, type PreprocessOptions, type PreprocessResult } from './cpp.js';
 export { toBlob, fromBlob, BlobError, BLOB_VERSIONS, type BlobOptions, type BlobVersion } from './dtb.js';
 export { toDts } from './print.js';

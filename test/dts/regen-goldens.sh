@@ -168,3 +168,21 @@ for src in "$DTBIN"/*.dtb; do
 	fi
 done
 echo "regen-goldens: DTB inputs -> $GOLD/dtb"
+
+# ---- other output formats and -d ---------------------------------------------
+#   golden/formats/<name>.S     dtc -O asm
+#   golden/formats/<name>.yaml  dtc -O yaml
+#   golden/formats/<name>.d     dtc -d (make dependencies), output to /dev/null
+FMT="$GOLD/formats"
+mkdir -p "$FMT"
+for name in minimal riscv-virt labels-in-values labels-multiple memreserve phandle-refs; do
+	run "$tmp/err" -i "$FIX" -I dts -O asm -o "$FMT/$name.S" "$FIX/$name.dts"
+done
+run "$tmp/err" -i "$FIX" -V 1 -I dts -O asm -o "$FMT/riscv-virt.v1.S" "$FIX/riscv-virt.dts"
+for name in riscv-virt bytestrings cells-bits phandle-refs prop-names empty-props; do
+	run "$tmp/err" -i "$FIX" -I dts -O yaml -o "$FMT/$name.yaml" "$FIX/$name.dts"
+done
+for name in include-basic include-in-node incbin; do
+	run "$tmp/err" -i "$FIX" -d "$FMT/$name.d" -I dts -O dtb -o /dev/null "$FIX/$name.dts"
+done
+echo "regen-goldens: asm, yaml and dependency outputs -> $FMT"
