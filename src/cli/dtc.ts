@@ -27,6 +27,7 @@ interface DtcFlags {
   error: string[];
   outVersion?: string;
   outDependency?: string;
+  annotate?: number;
 }
 
 /**
@@ -75,6 +76,7 @@ export function dtcCommand(): Command {
     .option('-W, --warning <check>', 'enable (or no-<check> disable) a check as a warning', collect, [])
     .option('-E, --error <check>', 'enable (or no-<check> disable) a check as an error', collect, [])
     .option('-V, --out-version <n>', 'DTB version to write: 1, 2, 3, 16 or 17 (default)')
+    .option('-T, --annotate', 'annotate DTS output with where each node and property was written', (_v: string, prev: number) => prev + 1, 0)
     .option('-d, --out-dependency <file>', 'write a make dependency file: the output, then every file read')
     .version(dtcVersionLine(), '-v, --version', "print dtc's version line")
     .action((input: string, flags: DtcFlags) => {
@@ -185,7 +187,7 @@ export function runDtc(input: string, flags: DtcFlags): number {
     else if (outFormat === 'yaml') out = toYaml(result.tree);
     else {
       if (flags.bootCpu !== undefined) result.tree.bootCpuid = num(flags.bootCpu, 'boot cpu')!;
-      out = toDts(result.tree);
+      out = toDts(result.tree, (flags.annotate ?? 0) > 0 ? name : false);
     }
     const bytes = typeof out === 'string' ? Buffer.from(out, 'latin1') : out;
     if (!flags.out || flags.out === '-') process.stdout.write(bytes);

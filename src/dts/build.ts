@@ -157,6 +157,7 @@ class TreeBuilder {
 
   private node(body: NodeBody, name: string, src: ReturnType<typeof refOf>): Node {
     const n = new Node(name, src);
+    n.srcEnd = refOf(body.close);
     let seenChild = false;
     for (const item of body.items) {
       const name = propNodeName(item.name);

@@ -3,6 +3,7 @@
  * parser); values without markers (read from a DTB) are printed as the guessed type: string, cells or bytes.
  */
 import { isTypeMarker, type Marker, type MarkerType, type PropValue } from './data.js';
+import { describe, type SourceRef } from './source.js';
 import type { DeviceTree, Label, Node, Property } from './tree.js';
 
 const DELIM_START: Partial<Record<MarkerType, string>> = { u8: '[', u16: '/bits/ 16 <', u32: '<', u64: '/bits/ 64 <', string: '' };
@@ -239,19 +240,51 @@ class PropValueView {
   }
 }
 
-function node(n: Node, level: number, out: string[]): void {
+/** `-T`: where a node or property was written, as dtc's annotations give it (`file:line`, a list for merged nodes). */
+function where(srcs: readonly (SourceRef | undefined)[], initialPath: string | undefined): string {
+  const parts: string[] = [];
+  for (const s of srcs) {
+    if (!s || s.payload === undefined) continue;
+    const d = describe(s);
+    parts.push(`${initialPath === undefined ? d.file : shortenToInitialPath(d.file, initialPath)}:${d.line}`);
+  }
+  return parts.length ? ` /* ${parts.join(', ')} */` : '';
+}
+
+/**
+ * dtc names files in -T annotations relative to the main input's directory: the part after the last '/' the
+ * name shares with the main file's name, with a `../` for each further directory of the main file's path.
+ */
+function shortenToInitialPath(fname: string, initial: string): string {
+  let slashes = 0;
+  let prevSlash = -1;
+  for (let i = 0; i < fname.length && i < initial.length && fname[i] === initial[i]; i++) {
+    if (fname[i] === '/') {
+      prevSlash = i;
+      slashes++;
+    }
+  }
+  if (prevSlash < 0) return fname;
+  let initialSlashes = 0;
+  for (const c of initial) if (c === '/') initialSlashes++;
+  return '../'.repeat(Math.max(0, initialSlashes - slashes)) + fname.slice(prevSlash + 1);
+}
+
+function node(n: Node, level: number, out: string[], annotate: boolean | string): void {
   const tabs = '\t'.repeat(level);
-  out.push(`${tabs}${labelsPrefix(n.labels)}${n.name ? n.name : '/'} {\n`);
+  const initial = typeof annotate === 'string' ? annotate : undefined;
+  const at = annotate !== false ? where([n.src, ...n.mergedSrcs], initial) : '';
+  out.push(`${tabs}${labelsPrefix(n.labels)}${n.name ? n.name : '/'} {${at}\n`);
   for (const p of n.props) {
     if (p.deleted) continue;
-    out.push(`${tabs}\t${labelsPrefix(p.labels)}${p.name}${propValue(p)}\n`);
+    out.push(`${tabs}\t${labelsPrefix(p.labels)}${p.name}${propValue(p)}${annotate !== false ? where([p.src], initial) : ''}\n`);
   }
   for (const c of n.children) {
     if (c.deleted) continue;
     out.push('\n');
-    node(c, level + 1, out);
+    node(c, level + 1, out, annotate);
   }
-  out.push(`${tabs}};\n`);
+  out.push(`${tabs}};${annotate !== false ? where([n.srcEnd, ...n.mergedEnds], initial) : ''}\n`);
 }
 
 /** One property as a DTS line without indentation (`name = <...>;`), as dtc would print it. */
@@ -262,16 +295,20 @@ export function propertyToDts(p: Property): string {
 /** A subtree as DTS, as dtc would print it inside a tree. */
 export function nodeToDts(n: Node): string {
   const out: string[] = [];
-  node(n, 0, out);
+  node(n, 0, out, false);
   return out.join('');
 }
 
-export function toDts(tree: DeviceTree): string {
+/**
+ * The tree as DTS. `annotate` (dtc's -T) adds where each node and property was written; given as the main input's
+ * file name, file names are shortened relative to it as dtc does.
+ */
+export function toDts(tree: DeviceTree, annotate: boolean | string = false): string {
   // dtc 1.6.1 does not write /plugin/ back out, even for an overlay.
   const out: string[] = ['/dts-v1/;\n\n'];
   for (const r of tree.reserves) {
     out.push(`${labelsPrefix(r.labels)}/memreserve/\t0x${hex(r.address, 16)} 0x${hex(r.size, 16)};\n`);
   }
-  node(tree.root, 0, out);
+  node(tree.root, 0, out, annotate);
   return out.join('');
 }

@@ -45,6 +45,11 @@ export class Node {
   referenced = false;
   /** Set by fillPaths() once the tree is complete. */
   fullpath = '';
+  /** Where later `&ref { }` / `/ { }` blocks merged into this node were written (dtc's srcpos chain, for -T). */
+  mergedSrcs: SourceRef[] = [];
+  /** Where the body closes, and the same for each merged block (the line dtc's -T shows after `};`). */
+  srcEnd: SourceRef | undefined;
+  mergedEnds: SourceRef[] = [];
   constructor(
     public name: string,
     public src?: SourceRef,
@@ -106,6 +111,10 @@ export function deleteNode(n: Node): void {
 /** Merges `add` into `into` (dtc's merge_nodes): later values win, deletions apply, children merge by name. */
 export function mergeNodes(into: Node, add: Node): void {
   into.deleted = false;
+  if (add.src) into.mergedSrcs.push(add.src);
+  into.mergedSrcs.push(...add.mergedSrcs);
+  if (add.srcEnd) into.mergedEnds.push(add.srcEnd);
+  into.mergedEnds.push(...add.mergedEnds);
   for (const l of add.labels) addLabel(into.labels, l.name, l.src);
   for (const np of add.props) {
     if (np.deleted) {

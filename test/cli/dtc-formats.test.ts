@@ -36,6 +36,12 @@ describe('tsvisor dtc output formats, as dtc 1.6.1 writes them', () => {
     expect(r.stdout.toString('latin1')).toBe(readFileSync(join(FMT, `${name}.yaml`), 'latin1'));
   });
 
+  it.each(['include-basic', 'include-in-node', 'merge-root-blocks', 'merge-label-ref', 'delete-first-body', 'riscv-virt'])('-T: %s', (name) => {
+    const r = dtc(['-q', '-T', '-i', FIX, '-I', 'dts', '-O', 'dts', join(FIX, `${name}.dts`)]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString('latin1')).toBe(readFileSync(join(FMT, `${name}.T.dts`), 'latin1'));
+  });
+
   it('-O yaml needs DTS input, as in dtc', () => {
     const r = dtc(['-I', 'dtb', '-O', 'yaml', 'test/dts/golden/minimal.dtb']);
     expect(r.status).toBe(1);

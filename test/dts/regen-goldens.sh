@@ -185,4 +185,7 @@ done
 for name in include-basic include-in-node incbin; do
 	run "$tmp/err" -i "$FIX" -d "$FMT/$name.d" -I dts -O dtb -o /dev/null "$FIX/$name.dts"
 done
-echo "regen-goldens: asm, yaml and dependency outputs -> $FMT"
+for name in include-basic include-in-node merge-root-blocks merge-label-ref delete-first-body riscv-virt; do
+	run "$tmp/err" -i "$FIX" -T -I dts -O dts -o "$FMT/$name.T.dts" "$FIX/$name.dts"
+done
+echo "regen-goldens: asm, yaml, -T and dependency outputs -> $FMT"
