@@ -2,7 +2,7 @@
  * `tsvisor validate <board.dts|guest.dts|.dtb>...`: every configuration problem at once, compiler style or as JSON.
  * Exit status: 0 clean, 1 errors (or warnings with --strict), 2 a file could not be read.
  */
-import { readFileSync } from 'node:fs';
+import { MAX_DEVICE_TREE_BYTES, readHostFile } from '../vmm/host-file.js';
 import { Command } from 'commander';
 import { compileData, type Diagnostic } from '../dts/index.js';
 import { validate, type ConfigFile } from '../vmm/config/validate.js';
@@ -35,15 +35,14 @@ export function runValidate(paths: readonly string[], flags: ValidateFlags, writ
   const files: ConfigFile[] = [];
   let unreadable = false;
   for (const path of paths) {
-    let data: Buffer;
-    try {
-      data = readFileSync(path);
-    } catch (e) {
+    // Checked before it is read (regular file, size limit): a FIFO or /dev/zero is refused, never waited on.
+    const file = readHostFile(path, MAX_DEVICE_TREE_BYTES, 'device tree');
+    if (!file.ok) {
       unreadable = true;
-      diagnostics.push({ severity: 'error', code: 'read', message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file: path });
+      diagnostics.push({ severity: 'error', code: 'read', message: file.error, file: path });
       continue;
     }
-    const result = compileData(data, path, { includePaths: flags.include });
+    const result = compileData(file.data, path, { includePaths: flags.include });
     // (dtc's binding warnings are not run here: Xvisor's guest format is not a Linux binding.)
     diagnostics.push(...result.diagnostics);
     if (result.tree && result.ok) files.push({ path, tree: result.tree });

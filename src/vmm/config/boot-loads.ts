@@ -3,7 +3,7 @@
  * board tree, so it checks the guests as they will be created, overrides and VCPU copies included.
  * Paths in commands are relative to the board file's folder (tsvisor's VFS is the host filesystem).
  */
-import { readFileSync } from 'node:fs';
+import { MAX_DEVICE_TREE_BYTES, readHostFile } from '../host-file.js';
 import { dirname, resolve } from 'node:path';
 import { compileData } from '../../dts/compile.js';
 import type { DiagnosticSink } from '../../dts/diagnostics.js';
@@ -20,13 +20,10 @@ export function words(line: string): string[] {
 
 /** Read a guest device tree from a .dtb or DTS source; diagnostics of the compile go to the sink. */
 export function readGuestTree(path: string, sink: DiagnosticSink): DeviceTree | string {
-  let data: Buffer;
-  try {
-    data = readFileSync(path);
-  } catch (e) {
-    return `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
-  }
-  const result = compileData(data, path);
+  // Checked before it is read (regular file, size): a FIFO or /dev/zero in a boot command cannot hang validation.
+  const file = readHostFile(path, MAX_DEVICE_TREE_BYTES, 'device tree');
+  if (!file.ok) return file.error;
+  const result = compileData(file.data, path);
   sink.items.push(...result.diagnostics);
   if (!result.tree || !result.ok) return `${path} has errors`;
   return result.tree;

@@ -3,6 +3,7 @@
  * `guest_fdt_load` expands), and the `aspace` regions, each checked as Xvisor checks it at guest creation, plus the
  * checks it should make (alignment, IRQ ranges, emulator attributes), every problem located.
  */
+import { MAX_VCPUS } from './guest-load.js';
 import type { DiagnosticSink } from '../../dts/diagnostics.js';
 import type { Node } from '../../dts/tree.js';
 import { findEmulator } from '../../devices/registry.js';
@@ -54,6 +55,10 @@ function chosenBootargs(guest: Node, name: string, sink: DiagnosticSink): string
 function readVcpus(guest: Node, name: string, sink: DiagnosticSink): VcpuConfig[] {
   const vcpus = guest.getChild('vcpus');
   const template = guest.getChild('vcpu_template');
+  if (vcpus && live(vcpus).length > MAX_VCPUS) {
+    sink.error('too_many_vcpus', `${name}: ${live(vcpus).length} VCPUs, more than the ${MAX_VCPUS} a guest may have`, vcpus.src);
+    return [];
+  }
   if (vcpus && live(vcpus).length > 0) return live(vcpus).map((v, i) => readVcpu(v, `${name}/${v.name}`, i, sink));
   if (template) {
     // Checked as VCPU 0 would be; guest_fdt_load makes the copies.

@@ -110,7 +110,7 @@ describe('runValidate', () => {
   it('a file that cannot be read: exit 2, the others still checked', () => {
     const r = run([at('missing.dts'), at('bad.dts')]);
     expect(r.code).toBe(2);
-    expect(r.out).toContain(`${at('missing.dts')}: error: cannot read ${at('missing.dts')}: ENOENT [read]\n`);
+    expect(r.out).toContain(`${at('missing.dts')}: error: device tree ${at('missing.dts')}: no such file or directory [read]\n`);
     expect(r.out).toContain('[irq_range]');
     // A folder is unreadable as a file too.
     expect(run([at('folder.dts')]).code).toBe(2);
@@ -177,6 +177,6 @@ describe('the built CLI', () => {
     expect(errors.code).toBe(1);
     expect((JSON.parse(errors.stdout) as JsonReport).errors).toBe(2);
     expect(unreadable.code).toBe(2);
-    expect(plain(unreadable.stdout)).toContain(`${at('missing.dts')}: error: cannot read`);
+    expect(plain(unreadable.stdout)).toContain(`${at('missing.dts')}: error: device tree ${at('missing.dts')}: no such file`);
   });
 });

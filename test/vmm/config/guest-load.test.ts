@@ -245,7 +245,7 @@ describe('bootcmd guest_fdt_load during validation', () => {
 
   it('a guest file that does not exist', () => {
     expectOne(boot('vfs guest_fdt_load guest0 missing.dts 1'),
-      bootcmdError(`"vfs guest_fdt_load guest0 missing.dts 1": cannot read ${join(dir, 'missing.dts')}: ENOENT`));
+      bootcmdError(`"vfs guest_fdt_load guest0 missing.dts 1": device tree ${join(dir, 'missing.dts')}: no such file or directory`));
   });
 
   it('a guest file with errors: its own diagnostics and the command', () => {

@@ -28,6 +28,14 @@ describe('the guest node', () => {
     });
   });
 
+  it('more than 1024 VCPUs listed in vcpus (guest_fdt_load caps its copies there too)', () => {
+    const many = Array.from({ length: 1025 }, (_, i) => `    v${i} { device_type = "vcpu"; compatible = "riscv,generic"; riscv,isa = "rv64imafdc"; };`);
+    expectOne(g({ 4: ['  vcpus {', ...many, '  };', '  unused {'] }), {
+      code: 'too_many_vcpus', severity: 'error', file: 'g.dts', line: 4, column: 3,
+      message: 'g: 1025 VCPUs, more than the 1024 a guest may have',
+    });
+  });
+
   it('a guest file is named after the file', () => {
     expect(check(['dir/web-server.dts', GUEST]).guests[0]!.name).toBe('web-server');
   });
