@@ -24,3 +24,25 @@ export function tsvisor(args: readonly string[], input = '', timeoutMs = 600_000
     child.stdin.end(input);
   });
 }
+
+export interface BinaryResult {
+  readonly status: number | null;
+  readonly stdout: Buffer;
+  readonly stderr: string;
+}
+
+/** Run `command args` with `input` on stdin, asynchronously; stdout as bytes (DTBs), stderr as text. */
+export function runBinary(command: string, args: readonly string[], input?: string | Uint8Array, timeoutMs = 120_000): Promise<BinaryResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => { clearTimeout(timer); fail(e); });
+    child.on('close', (status) => { clearTimeout(timer); done({ status, stdout: Buffer.concat(out), stderr }); });
+    child.stdin.on('error', () => {}); // a child that exits before reading its input
+    child.stdin.end(input);
+  });
+}
