@@ -17,6 +17,7 @@ import type { Supervisor } from '../sched/supervisor.js';
 import type { Task, TaskSet } from '../sched/task.js';
 import { HartState, type SbiPlatform } from './sbi/sbi.js';
 import type { GuestConfig, RegionConfig } from './config/types.js';
+import { MAX_VCPUS } from './config/guest-load.js';
 import { guestDtb, type GuestFdtOptions } from './guest-fdt.js';
 import { isElf, parseElf } from './elf.js';
 import { GuestClock } from './guest-clock.js';
@@ -28,8 +29,8 @@ export type { Vcpu } from './vcpu.js';
 
 const TWO32 = 4294967296;
 
-/** Most VCPUs a guest may have (as `vfs guest_fdt_load` and `run --vcpus` allow). */
-export const MAX_GUEST_VCPUS = 1024;
+/** Most VCPUs a guest may have (the cap of `vfs guest_fdt_load`, `run --vcpus` and validate). */
+export const MAX_GUEST_VCPUS = MAX_VCPUS;
 /** Most regions (memory and devices) a guest may have. */
 export const MAX_GUEST_REGIONS = 4096;
 
