@@ -614,6 +614,12 @@ class Preprocessor {
       this.parsingArgs = savedParsing;
       this.prevent--;
       if (!args) return false;
+      // Refuse too deep a nest of calls before expanding any of it: expanding arguments level by level costs time
+      // that grows with the square of the depth, only to reach the same error.
+      if (this.argDepth === 0 && this.callNesting(args.args) > MAX_MACRO_DEPTH) {
+        this.error('cpp_macro', tooDeep('macro invocations', MAX_MACRO_DEPTH), name);
+        throw new Fatal();
+      }
       const toks = this.replaceArgs(m, args.args, args.vaOmitted, name);
       m.disabled = true;
       this.ctx.push({ toks, i: 0, macro: m });
@@ -706,6 +712,30 @@ class Preprocessor {
       if (!src.pasteLeft) out.push(AVOID_PASTE);
     }
     return out;
+  }
+
+  /** How deeply calls of function-like macros nest in these arguments as written (`F(F(F(...)))`), in one pass. */
+  private callNesting(args: Tok[][]): number {
+    let max = 0;
+    for (const a of args) {
+      const opens: boolean[] = [];
+      let calls = 0;
+      for (let i = 0; i < a.length; i++) {
+        const t = a[i]!;
+        if (t.kind !== 'punct') continue;
+        if (t.text === '(') {
+          let j = i - 1;
+          while (j >= 0 && a[j]!.kind === 'padding') j--;
+          const before = j >= 0 ? a[j]! : undefined;
+          const call = before !== undefined && before.kind === 'name' && this.macros.get(before.text)?.fn === true;
+          opens.push(call);
+          if (call && ++calls > max) max = calls;
+        } else if (t.text === ')' && opens.pop()) {
+          calls--;
+        }
+      }
+    }
+    return max;
   }
 
   /** Fully macro-expands one argument on its own, as the standard asks before substitution. */
