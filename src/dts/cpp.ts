@@ -14,7 +14,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { latin1 } from './bytes.js';
 import { DiagnosticSink, type Diagnostic } from './diagnostics.js';
 import type { FileReader } from './files.js';
-import { MAX_INCLUDE_DEPTH, MAX_MACRO_DEPTH, tooDeep } from './limits.js';
+import { MAX_EXPANSION_WORK, MAX_INCLUDE_DEPTH, MAX_MACRO_DEPTH, tooDeep } from './limits.js';
 import { parseExpression, type ExprBuilder, type Role } from './exprparse.js';
 import { pointAt, SourceBuffer } from './source.js';
 
@@ -53,7 +53,10 @@ interface Tok {
   text: string;
   /** GCC's PREV_WHITE: whitespace or a comment came before it. */
   white: boolean;
-  /** Physical line in the file it was read from; tokens of an expansion get the line of the invocation. */
+  /**
+   * Physical line in the file it was read from. A macro body's tokens get the line of the invocation; an argument's
+   * tokens keep their own.
+   */
   line: number;
   col: number;
   /** The exact whitespace before a source token on its physical line (comments blanked), to keep columns. */
@@ -85,6 +88,15 @@ function padding(src: Tok): Tok {
 const PUNCT3 = ['...', '<<=', '>>='];
 const PUNCT2 = ['->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=', '##'];
 const PUNCT1 = '[](){}.&*+-~!/%<>^|?:;=,#';
+
+/**
+ * An argument's token as substituted: it keeps where it was written (so a nest `F(F(F(...)))` substitutes the same
+ * token objects at every level instead of copying them all once per level) but no longer starts a line or carries
+ * the whitespace text that preceded it.
+ */
+function unplaced(t: Tok): Tok {
+  return t.pre === undefined && !t.first && !t.bol ? t : { ...t, pre: undefined, first: false, bol: false };
+}
 
 function isIdStart(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
@@ -427,6 +439,8 @@ class Preprocessor {
   /** Macro arguments being expanded inside one another (F(F(F(...)))); bounded by MAX_MACRO_DEPTH. */
   private argDepth = 0;
   private parsingArgs = 0;
+  /** Tokens read back from macro expansions so far; bounded by MAX_EXPANSION_WORK. */
+  private expansionWork = 0;
   private inDirective = false;
   private counter = 0;
   private basePath = '';
@@ -525,6 +539,11 @@ class Preprocessor {
     }
   }
 
+  private tooMuchExpansion(at: Tok): never {
+    this.error('cpp_macro', `macro expansion too large: more than ${MAX_EXPANSION_WORK} tokens read from macro expansions`, at);
+    throw new Fatal();
+  }
+
   private backup(t: Tok): void {
     const c = this.ctx[this.ctx.length - 1];
     if (c) c.i--;
@@ -539,6 +558,7 @@ class Preprocessor {
       if (!c) t = this.fileToken();
       else if (c.i < c.toks.length) {
         t = c.toks[c.i++]!;
+        if (++this.expansionWork > MAX_EXPANSION_WORK) this.tooMuchExpansion(t);
         if (t.pasteLeft) {
           this.pasteAll(c, t);
           if (this.inDirective) continue;
@@ -583,6 +603,7 @@ class Preprocessor {
     this.ctx.push({ toks: [{ ...cur, pasteLeft: false }], i: 0, macro: undefined });
   }
 
+  /** A macro body's token, placed at the invocation. */
   private stamp(t: Tok, at: Tok): Tok {
     return { ...t, line: at.line, col: at.col, pre: undefined, first: false, bol: false };
   }
@@ -704,7 +725,7 @@ class Preprocessor {
         else out[out.length - 1] = { ...out[out.length - 1]!, pasteLeft: false };
       }
       if (k > 0 && !afterPaste) out.push(padding(src));
-      for (const t of toks) out.push(t.kind === 'padding' ? t : this.stamp(t, name));
+      for (const t of toks) out.push(t.kind === 'padding' ? t : unplaced(t));
       if (toks.length) {
         const last = out[out.length - 1]!;
         if (last.kind !== 'padding' && !!last.pasteLeft !== !!src.pasteLeft) out[out.length - 1] = { ...last, pasteLeft: !!src.pasteLeft };

@@ -21,11 +21,20 @@ export const MAX_NODE_DEPTH = 1024;
 export const MAX_EXPR_DEPTH = 10000;
 
 /**
- * Function-like macro invocations nested in one another's arguments (`F(F(F(...)))`). The preprocessor expands
- * arguments recursively, as GCC does, so this one is bounded by the JavaScript stack: about 2,300 levels fit in
- * Node's default stack; the limit leaves room for callers. Real sources nest a handful.
+ * Function-like macro invocations nested in one another's arguments (`F(F(F(...)))`). Arguments are expanded
+ * recursively, as GCC does, and each level reads what the levels inside it produced, so a nest costs the square
+ * of its depth: 256 levels stay far inside both the JavaScript stack and MAX_EXPANSION_WORK. Real sources nest a
+ * handful.
  */
-export const MAX_MACRO_DEPTH = 1024;
+export const MAX_MACRO_DEPTH = 256;
+
+/**
+ * Tokens the preprocessor may read back from macro expansions in one run. Work, not depth: a nest of calls costs
+ * its depth times the size of its arguments (each level reads the whole argument again, in GCC too), and macros
+ * that each use the next one twice double at every level. Linux 6.1's device trees read at most 55,000 (stm32mp157);
+ * at this bound a pathological input stops within about a second, with a located error.
+ */
+export const MAX_EXPANSION_WORK = 4_000_000;
 
 /** Nested `/include/` and `#include` files. */
 export const MAX_INCLUDE_DEPTH = 200;

@@ -32,9 +32,14 @@ export class SourceBuffer {
 
   /** Maps a physical position (1-based line and column) to the position the user sees. */
   locate(physLine: number, column: number): SourcePos {
-    const m = this.markerBefore(physLine);
-    if (!m) return { file: this.path, line: physLine, column };
-    return { file: m.file, line: m.line + (physLine - m.physLine - 1), column };
+    for (let k = this.markerBefore(physLine); k >= 0; k--) {
+      const m = this.markers[k]!;
+      const line = m.line + (physLine - m.physLine - 1);
+      // `#line 0 ""` is accepted, as GCC accepts it, but names no place anyone can open: count on from the
+      // marker before it instead, so that every diagnostic still has a file, a line and a column.
+      if (m.file !== '' && line >= 1) return { file: m.file, line, column };
+    }
+    return { file: this.path, line: physLine, column };
   }
 
   /** The physical position of a character offset. */
@@ -69,9 +74,10 @@ export class SourceBuffer {
     return this.lineStarts;
   }
 
-  private markerBefore(physLine: number): LineMarker | undefined {
+  /** The index of the last marker above `physLine`, or -1. */
+  private markerBefore(physLine: number): number {
     const ms = this.markers;
-    if (ms.length === 0 || ms[0]!.physLine >= physLine) return undefined;
+    if (ms.length === 0 || ms[0]!.physLine >= physLine) return -1;
     let lo = 0;
     let hi = ms.length - 1;
     while (lo < hi) {
@@ -79,7 +85,7 @@ export class SourceBuffer {
       if (ms[mid]!.physLine < physLine) lo = mid;
       else hi = mid - 1;
     }
-    return ms[lo];
+    return lo;
   }
 }
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileSource, loadBlob, toBlob } from '../../src/dts/index.js';
-import { MAX_EXPR_DEPTH, MAX_MACRO_DEPTH, MAX_NODE_DEPTH } from '../../src/dts/limits.js';
+import { MAX_EXPANSION_WORK, MAX_EXPR_DEPTH, MAX_MACRO_DEPTH, MAX_NODE_DEPTH } from '../../src/dts/limits.js';
 
 /** A small deterministic PRNG so failures reproduce. */
 function rng(seed: number): () => number {
@@ -90,6 +90,22 @@ describe('malformed source', () => {
     const macro = (n: number) => `#define F(x) (x)\n/dts-v1/;\n/ { p = <${'F('.repeat(n)}1${')'.repeat(n)}>; };\n`;
     expect(compileSource(macro(MAX_MACRO_DEPTH), 'deep.dts').ok).toBe(true);
     expect(compileSource(macro(MAX_MACRO_DEPTH + 1), 'deep.dts').diagnostics[0]).toMatchObject({ line: 3, message: `macro invocations nested more than ${MAX_MACRO_DEPTH} deep` });
+  });
+
+  it('bounds the work of macro expansion, not only its depth (found by the DTS fuzz)', () => {
+    // A nest at the depth limit around a long argument: each level reads the whole argument again.
+    const nest = `#define F(x) x\n/dts-v1/;\n/ { p = <${'F('.repeat(MAX_MACRO_DEPTH)}${'&{/n'.repeat(4000)}${')'.repeat(MAX_MACRO_DEPTH)}>; };\n`;
+    const wide = compileSource(nest, 'nest.dts');
+    expect(wide.diagnostics[0]).toMatchObject({ file: 'nest.dts', line: 3, message: `macro expansion too large: more than ${MAX_EXPANSION_WORK} tokens read from macro expansions` });
+    // Macros that each use the next twice: 2^40 tokens if nothing stopped them.
+    const defs = Array.from({ length: 40 }, (_, i) => `#define A${i + 1} A${i} A${i}`).join('\n');
+    const doubling = compileSource(`#define A0 1\n${defs}\n/dts-v1/;\n/ { p = <A40>; };\n`, 'double.dts');
+    expect(doubling.diagnostics[0]).toMatchObject({ file: 'double.dts', line: 43, message: expect.stringContaining('macro expansion too large') });
+  });
+
+  it('locates diagnostics after a #line that names no place (#line 0 "", as GCC accepts)', () => {
+    const r = compileSource('/**//{\n#line 0 ""\ns 2\n', 'line0.dts');
+    expect(r.diagnostics[0]).toMatchObject({ file: 'line0.dts', line: 3, column: 3, message: expect.stringContaining('syntax error') });
   });
 
   it('reads back its own DTB of the deepest tree it accepts', () => {
