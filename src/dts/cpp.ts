@@ -78,11 +78,24 @@ interface Tok {
   src?: Tok | null;
 }
 
-const AVOID_PASTE: Tok = { kind: 'padding', text: '', white: false, line: 0, col: 0, src: null };
-const EOF_SENTINEL: Tok = { kind: 'eof', text: '', white: false, line: 0, col: 0 };
+/**
+ * Every token is made here, with every field present, so that all tokens share one shape: the expansion loops read
+ * millions of them, and property access on objects of many shapes is several times slower.
+ */
+function tok(kind: Kind, text: string, white: boolean, line: number, col: number): Tok {
+  return {
+    kind, text, white, line, col, pre: undefined, first: false, bol: false, off: undefined, noExpand: false,
+    pasteLeft: false, arg: undefined, stringify: false, src: undefined,
+  };
+}
+
+const AVOID_PASTE: Tok = { ...tok('padding', '', false, 0, 0), src: null };
+const EOF_SENTINEL: Tok = tok('eof', '', false, 0, 0);
 
 function padding(src: Tok): Tok {
-  return { kind: 'padding', text: '', white: false, line: src.line, col: src.col, src };
+  const t = tok('padding', '', false, src.line, src.col);
+  t.src = src;
+  return t;
 }
 
 const PUNCT3 = ['...', '<<=', '>>='];
@@ -157,7 +170,7 @@ function lex(raw: string): Lexed {
     const c = s.charCodeAt(i);
     if (c === 10) {
       advance(i);
-      toks.push({ kind: 'eol', text: '\n', white: false, line, col: i - lineStart + 1 });
+      toks.push(tok('eol', '\n', false, line, i - lineStart + 1));
       i++;
       line++;
       lineStart = i;
@@ -239,14 +252,19 @@ function lex(raw: string): Lexed {
       }
     }
     const pre = white ? s.slice(Math.max(wsStart, lineStart), start).replace(/[^\t ]/g, ' ') : '';
-    toks.push({ kind, text: s.slice(start, i), white, line, col: start - lineStart + 1, pre, first, bol, off: start });
+    const t = tok(kind, s.slice(start, i), white, line, start - lineStart + 1);
+    t.pre = pre;
+    t.first = first;
+    t.bol = bol;
+    t.off = start;
+    toks.push(t);
     white = false;
     bol = false;
     first = false;
     wsStart = i;
   }
   advance(n);
-  toks.push({ kind: 'eof', text: '', white: false, line, col: n - lineStart + 1 });
+  toks.push(tok('eof', '', false, line, n - lineStart + 1));
   return { toks, spliced: s, errors };
 }
 
@@ -439,7 +457,7 @@ class Preprocessor {
   /** Macro arguments being expanded inside one another (F(F(F(...)))); bounded by MAX_MACRO_DEPTH. */
   private argDepth = 0;
   private parsingArgs = 0;
-  /** Tokens read back from macro expansions so far; bounded by MAX_EXPANSION_WORK. */
+  /** Tokens read back from macro expansions, and copied into them, so far; bounded by MAX_EXPANSION_WORK. */
   private expansionWork = 0;
   private inDirective = false;
   private counter = 0;
@@ -540,7 +558,7 @@ class Preprocessor {
   }
 
   private tooMuchExpansion(at: Tok): never {
-    this.error('cpp_macro', `macro expansion too large: more than ${MAX_EXPANSION_WORK} tokens read from macro expansions`, at);
+    this.error('cpp_macro', `macro expansion too large: more than ${MAX_EXPANSION_WORK} tokens read and copied by macro expansions`, at);
     throw new Fatal();
   }
 
@@ -597,7 +615,7 @@ class Preprocessor {
         c.i--; // assembler mode: not an error, the two tokens stay apart
         break;
       }
-      cur = { kind: l[0]!.kind, text, white: lhs.white, line: lhs.line, col: lhs.col };
+      cur = tok(l[0]!.kind, text, lhs.white, lhs.line, lhs.col);
       if (!rhs.pasteLeft) break;
     }
     this.ctx.push({ toks: [{ ...cur, pasteLeft: false }], i: 0, macro: undefined });
@@ -716,7 +734,7 @@ class Preprocessor {
       const prev = k > 0 ? body[k - 1] : undefined;
       const afterPaste = !!prev?.pasteLeft;
       let toks: Tok[];
-      if (src.stringify) toks = [{ kind: 'string', text: stringify(raw), white: src.white, line: name.line, col: name.col }];
+      if (src.stringify) toks = [tok('string', stringify(raw), src.white, name.line, name.col)];
       else if (src.pasteLeft || afterPaste) toks = raw;
       else toks = expanded[ai] ??= this.expandArg(raw, name);
       if (afterPaste && prev!.kind === 'punct' && prev!.text === ',' && m.variadic && ai === m.params.length - 1 && !src.stringify) {
@@ -725,6 +743,7 @@ class Preprocessor {
         else out[out.length - 1] = { ...out[out.length - 1]!, pasteLeft: false };
       }
       if (k > 0 && !afterPaste) out.push(padding(src));
+      this.expansionWork += toks.length;
       for (const t of toks) out.push(t.kind === 'padding' ? t : unplaced(t));
       if (toks.length) {
         const last = out[out.length - 1]!;
@@ -732,6 +751,8 @@ class Preprocessor {
       }
       if (!src.pasteLeft) out.push(AVOID_PASTE);
     }
+    this.expansionWork += body.length;
+    if (this.expansionWork > MAX_EXPANSION_WORK) this.tooMuchExpansion(name);
     return out;
   }
 
@@ -788,26 +809,26 @@ class Preprocessor {
 
   private builtin(which: string, at: Tok): Tok {
     const f = this.file;
-    const tok = (kind: Kind, text: string): Tok => ({ kind, text, white: false, line: at.line, col: at.col });
+    const made = (kind: Kind, text: string): Tok => tok(kind, text, false, at.line, at.col);
     switch (which) {
       case '__FILE__':
-        return tok('string', quote(f.name));
+        return made('string', quote(f.name));
       case '__LINE__':
-        return tok('number', String(at.line + f.delta));
+        return made('number', String(at.line + f.delta));
       case '__COUNTER__':
-        return tok('number', String(this.counter++));
+        return made('number', String(this.counter++));
       case '__INCLUDE_LEVEL__':
-        return tok('number', String(this.stack.length - 1));
+        return made('number', String(this.stack.length - 1));
       case '__BASE_FILE__':
-        return tok('string', quote(this.basePath));
+        return made('string', quote(this.basePath));
       case '__DATE__': {
         const d = new Date();
-        return tok('string', `"${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${d.getFullYear()}"`);
+        return made('string', `"${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${d.getFullYear()}"`);
       }
       default: {
         const d = new Date();
         const p = (v: number) => String(v).padStart(2, '0');
-        return tok('string', `"${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}"`);
+        return made('string', `"${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}"`);
       }
     }
   }
@@ -973,7 +994,7 @@ class Preprocessor {
     const src = line.slice(k);
     for (let j = 0; j < src.length; j++) {
       const t = src[j]!;
-      const base: Tok = { kind: t.kind, text: t.text, white: body.length === 0 ? false : t.white, line: t.line, col: t.col };
+      const base: Tok = tok(t.kind, t.text, body.length === 0 ? false : t.white, t.line, t.col);
       const param = fn && t.kind === 'name' ? params.indexOf(t.text) : -1;
       if (fn && t.kind === 'punct' && t.text === '#') {
         const nx = src[j + 1];
@@ -1052,7 +1073,7 @@ class Preprocessor {
         if (n.kind !== 'name') failed ??= 'operator "defined" requires an identifier';
         else if (paren && next().text !== ')') failed ??= 'missing \')\' after "defined"';
         this.prevent--;
-        return { kind: 'number', text: n.kind === 'name' && this.isDefined(n.text) ? '1' : '0', white: t.white, line: t.line, col: t.col };
+        return tok('number', n.kind === 'name' && this.isDefined(n.text) ? '1' : '0', t.white, t.line, t.col);
       }
       if (t.text === '__has_include' || t.text === '__has_include_next') {
         this.prevent++;
@@ -1069,7 +1090,7 @@ class Preprocessor {
         this.prevent--;
         if (!ok) failed ??= `missing '(' or ')' around the operand of "${t.text}"`;
         const found = ok && this.findInclude(f, spelled, angled, t.text === '__has_include_next') !== undefined;
-        return { kind: 'number', text: found ? '1' : '0', white: t.white, line: t.line, col: t.col };
+        return tok('number', found ? '1' : '0', t.white, t.line, t.col);
       }
       return undefined;
     });

@@ -96,7 +96,10 @@ describe('malformed source', () => {
     // A nest at the depth limit around a long argument: each level reads the whole argument again.
     const nest = `#define F(x) x\n/dts-v1/;\n/ { p = <${'F('.repeat(MAX_MACRO_DEPTH)}${'&{/n'.repeat(4000)}${')'.repeat(MAX_MACRO_DEPTH)}>; };\n`;
     const wide = compileSource(nest, 'nest.dts');
-    expect(wide.diagnostics[0]).toMatchObject({ file: 'nest.dts', line: 3, message: `macro expansion too large: more than ${MAX_EXPANSION_WORK} tokens read from macro expansions` });
+    expect(wide.diagnostics[0]).toMatchObject({ file: 'nest.dts', line: 3, message: `macro expansion too large: more than ${MAX_EXPANSION_WORK} tokens read and copied by macro expansions` });
+    // A short nest of a macro with a long body: each level copies everything the levels inside it made.
+    const body = `#define F(x) ${'n{'.repeat(2000)}${'};'.repeat(2000)}x\n/dts-v1/;\n/ { p = <${'F('.repeat(40)}1${')'.repeat(40)}>; };\n`;
+    expect(compileSource(body, 'body.dts').diagnostics[0]).toMatchObject({ file: 'body.dts', line: 3, message: expect.stringContaining('macro expansion too large') });
     // Macros that each use the next twice: 2^40 tokens if nothing stopped them.
     const defs = Array.from({ length: 40 }, (_, i) => `#define A${i + 1} A${i} A${i}`).join('\n');
     const doubling = compileSource(`#define A0 1\n${defs}\n/dts-v1/;\n/ { p = <A40>; };\n`, 'double.dts');
