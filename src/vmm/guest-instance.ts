@@ -66,6 +66,8 @@ export interface GuestOptions {
   readonly unmapped?: UnmappedAccess;
   /** Most instructions per `Hart.run` call (default: unlimited; 1 single-steps). */
   readonly stepLimit?: number;
+  /** Runs of a block before it is translated (default DEFAULT_HOT_AFTER; 1 translates every block at once). */
+  readonly hotAfter?: number;
 }
 
 export type GuestOutcome =
@@ -125,7 +127,7 @@ export class GuestInstance implements VcpuLoopGuest {
     this.clock.restart(opts.scheduler.now());
     this.irqs = new IrqRouter(`${config.name}/irq`);
     this.aspace = new AddressSpace(memoryRegions(config));
-    const code = new CodeCache(this.aspace.bus.memory);
+    const code = new CodeCache(this.aspace.bus.memory, { hotAfter: opts.hotAfter });
     const count = Math.max(1, opts.vcpuCount ?? config.vcpus.length);
     for (let i = 0; i < count; i++) {
       const v = config.vcpus[i];

@@ -37,6 +37,8 @@ export interface RunImageOptions {
   readonly unmapped?: UnmappedAccess;
   /** Most instructions per `Hart.run` call (1 single-steps every instruction). */
   readonly stepLimit?: number;
+  /** Runs of a block before it is translated (1: every block, before its first run). */
+  readonly hotAfter?: number;
   /** Called with each slice's end; return true to stop the run early (e.g. once a benchmark saw its prompt). */
   readonly stopWhen?: () => boolean;
 }
@@ -53,6 +55,9 @@ export interface RunImageResult {
   /** Guest virtual time at the end, seconds. */
   readonly virtualSeconds: number;
   readonly instructions: number;
+  /** Code blocks decoded, and of those translated to JavaScript (hot), over the run. */
+  readonly blocksDecoded: number;
+  readonly blocksTranslated: number;
 }
 
 /** How often the run checks for the end (virtual ns). */
@@ -70,7 +75,7 @@ export function runImage(o: RunImageOptions): RunImageResult {
   const guest = new GuestInstance(o.guest, {
     scheduler, supervisor: new Supervisor(), timebaseFrequency: timebase, instructionsPerTick: ipt, vcpuCount: harts,
     bootargs: o.bootargs, buildDevice: o.buildDevice, files: o.files, wallClockEpochNs: o.wallClockEpochNs,
-    affinity: (i) => [i], unmapped: o.unmapped, stepLimit: o.stepLimit,
+    affinity: (i) => [i], unmapped: o.unmapped, stepLimit: o.stepLimit, hotAfter: o.hotAfter,
     output: (vserial, bytes) => {
       o.output(vserial, bytes);
       typist.printed(vserial, bytes);
@@ -98,10 +103,11 @@ export function runImage(o: RunImageOptions): RunImageResult {
     if (!guest.tasks.some((task) => scheduler.isRunnable(task)) && scheduler.nextTimer() === Infinity) break;
   }
   const instructions = guest.vcpus.reduce((n, v) => n + v.hart.icount, 0);
+  const code = guest.vcpus[0]!.hart.code;
   const virtualSeconds = Math.max(...scheduler.clocks) / 1e9;
   const reasons = guest.vcpus.flatMap((v) => (v.haltReason ? [`${v.name}: ${v.haltReason}`] : []));
   const end = (outcome: RunImageResult['outcome'], status: number, why = reasons): RunImageResult =>
-    ({ outcome, status, reasons: why, virtualSeconds, instructions });
+    ({ outcome, status, reasons: why, virtualSeconds, instructions, blocksDecoded: code.decoded, blocksTranslated: code.translated });
   if (guest.outcome.kind === 'shutdown') return end('shutdown', guest.outcome.status);
   if (guest.outcome.kind === 'reset') return end('shutdown', 0);
   if (stopped) return end('stopped', 0);

@@ -57,11 +57,11 @@ export interface GuestRun {
  * Run guests/bin/<name>.elf with as many VCPUs as it asks for. `stepLimit` 1 runs every hart one instruction per
  * `Hart.run` call (the check of block translation against single-stepping).
  */
-export function runGuest(name: string, stepLimit?: number): GuestRun {
+export function runGuest(name: string, stepLimit?: number, hotAfter?: number): GuestRun {
   let raw = '';
   const result = runImage({
     guest: basicGuest(), image: readFileSync(join(GUESTS, 'bin', `${name}.elf`)), vcpus: hartsOf(name),
-    timeoutSeconds: name === 'bench' ? 100 : 5, buildDevice, unmapped: 'fault', stepLimit,
+    timeoutSeconds: name === 'bench' ? 100 : 5, buildDevice, unmapped: 'fault', stepLimit, hotAfter,
     output: (_vserial, bytes) => { raw += Buffer.from(bytes).toString('latin1'); },
   });
   const output = guestOutput(raw);

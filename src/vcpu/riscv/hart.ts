@@ -12,6 +12,7 @@ import { Exit } from './exit.js';
 import { TlbSet, TLB_MASK, TLB_USER_BANK } from './tlb.js';
 import { Access, walk, type WalkContext, type WalkResult } from './mmu.js';
 import { CodeCache, type Block } from './translate.js';
+import { decodeWord, interpretBlock, interpretOne } from './interpret.js';
 import { csrAccess } from './csr.js';
 import { Kind } from './kinds.js';
 import { atomic } from './atomics.js';
@@ -557,12 +558,13 @@ export class Hart implements WalkContext {
       let block: Block | undefined = code.lookup(page, pl & 4095);
       if (block === undefined) block = code.translate(page, pl & 4095);
       const before = this.icount;
-      if (block.n === 0 || block.n > stop - before) {
-        this.step();
-      } else {
-        const retired = block.run(this, x, pl, ph, stop - before); // may itself advance icount before an exit
+      if (block.n === 0 || block.n > stop - before) this.step();
+      else if (block.fn !== undefined || ++block.runs >= code.hotAfter) {
+        const fn = block.fn ?? code.promote(block);
+        // Read icount only after the call: a block that exits early advances it itself.
+        const retired = fn(this, x, pl, ph, stop - before);
         this.icount += retired;
-      }
+      } else interpretBlock(this, x, pl, ph, block.decoded);
       if (this.exit !== Exit.Budget || this.stopRequested) break;
       if (this.icount !== before) this.trapsInARow = 0;
       else if (++this.trapsInARow >= TRAP_LOOP_LIMIT) { this.exit = Exit.TrapLoop; break; }
@@ -575,9 +577,7 @@ export class Hart implements WalkContext {
     const got = this.fetchRaw();
     if (got === -1) return;
     if (got === -2) { this.exit = Exit.FetchFault; return; }
-    const block = this.code.single(this.fetched);
-    const retired = block.run(this, this.x, this.pcLo, this.pcHi, 1);
-    this.icount += retired;
+    interpretOne(this, this.x, this.pcLo, this.pcHi, decodeWord(this.fetched));
   }
 
   /** The guest-physical address of a fetch fault (valid after `Exit.FetchFault`). */

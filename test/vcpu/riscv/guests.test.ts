@@ -1,8 +1,9 @@
 /**
  * Every guest program in guests/bin runs on tsvisor's hart and must print exactly what it printed on the reference
  * machine (qemu-system-riscv64 -M virt with OpenSBI, recorded in guests/expected/), with the same verdict.
- * Each also runs a second time one instruction per `run` call, which checks block translation (early exits,
- * retired counts, pc bookkeeping) against single-stepping: same output, same instruction count.
+ * Each also runs with every block translated, with every block interpreted, and one instruction per `run` call,
+ * which checks the two tiers (early exits, retired counts, pc bookkeeping) against each other and against
+ * single-stepping: same output, same instruction count.
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
@@ -30,13 +31,16 @@ describe('guest programs match QEMU', () => {
   }
 });
 
-describe('block translation agrees with single-stepping', () => {
+describe('translated blocks, interpreted blocks and single steps agree', () => {
   for (const name of programs.filter((p) => p !== 'bench')) {
     it(name, () => {
-      const blocks = runGuest(name);
+      const translated = runGuest(name, undefined, 1);
+      const interpreted = runGuest(name, undefined, Number.MAX_SAFE_INTEGER);
       const steps = runGuest(name, 1);
-      expect(steps.output).toBe(blocks.output);
-      expect(steps.result.instructions).toBe(blocks.result.instructions);
+      for (const other of [interpreted, steps]) {
+        expect(other.output).toBe(translated.output);
+        expect(other.result.instructions).toBe(translated.result.instructions);
+      }
     }, 120_000);
   }
 });

@@ -1,0 +1,116 @@
+/**
+ * The interpreter: cold code runs here, so that code executed a few times (most of a kernel's boot) never pays for
+ * a `new Function` of its own. Each operation has one handler, made from the same code template as translated
+ * blocks (codegen.ts) with the instruction's fields as variables, and shared by every guest of the process.
+ *
+ * A handler runs one instruction with the block contract (`(h, r, pl, ph, max, d)` → instructions retired), where
+ * `d` is the decoded instruction. A write to x0 lands in r[0..1]; callers clear them after each handler.
+ */
+import * as alu from './alu.js';
+import * as fpu from './fpu.js';
+import { decode, type Insn } from './decode.js';
+import type { Hart } from './hart.js';
+import { BRANCHES, instructionsSource, TERMINATORS } from './codegen.js';
+import { handlerKey, variableOperands, VARIABLE_PROLOGUE } from './operands.js';
+
+export type Handler = (h: Hart, r: Int32Array, pl: number, ph: number, max: number, d: Insn) => number;
+
+type HandlerFactory = (A: typeof alu, F: typeof fpu) => Handler;
+
+const handlers = new Map<string, Handler>();
+
+/** The handler for `ins` (made on first use). */
+export function handlerFor(ins: Insn): Handler {
+  const key = handlerKey(ins);
+  let handler = handlers.get(key);
+  if (handler === undefined) {
+    const body = instructionsSource([variableOperands(ins)], [ins], [0], -1, false, false);
+    const memory = ACCESSES_MEMORY.test(body) ? 'const v=h.code.views,i8=v.i8,u8=v.u8,i16=v.i16,u16=v.u16,i32=v.i32;' : '';
+    const source = `'use strict';return function handler(h,r,pl,ph,max,d){${VARIABLE_PROLOGUE}${memory}${body}\n};`;
+    handler = (new Function('A', 'F', source) as HandlerFactory)(alu, fpu);
+    handlers.set(key, handler);
+  }
+  return handler;
+}
+
+const ACCESSES_MEMORY = /\b(i8|u8|i16|u16|i32)\[/;
+
+/** What an instruction does to the flow of control, as the interpreter needs to know it. */
+export const enum Flow {
+  /** Falls through; its handler leaves pc to the caller (unless it traps or exits, returning 0). */
+  Next = 0,
+  /** A conditional branch: its handler sets pc, taken or not. */
+  Branch = 1,
+  /** Ends the block (jumps, system instructions): its handler sets pc. */
+  End = 2,
+}
+
+/** An instruction word decoded, with its handler. */
+export interface Decoded {
+  readonly ins: Insn;
+  readonly handler: Handler;
+  readonly flow: Flow;
+}
+
+/**
+ * Decoded instruction words, shared by every guest (a decoded instruction is immutable). Real code repeats its
+ * words; the bound keeps a guest that writes random code from growing it without end.
+ */
+const decodedWords = new Map<number, Decoded>();
+const MAX_DECODED_WORDS = 1 << 18;
+
+export function decodeWord(raw: number): Decoded {
+  let d = decodedWords.get(raw);
+  if (d === undefined) {
+    const ins = decode(raw);
+    const flow = TERMINATORS.has(ins.op) ? Flow.End : BRANCHES.has(ins.op) ? Flow.Branch : Flow.Next;
+    d = { ins, handler: handlerFor(ins), flow };
+    if (decodedWords.size >= MAX_DECODED_WORDS) decodedWords.clear();
+    decodedWords.set(raw, d);
+  }
+  return d;
+}
+
+/**
+ * Run one instruction at virtual pc (ph:pl) and retire it: pc and icount are left as after it (or as the trap or
+ * exit it took left them). Returns 1 if it retired.
+ */
+export function interpretOne(h: Hart, r: Int32Array, pl: number, ph: number, d: Decoded): number {
+  const retired = d.handler(h, r, pl, ph, 1, d.ins);
+  r[0] = 0;
+  r[1] = 0;
+  if (retired === 0) return 0;
+  h.icount += retired;
+  if (d.flow === Flow.Next) {
+    const next = (pl + d.ins.len) | 0;
+    h.pcLo = next;
+    h.pcHi = (next >>> 0) < (pl >>> 0) ? (ph + 1) | 0 : ph;
+  }
+  return retired;
+}
+
+/**
+ * Run the instructions of one block from virtual pc (ph:pl), adding what retires to `h.icount` as it goes; returns
+ * 0 (nothing left for the caller to add). Stops where the translated block would: after its last instruction, a
+ * taken branch, a trap or an exit. A self-looping block runs one iteration: the dispatcher comes back, with the
+ * same result as looping here.
+ */
+export function interpretBlock(h: Hart, r: Int32Array, pl: number, ph: number, block: readonly Decoded[]): number {
+  const n = block.length;
+  for (let k = 0; k < n; k++) {
+    const d = block[k]!;
+    const retired = d.handler(h, r, pl, ph, 1, d.ins);
+    r[0] = 0;
+    r[1] = 0;
+    if (retired === 0) return 0; // trapped or exited: pc is where that left it
+    h.icount += retired;
+    const next = (pl + d.ins.len) | 0;
+    const nextHi = (next >>> 0) < (pl >>> 0) ? (ph + 1) | 0 : ph;
+    if (d.flow !== Flow.Next && (d.flow === Flow.End || h.pcLo !== next || h.pcHi !== nextHi)) return 0;
+    pl = next;
+    ph = nextHi;
+  }
+  h.pcLo = pl;
+  h.pcHi = ph;
+  return 0;
+}

@@ -1,0 +1,88 @@
+/**
+ * How one instruction's fields appear in generated code. A translated block knows every field, so they are
+ * constants and x0 is folded away; an interpreter handler serves every instruction of one operation, so registers,
+ * immediate, raw bits and CSR number are variables read from the decoded instruction (`d`), and a write to x0 lands
+ * in r[0..1], which the interpreter clears after each instruction. Length, shift amount and rounding mode shape the
+ * code, so a handler is made per value of those (see `handlerKey`), and they stay constants in both.
+ */
+import type { Insn } from './decode.js';
+
+export interface Operands {
+  /** Register numbers, as passed to slow paths and helpers. */
+  readonly rd: string;
+  readonly rs1: string;
+  readonly rs2: string;
+  readonly rs3: string;
+  /** Word indices in r/fw: rd's low and high word, rs2's (FP stores). */
+  readonly d: string;
+  readonly d1: string;
+  readonly s2: string;
+  readonly s21: string;
+  /** Known to be x0 when the code is made (never for variables). */
+  readonly rdZero: boolean;
+  readonly rs1Zero: boolean;
+  /** Source register words as expressions (`0` for a constant x0). */
+  readonly L1: string;
+  readonly H1: string;
+  readonly L2: string;
+  readonly H2: string;
+  /** The immediate and its sign (the high word of its 64-bit extension). */
+  readonly imm: string;
+  readonly immHi: string;
+  readonly immZero: boolean;
+  readonly raw: string;
+  readonly csr: string;
+  /** Always constants. */
+  readonly len: number;
+  readonly rm: number;
+  readonly shamt: number;
+}
+
+const lo = (i: number): string => (i === 0 ? '0' : `r[${2 * i}]`);
+const hi = (i: number): string => (i === 0 ? '0' : `r[${2 * i + 1}]`);
+
+/** The fields of `ins` as constants (a translated block). */
+export function constantOperands(ins: Insn): Operands {
+  return {
+    rd: String(ins.rd), rs1: String(ins.rs1), rs2: String(ins.rs2), rs3: String(ins.rs3),
+    d: String(2 * ins.rd), d1: String(2 * ins.rd + 1), s2: String(2 * ins.rs2), s21: String(2 * ins.rs2 + 1),
+    rdZero: ins.rd === 0, rs1Zero: ins.rs1 === 0,
+    L1: lo(ins.rs1), H1: hi(ins.rs1), L2: lo(ins.rs2), H2: hi(ins.rs2),
+    imm: String(ins.imm), immHi: String(ins.imm >> 31), immZero: ins.imm === 0,
+    raw: String(ins.raw), csr: String(ins.csr),
+    len: ins.len, rm: ins.rm, shamt: ins.imm,
+  };
+}
+
+/**
+ * Variables a handler declares from its decoded instruction `d` (before the operation's code), so that every
+ * `Operands` field below is defined.
+ */
+export const VARIABLE_PROLOGUE =
+  'const RD=d.rd,RS1=d.rs1,RS2=d.rs2,RS3=d.rs3,IMM=d.imm,IMMH=IMM>>31,RAW=d.raw,CSR=d.csr,' +
+  'D=RD<<1,D1=D+1,S1=RS1<<1,S2=RS2<<1,S21=S2+1;';
+
+/** The fields of every instruction `key` stands for, as variables (an interpreter handler). */
+export function variableOperands(like: Insn): Operands {
+  return {
+    rd: 'RD', rs1: 'RS1', rs2: 'RS2', rs3: 'RS3',
+    d: 'D', d1: 'D1', s2: 'S2', s21: 'S21',
+    rdZero: false, rs1Zero: false,
+    L1: 'r[S1]', H1: 'r[S1+1]', L2: 'r[S2]', H2: 'r[S21]',
+    imm: 'IMM', immHi: 'IMMH', immZero: false,
+    raw: 'RAW', csr: 'CSR',
+    len: like.len, rm: like.rm, shamt: like.imm,
+  };
+}
+
+/** Operations whose code depends on the shift amount (kept in `imm`). */
+const SHIFTS_BY_IMMEDIATE = new Set(['slli', 'srli', 'srai']);
+/** FP operations whose rm field is a rounding mode (7 = dynamic, from frm). */
+export const ROUNDED = /^(fadd|fsub|fmul|fdiv|fsqrt|fmadd|fmsub|fnmsub|fnmadd|fcvt)_/;
+
+/** Instructions with the same key share one interpreter handler. */
+export function handlerKey(ins: Insn): string {
+  if (SHIFTS_BY_IMMEDIATE.has(ins.op)) return `${ins.op}/${ins.len}/${ins.imm}`;
+  if (ins.op.charCodeAt(0) === 102 /* f */ && ROUNDED.test(ins.op)) return `${ins.op}/${ins.len}/${ins.rm}`;
+  return `${ins.op}/${ins.len}`;
+}
