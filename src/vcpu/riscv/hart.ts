@@ -12,7 +12,7 @@ import { Exit } from './exit.js';
 import { TlbSet, TLB_MASK, TLB_USER_BANK } from './tlb.js';
 import { Access, walk, type WalkContext, type WalkResult } from './mmu.js';
 import { CodeCache, type Block } from './translate.js';
-import { decodeWord, interpretBlock, interpretOne } from './interpret.js';
+import { decodeWord, interpretOne } from './interpret.js';
 import { csrAccess } from './csr.js';
 import { Kind } from './kinds.js';
 import { atomic } from './atomics.js';
@@ -564,7 +564,7 @@ export class Hart implements WalkContext {
         // Read icount only after the call: a block that exits early advances it itself.
         const retired = fn(this, x, pl, ph, stop - before);
         this.icount += retired;
-      } else interpretBlock(this, x, pl, ph, block.decoded);
+      } else code.interpret(this, x, pl, ph, page, block, stop - before);
       if (this.exit !== Exit.Budget || this.stopRequested) break;
       if (this.icount !== before) this.trapsInARow = 0;
       else if (++this.trapsInARow >= TRAP_LOOP_LIMIT) { this.exit = Exit.TrapLoop; break; }

@@ -41,8 +41,10 @@ export const enum Flow {
   Next = 0,
   /** A conditional branch: its handler sets pc, taken or not. */
   Branch = 1,
-  /** Ends the block (jumps, system instructions): its handler sets pc. */
-  End = 2,
+  /** A jump (jal, jalr): ends the block; its handler sets pc. */
+  Jump = 2,
+  /** A system instruction (CSR access, ecall, sret, wfi, fences, ...): ends the block; its handler sets pc. */
+  End = 3,
 }
 
 /** An instruction word decoded, with its handler. */
@@ -63,7 +65,8 @@ export function decodeWord(raw: number): Decoded {
   let d = decodedWords.get(raw);
   if (d === undefined) {
     const ins = decode(raw);
-    const flow = TERMINATORS.has(ins.op) ? Flow.End : BRANCHES.has(ins.op) ? Flow.Branch : Flow.Next;
+    const flow = ins.op === 'jal' || ins.op === 'jalr' ? Flow.Jump
+      : TERMINATORS.has(ins.op) ? Flow.End : BRANCHES.has(ins.op) ? Flow.Branch : Flow.Next;
     d = { ins, handler: handlerFor(ins), flow };
     if (decodedWords.size >= MAX_DECODED_WORDS) decodedWords.clear();
     decodedWords.set(raw, d);
@@ -90,10 +93,10 @@ export function interpretOne(h: Hart, r: Int32Array, pl: number, ph: number, d: 
 }
 
 /**
- * Run the instructions of one block from virtual pc (ph:pl), adding what retires to `h.icount` as it goes; returns
- * 0 (nothing left for the caller to add). Stops where the translated block would: after its last instruction, a
- * taken branch, a trap or an exit. A self-looping block runs one iteration: the dispatcher comes back, with the
- * same result as looping here.
+ * Run the instructions of one block from virtual pc (ph:pl), adding what retires to `h.icount` as it goes. Stops
+ * where the translated block would: after its last instruction, a taken branch, a trap or an exit. Returns 1 when
+ * the block ended by falling through, branching or jumping (the next block may follow at once), 0 when it trapped,
+ * exited or ran a system instruction (the dispatcher must look at the hart again).
  */
 export function interpretBlock(h: Hart, r: Int32Array, pl: number, ph: number, block: readonly Decoded[]): number {
   const n = block.length;
@@ -104,13 +107,15 @@ export function interpretBlock(h: Hart, r: Int32Array, pl: number, ph: number, b
     r[1] = 0;
     if (retired === 0) return 0; // trapped or exited: pc is where that left it
     h.icount += retired;
+    const flow = d.flow;
+    if (flow === Flow.End) return 0;
     const next = (pl + d.ins.len) | 0;
     const nextHi = (next >>> 0) < (pl >>> 0) ? (ph + 1) | 0 : ph;
-    if (d.flow !== Flow.Next && (d.flow === Flow.End || h.pcLo !== next || h.pcHi !== nextHi)) return 0;
+    if (flow !== Flow.Next && (flow === Flow.Jump || h.pcLo !== next || h.pcHi !== nextHi)) return 1;
     pl = next;
     ph = nextHi;
   }
   h.pcLo = pl;
   h.pcHi = ph;
-  return 0;
+  return 1;
 }
