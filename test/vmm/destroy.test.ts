@@ -1,6 +1,7 @@
 /**
  * Destroyed guests are freed: the PRR policy forgets their VCPU tasks (placement and load), their timers are
- * cancelled, and 1,000 create/run/destroy cycles leave the heap flat (measured in a child process with --expose-gc).
+ * cancelled, and 1,000 create/run/destroy cycles leave the heap and RSS flat (measured in a child process with
+ * --expose-gc).
  */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -45,7 +46,7 @@ describe('destroying guests', () => {
     expect(hv.scheduler.pendingTimers).toBe(0);
   });
 
-  it('1,000 create/run/destroy cycles leave the heap flat', async () => {
+  it('1,000 create/run/destroy cycles leave the heap and RSS flat', async () => {
     const result = await new Promise<string>((done, fail) => {
       const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'test/vmm/fixtures/churn.ts'), '1000'],
         { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -55,11 +56,14 @@ describe('destroying guests', () => {
       child.on('error', fail);
       child.on('close', (status) => (status === 0 ? done(out) : fail(new Error(`churn exited ${status}: ${err}`))));
     });
-    const r = JSON.parse(result) as { cycles: number; heapGrowth: number; buffersGrowth: number; timers: number; ms: number };
-    console.log(`1,000 cycles: heap +${(r.heapGrowth / 1024).toFixed(0)} KiB, array buffers +${r.buffersGrowth} bytes, ${r.ms} ms`);
+    const r = JSON.parse(result) as { cycles: number; heapGrowth: number; buffersGrowth: number; rssGrowth: number; timers: number; ms: number };
+    console.log(`1,000 cycles: heap +${(r.heapGrowth / 1024).toFixed(0)} KiB, array buffers +${r.buffersGrowth} bytes, ` +
+      `RSS ${r.rssGrowth >= 0 ? '+' : ''}${(r.rssGrowth / 1024).toFixed(0)} KiB, ${r.ms} ms`);
     expect(r.cycles).toBe(1000);
     expect(r.heapGrowth).toBeLessThan(4 * 1024 * 1024); // before the fix: ~110 KiB a cycle (21.9 MB per 200)
     expect(r.buffersGrowth).toBeLessThan(8 * 1024 * 1024); // one guest's 4 MiB of RAM at most
+    // Each cycle maps 4 MiB of guest RAM (4 GiB over the run if none were freed); allocator slack stays far below.
+    expect(r.rssGrowth).toBeLessThan(64 * 1024 * 1024);
     expect(r.timers).toBe(0);
   }, 180_000);
 });
