@@ -11,7 +11,7 @@ import * as fpu from './fpu.js';
 import { decode, type Insn } from './decode.js';
 import type { Hart } from './hart.js';
 import { BRANCHES, instructionsSource, TERMINATORS } from './codegen.js';
-import { handlerKey, variableOperands, VARIABLE_PROLOGUE } from './operands.js';
+import { handlerKey, variableOperands, variablePrologue } from './operands.js';
 
 export type Handler = (h: Hart, r: Int32Array, pl: number, ph: number, max: number, d: Insn) => number;
 
@@ -26,7 +26,7 @@ export function handlerFor(ins: Insn): Handler {
   if (handler === undefined) {
     const body = instructionsSource([variableOperands(ins)], [ins], [0], -1, false, false);
     const memory = ACCESSES_MEMORY.test(body) ? 'const v=h.code.views,i8=v.i8,u8=v.u8,i16=v.i16,u16=v.u16,i32=v.i32;' : '';
-    const source = `'use strict';return function handler(h,r,pl,ph,max,d){${VARIABLE_PROLOGUE}${memory}${body}\n};`;
+    const source = `'use strict';return function handler(h,r,pl,ph,max,d){${variablePrologue(body)}${memory}${body}\n};`;
     handler = (new Function('A', 'F', source) as HandlerFactory)(alu, fpu);
     handlers.set(key, handler);
   }
@@ -45,6 +45,8 @@ export const enum Flow {
   Jump = 2,
   /** A system instruction (CSR access, ecall, sret, wfi, fences, ...): ends the block; its handler sets pc. */
   End = 3,
+  /** Not an instruction: ends the block before it (or is a block of its own, which traps). */
+  Illegal = 4,
 }
 
 /** An instruction word decoded, with its handler. */
@@ -65,7 +67,7 @@ export function decodeWord(raw: number): Decoded {
   let d = decodedWords.get(raw);
   if (d === undefined) {
     const ins = decode(raw);
-    const flow = ins.op === 'jal' || ins.op === 'jalr' ? Flow.Jump
+    const flow = ins.op === 'illegal' ? Flow.Illegal : ins.op === 'jal' || ins.op === 'jalr' ? Flow.Jump
       : TERMINATORS.has(ins.op) ? Flow.End : BRANCHES.has(ins.op) ? Flow.Branch : Flow.Next;
     d = { ins, handler: handlerFor(ins), flow };
     if (decodedWords.size >= MAX_DECODED_WORDS) decodedWords.clear();
@@ -108,7 +110,7 @@ export function interpretBlock(h: Hart, r: Int32Array, pl: number, ph: number, b
     if (retired === 0) return 0; // trapped or exited: pc is where that left it
     h.icount += retired;
     const flow = d.flow;
-    if (flow === Flow.End) return 0;
+    if (flow >= Flow.End) return 0;
     const next = (pl + d.ins.len) | 0;
     const nextHi = (next >>> 0) < (pl >>> 0) ? (ph + 1) | 0 : ph;
     if (flow !== Flow.Next && (flow === Flow.Jump || h.pcLo !== next || h.pcHi !== nextHi)) return 1;

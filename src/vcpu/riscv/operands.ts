@@ -54,13 +54,28 @@ export function constantOperands(ins: Insn): Operands {
   };
 }
 
+/** The variables of `variableOperands`, each with its definition from the decoded instruction `d`, in order. */
+const VARIABLES: readonly (readonly [string, string])[] = [
+  ['RD', 'd.rd'], ['RS1', 'd.rs1'], ['RS2', 'd.rs2'], ['RS3', 'd.rs3'], ['IMM', 'd.imm'], ['IMMH', 'IMM>>31'],
+  ['RAW', 'd.raw'], ['CSR', 'd.csr'], ['D', 'RD<<1'], ['D1', 'D+1'], ['S1', 'RS1<<1'], ['S2', 'RS2<<1'], ['S21', 'S2+1'],
+];
+
 /**
- * Variables a handler declares from its decoded instruction `d` (before the operation's code), so that every
- * `Operands` field below is defined.
+ * The declarations a handler whose code is `body` needs (those it uses, and what they are made from), so that an
+ * operation reads only the fields it uses.
  */
-export const VARIABLE_PROLOGUE =
-  'const RD=d.rd,RS1=d.rs1,RS2=d.rs2,RS3=d.rs3,IMM=d.imm,IMMH=IMM>>31,RAW=d.raw,CSR=d.csr,' +
-  'D=RD<<1,D1=D+1,S1=RS1<<1,S2=RS2<<1,S21=S2+1;';
+export function variablePrologue(body: string): string {
+  const needed = new Set<string>();
+  const need = (name: string): void => {
+    if (needed.has(name)) return;
+    needed.add(name);
+    const def = VARIABLES.find(([n]) => n === name)![1];
+    for (const [other] of VARIABLES) if (new RegExp(`\\b${other}\\b`).test(def)) need(other);
+  };
+  for (const [name] of VARIABLES) if (new RegExp(`\\b${name}\\b`).test(body)) need(name);
+  const decls = VARIABLES.filter(([n]) => needed.has(n)).map(([n, def]) => `${n}=${def}`);
+  return decls.length ? `const ${decls.join(',')};` : '';
+}
 
 /** The fields of every instruction `key` stands for, as variables (an interpreter handler). */
 export function variableOperands(like: Insn): Operands {

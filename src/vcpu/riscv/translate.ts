@@ -18,8 +18,8 @@ import * as alu from './alu.js';
 import * as fpu from './fpu.js';
 import { decode, type Insn } from './decode.js';
 import type { Hart } from './hart.js';
-import { blockSource, BRANCHES, TERMINATORS } from './codegen.js';
-import { decodeWord, interpretBlock, type Decoded } from './interpret.js';
+import { blockSource } from './codegen.js';
+import { decodeWord, Flow, interpretBlock, type Decoded } from './interpret.js';
 
 /** A translated block: runs from virtual pc (ph:pl), at most `max` instructions; returns how many retired. */
 export type BlockFn = (h: Hart, r: Int32Array, pl: number, ph: number, max: number) => number;
@@ -34,15 +34,15 @@ export class Block {
   /** Runs so far while interpreted. */
   runs = 0;
 
+  /** Instructions in the block; 0 means "no block here: single-step this instruction". */
+  readonly n: number;
+
   constructor(
-    /** Instructions in the block; 0 means "no block here: single-step this instruction". */
-    readonly n: number,
-    readonly page: number,
     readonly offsetInPage: number,
-    readonly insns: readonly Insn[],
-    readonly offsets: readonly number[],
     readonly decoded: readonly Decoded[],
-  ) {}
+  ) {
+    this.n = decoded.length;
+  }
 }
 
 /** Longest block, in instructions. */
@@ -57,7 +57,7 @@ const MAX_BLOCK = 64;
  */
 export const DEFAULT_HOT_AFTER = 65536;
 
-const NO_BLOCK = new Block(0, -1, 0, [], [], []);
+const NO_BLOCK = new Block(0, []);
 
 type Factory = (
   A: typeof alu, F: typeof fpu,
@@ -137,11 +137,9 @@ export class CodeCache {
   translate(pageOffset: number, offsetInPage: number): Block {
     const page = pageOffset >>> 12;
     const m = this.views.u8;
-    const insns: Insn[] = [];
     const decoded: Decoded[] = [];
-    const offsets: number[] = [];
     let off = offsetInPage;
-    while (insns.length < MAX_BLOCK && off <= 4094) {
+    while (decoded.length < MAX_BLOCK && off <= 4094) {
       const low = m[pageOffset + off]! | (m[pageOffset + off + 1]! << 8);
       let raw = low;
       if ((low & 3) === 3) {
@@ -149,15 +147,12 @@ export class CodeCache {
         raw = low | (m[pageOffset + off + 2]! << 16) | (m[pageOffset + off + 3]! << 24);
       }
       const d = decodeWord(raw);
-      const ins = d.ins;
-      if (ins.op === 'illegal' && insns.length > 0) break;
-      insns.push(ins);
+      if (d.flow === Flow.Illegal && decoded.length > 0) break;
       decoded.push(d);
-      offsets.push(off - offsetInPage);
-      off += ins.len;
-      if (TERMINATORS.has(ins.op)) break;
+      off += d.ins.len;
+      if (d.flow >= Flow.Jump) break;
       // A branch back to the block start closes a loop the block function runs by itself.
-      if (BRANCHES.has(ins.op) && offsets[offsets.length - 1]! + ins.imm === 0) break;
+      if (d.flow === Flow.Branch && off - d.ins.len - offsetInPage + d.ins.imm === 0) break;
     }
     if (this.codeFlags[page] === 0) {
       this.codeFlags[page] = 1;
@@ -165,8 +160,8 @@ export class CodeCache {
       for (const h of this.harts) h.wtlb.flushBackingPage(page);
     }
     let block = NO_BLOCK;
-    if (insns.length > 0) {
-      block = new Block(insns.length, page, offsetInPage, insns, offsets, decoded);
+    if (decoded.length > 0) {
+      block = new Block(offsetInPage, decoded);
       if (this.hotAfter <= 1) this.promote(block);
     }
     this.decoded++;
@@ -176,7 +171,14 @@ export class CodeCache {
 
   /** Translate a block that has become hot. */
   promote(block: Block): BlockFn {
-    const fn = this.compile(block.insns, block.offsets, block.offsetInPage);
+    const insns = block.decoded.map((d) => d.ins);
+    const offsets: number[] = [];
+    let off = 0;
+    for (const ins of insns) {
+      offsets.push(off);
+      off += ins.len;
+    }
+    const fn = this.compile(insns, offsets, block.offsetInPage);
     block.fn = fn;
     return fn;
   }
