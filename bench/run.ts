@@ -5,11 +5,15 @@ import { runGuestBench } from './guest.js';
 import { runValidateBench } from './validate.js';
 import { runSchedBench } from './sched.js';
 import { runLinuxBench } from './linux.js';
+import { runUbootBench } from './uboot.js';
+import { runStartupBench } from './startup.js';
 
 const log = (s: string) => console.log(s);
 console.log(`tsvisor benchmarks (node ${process.version})`);
 runGuestBench(log);
 await runLinuxBench(log);
+await runUbootBench(log);
+runStartupBench(log);
 runFpuBench(log);
 runValidateBench(log);
 runSchedBench(log);

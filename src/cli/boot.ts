@@ -8,15 +8,14 @@
 import { dirname } from 'node:path';
 import { hostFiles } from './host-files.js';
 import { createInterface } from 'node:readline';
-import { Command } from 'commander';
-import { compileData } from '../dts/index.js';
+import { compileData } from '../dts/compile.js';
 import { validate } from '../vmm/config/validate.js';
 import { Hypervisor } from '../vmm/hypervisor.js';
 import { Shell } from '../vmm/shell.js';
 import { renderDiagnostic } from './render.js';
 import { MAX_DEVICE_TREE_BYTES, readHostFile } from '../vmm/host-file.js';
 
-interface BootFlags {
+export interface BootFlags {
   time?: string;
   include: string[];
 }
@@ -29,18 +28,7 @@ const STEP_NS = 20_000_000;
 /** Virtual time a bound guest console gets to answer one line of input before the next is typed. */
 const BOUND_LINE_NS = 200_000_000;
 
-export function bootCommand(): Command {
-  return new Command('boot')
-    .description('boot a board: run its bootcmd, then a management shell on stdin (XVisor# prompt)')
-    .argument('<board.dts>', 'the board (device tree source or .dtb)')
-    .option('--time <seconds>', 'stop after this many seconds of virtual time')
-    .option('-i, --include <dir>', 'add a directory to the /include/ search path', (v: string, all: string[]) => [...all, v], [])
-    .action(async (boardPath: string, flags: BootFlags) => {
-      process.exitCode = await boot(boardPath, flags);
-    });
-}
-
-async function boot(boardPath: string, flags: BootFlags): Promise<number> {
+export async function boot(boardPath: string, flags: BootFlags): Promise<number> {
   const write = (s: string): boolean => process.stdout.write(s);
   const read = readHostFile(boardPath, MAX_DEVICE_TREE_BYTES, 'board');
   if (!read.ok) {

@@ -1,11 +1,9 @@
 /** `tsvisor dtc`: the device-tree compiler with dtc's flags. */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { Command, Option } from 'commander';
 import { BLOB_VERSIONS, compileSource, fromFs, FsTreeError, isCheckName, loadBlob, loadTree, toAsm, toBlob, toDts, toYaml, type CompileOptions, type CompileResult } from '../dts/index.js';
 import { renderDiagnostic } from './render.js';
 
-interface DtcFlags {
+export interface DtcFlags {
   inFormat?: string;
   outFormat?: string;
   out?: string;
@@ -30,19 +28,6 @@ interface DtcFlags {
   annotate?: number;
 }
 
-/**
- * What `tsvisor dtc --version` prints: dtc's own line first, so that build scripts that parse it (`Version: DTC
- * x.y.z`, as Linux's and U-Boot's do) see the dtc release whose output tsvisor reproduces.
- */
-export function dtcVersionLine(): string {
-  const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
-  return `Version: DTC 1.6.1 (tsvisor ${pkg.version})`;
-}
-
-function collect(v: string, prev: string[]): string[] {
-  return [...prev, v];
-}
-
 function num(s: string | undefined, what: string): number | undefined {
   if (s === undefined) return undefined;
   const v = Number(s.startsWith('0') && !s.startsWith('0x') && s.length > 1 ? parseInt(s, 8) : s);
@@ -51,38 +36,6 @@ function num(s: string | undefined, what: string): number | undefined {
 }
 
 class UsageError extends Error {}
-
-export function dtcCommand(): Command {
-  return new Command('dtc')
-    .description('compile device trees: DTS or DTB in, DTB or DTS out (dtc 1.6.1 compatible)')
-    .argument('[input]', 'input file, or - for standard input', '-')
-    .addOption(new Option('-I, --in-format <fmt>', 'input format (fs: a /proc/device-tree style directory)').choices(['dts', 'dtb', 'fs']))
-    .addOption(new Option('-O, --out-format <fmt>', 'output format').choices(['dts', 'dtb', 'asm', 'yaml']))
-    .option('-o, --out <file>', 'output file (default: standard output)')
-    .option('-i, --include <dir>', 'add a directory to the /include/ and /incbin/ search path', collect, [])
-    .option('-D, --define <macro[=value]>', 'define a macro for the built-in preprocessor', collect, [])
-    .option('--no-cpp', 'never run the built-in C preprocessor (it runs when the source has #include, #define, #if...)')
-    .option('-@, --symbols', 'add a /__symbols__ node')
-    .option('-A, --auto-alias', 'add every label to /aliases')
-    .option('-b, --boot-cpu <n>', 'boot CPU id in the DTB header')
-    .addOption(new Option('-H, --phandle <format>', 'phandle properties to generate').choices(['legacy', 'epapr', 'both']))
-    .option('-q, --quiet', 'quieter: -q hides warnings, -qq errors too', (_v: string, prev: number) => prev + 1, 0)
-    .option('-R, --reserve <n>', 'extra empty reserve-map entries')
-    .option('-S, --space <bytes>', 'make the DTB at least this big')
-    .option('-p, --pad <bytes>', 'add this much padding to the DTB')
-    .option('-a, --align <bytes>', 'pad the DTB to a multiple of this size')
-    .option('-s, --sort', 'sort nodes and properties')
-    .option('-f, --force', 'write output even if the tree has errors')
-    .option('-W, --warning <check>', 'enable (or no-<check> disable) a check as a warning', collect, [])
-    .option('-E, --error <check>', 'enable (or no-<check> disable) a check as an error', collect, [])
-    .option('-V, --out-version <n>', 'DTB version to write: 1, 2, 3, 16 or 17 (default)')
-    .option('-T, --annotate', 'annotate DTS output with where each node and property was written', (_v: string, prev: number) => prev + 1, 0)
-    .option('-d, --out-dependency <file>', 'write a make dependency file: the output, then every file read')
-    .version(dtcVersionLine(), '-v, --version', "print dtc's version line")
-    .action((input: string, flags: DtcFlags) => {
-      process.exitCode = runDtc(input, flags);
-    });
-}
 
 function readInput(input: string): Uint8Array {
   return input === '-' ? readFileSync(0) : readFileSync(input);

@@ -1,6 +1,6 @@
 /** Renders diagnostics the way compilers do: location, message, the source line and a caret. */
 import chalk from 'chalk';
-import type { Diagnostic } from '../dts/index.js';
+import type { Diagnostic } from '../dts/diagnostics.js';
 
 export function renderDiagnostic(d: Diagnostic): string {
   const sev = d.severity === 'error' ? chalk.red.bold('error') : chalk.yellow.bold('warning');

@@ -6,18 +6,16 @@ import { writeFileSync } from 'node:fs';
 import { hostFiles } from './host-files.js';
 import { basename, dirname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { Command } from 'commander';
-import { compileData } from '../dts/index.js';
+import { compileData } from '../dts/compile.js';
 import { validate } from '../vmm/config/validate.js';
 import { loadGuestFile } from '../vmm/config/guest-file.js';
 import { parseRtcBase } from './rtc-base.js';
 import { runImage, type RunImageResult } from '../vmm/run-image.js';
 import { buildDevice } from '../devices/registry.js';
-import { renderDiagnostic } from './render.js';
 import { hostFileSize, MAX_DEVICE_TREE_BYTES, readHostFile, sizeText } from '../vmm/host-file.js';
 import { memoryRegions } from '../vmm/guest-instance.js';
 
-interface RunFlags {
+export interface RunFlags {
   image: string;
   initrd?: string;
   memory?: string;
@@ -34,31 +32,7 @@ interface RunFlags {
   stats?: boolean;
 }
 
-export function runCommand(): Command {
-  return new Command('run')
-    .description('run a guest test image and exit with its status (0 pass, non-zero fail, 124 timeout)')
-    .argument('<guest.dts>', 'the guest (Xvisor guest format, .dts or .dtb)')
-    .requiredOption('--image <file>', 'image to load: ELF at its addresses, or a raw binary at start_pc')
-    .option('--initrd <file>', 'initial ramdisk, loaded as QEMU -initrd loads it (/chosen linux,initrd-start/end)')
-    .option('--vcpus <n>', 'number of VCPUs (a vcpu_template guest gets this many copies, as vfs guest_fdt_load makes)')
-    .option('-m, --memory <size>', 'RAM size of the guest\'s mem0 alias (e.g. 256M, 1G; default 128M when it has none)')
-    .option('--set <override>', 'attribute override as vfs guest_fdt_load takes it: <alias>,<attr>,<type>,<value> (repeatable)',
-      (v: string, prev: string[] = []) => [...prev, v])
-    .option('--rtc <base>', 'RTC start: base=now (host time) or base=YYYY-MM-DD[THH:MM:SS] (UTC); default 2026-01-01, fixed')
-    .option('--timeout <seconds>', 'limit, in seconds of guest virtual time (deterministic)', '60')
-    .option('--expect <text>', 'fail unless the console output contains this text')
-    .option('--junit <file>', 'write a JUnit XML report')
-    .option('--load-address <addr>', 'load address of a raw image')
-    .option('--bootargs <text>', '/chosen/bootargs of the guest device tree')
-    .option('--input <text>', 'type this into the guest console (\\n for Enter), one byte per ms of virtual time')
-    .option('--stats', 'print guest instructions, virtual and wall time at the end (stderr)')
-    .option('--input-after <text>', 'start typing once the console has printed this (e.g. a prompt)')
-    .action((guestPath: string, flags: RunFlags) => {
-      process.exitCode = runGuest(guestPath, flags, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
-    });
-}
-
-export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) => void, err: (s: string) => void): number {
+export async function runGuest(guestPath: string, flags: RunFlags, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   // Every file is checked before it is read: a regular file (not a FIFO, a device or a directory), and no larger
   // than its limit (device trees: MAX_DEVICE_TREE_BYTES; the image and initrd: the guest's memory, known once
   // the guest is built, so only their kind is checked here).
@@ -96,6 +70,8 @@ export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) =>
   const v = tree && compiled.ok ? validate([{ path: guestPath, tree }]) : undefined;
   const problems = [...compiled.diagnostics, ...(v?.diagnostics ?? [])].filter((d) => d.severity === 'error');
   if (!v || problems.length > 0 || !v.guests[0]) {
+    // chalk is loaded for this alone: a guest that builds cleanly never needs it.
+    const { renderDiagnostic } = await import('./render.js');
     for (const d of problems) err(renderDiagnostic(d) + '\n');
     if (v && !v.guests[0]) err(`tsvisor run: ${guestPath} is not a guest (device_type = "guest")\n`);
     return 2;
@@ -160,7 +136,8 @@ export function runGuest(guestPath: string, flags: RunFlags, out: (s: string) =>
   for (const n of notes) err(`tsvisor run: ${n}\n`);
   if (flags.stats) {
     err(`tsvisor run: ${result.instructions} guest instructions, ${result.virtualSeconds.toFixed(6)} s of guest virtual time, ` +
-      `${seconds.toFixed(3)} s wall (${(result.instructions / seconds / 1e6).toFixed(1)} MIPS)\n`);
+      `${seconds.toFixed(3)} s wall (${(result.instructions / seconds / 1e6).toFixed(1)} MIPS); ` +
+      `${result.blocksDecoded} code blocks decoded, ${result.blocksTranslated} of them translated\n`);
   }
   if (flags.junit) writeFileSync(flags.junit, junit(basename(flags.image), status, notes, console, seconds));
   return status;

@@ -3,27 +3,15 @@
  * Exit status: 0 clean, 1 errors (or warnings with --strict), 2 a file could not be read.
  */
 import { MAX_DEVICE_TREE_BYTES, readHostFile } from '../vmm/host-file.js';
-import { Command } from 'commander';
-import { compileData, type Diagnostic } from '../dts/index.js';
+import { compileData } from '../dts/compile.js';
+import type { Diagnostic } from '../dts/diagnostics.js';
 import { validate, type ConfigFile } from '../vmm/config/validate.js';
 import { renderDiagnostic } from './render.js';
 
-interface ValidateFlags {
+export interface ValidateFlags {
   format: 'text' | 'json';
   strict?: boolean;
   include: string[];
-}
-
-export function validateCommand(): Command {
-  return new Command('validate')
-    .description('check board and guest configurations: every error at once, with file:line:column')
-    .argument('<files...>', 'board and guest device trees (.dts source or .dtb)')
-    .option('--format <format>', 'text or json', 'text')
-    .option('--strict', 'fail on warnings too')
-    .option('-i, --include <dir>', 'add a directory to the /include/ search path', (v: string, all: string[]) => [...all, v], [])
-    .action((files: string[], flags: ValidateFlags) => {
-      process.exitCode = runValidate(files, flags, (s) => process.stdout.write(s));
-    });
 }
 
 export function runValidate(paths: readonly string[], flags: ValidateFlags, write: (s: string) => void): number {

@@ -2,19 +2,19 @@
  * Turns a DTS buffer into tokens, splicing in `/include/`d files (dtc does this in its lexer too) and recording
  * cpp line markers so positions map back to the files the preprocessor read.
  */
-import { Lexer, type IToken } from 'chevrotain';
+import type { IToken, Lexer } from 'chevrotain';
 import type { DiagnosticSink } from './diagnostics.js';
 import { findFile, type FileReader } from './files.js';
 import { pointAt, SourceBuffer, type SourceRef } from './source.js';
 import { unescapeString } from './escape.js';
 import { latin1 } from './bytes.js';
 import { MAX_INCLUDE_DEPTH } from './limits.js';
-import { allTokens, Include, modeAfter, setInitialMode, type Mode } from './tokens.js';
+import { allTokens, chevrotain, Include, modeAfter, setInitialMode, type Mode } from './tokens.js';
 
-
+/** Built on first use: constructing it analyses every token pattern. */
 let sharedLexer: Lexer | undefined;
 function lexer(): Lexer {
-  sharedLexer ??= new Lexer(allTokens, {
+  sharedLexer ??= new chevrotain.Lexer(allTokens, {
     positionTracking: 'onlyStart',
     ensureOptimizations: false,
     skipValidations: true,

@@ -3,11 +3,13 @@
  * little wider than dtc's where that gives better messages (labels on any top-level item, properties after
  * subnodes); build.ts rejects those cases with a precise error instead of a bare "syntax error".
  */
-import { createTokenInstance, EmbeddedActionsParser, EOF, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
 import type { CellItem, DtsAst, Header, IntExpr, NodeBody, NodeItem, TopItem, ValuePart } from './ast.js';
 import { parseExpression, type ExprBuilder, type Role } from './exprparse.js';
 import { MAX_NODE_DEPTH, tooDeep } from './limits.js';
 import * as T from './tokens.js';
+
+const { createTokenInstance, EmbeddedActionsParser, EOF } = T.chevrotain;
 
 class DtsParser extends EmbeddedActionsParser {
   constructor() {

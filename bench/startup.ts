@@ -1,0 +1,40 @@
+/**
+ * CLI start-up: wall time of `tsvisor --version` and of a trivial `tsvisor run` (the smallest guest image, and the
+ * README's rv64i example), each spawned as a user runs it, best of five. `node -e 0` is measured alongside: it is
+ * the floor no command can go below on this machine (Node's own start-up).
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..');
+
+interface Case {
+  name: string;
+  args: string[];
+}
+
+export function runStartupBench(log: (s: string) => void, cli = join(ROOT, 'dist/cli/main.js')): void {
+  const cases: Case[] = [
+    { name: 'node -e 0 (floor)', args: ['-e', '0'] },
+    { name: 'tsvisor --version', args: [cli, '--version'] },
+    { name: 'tsvisor run basic.dts hello.elf', args: [cli, 'run', 'guests/dts/basic.dts', '--image', 'guests/bin/hello.elf'] },
+    { name: 'tsvisor run basic.dts rv64i.elf', args: [cli, 'run', 'guests/dts/basic.dts', '--image', 'guests/bin/rv64i.elf'] },
+  ];
+  // The child runs plain node: no loader options inherited from the harness (tsx).
+  const env = { ...process.env };
+  delete env['NODE_OPTIONS'];
+  const best = cases.map(() => Infinity);
+  // Round robin, so that a burst of load elsewhere on the machine does not fall on one case only.
+  for (let round = 0; round < 5; round++) {
+    cases.forEach((c, i) => {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, c.args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const ms = performance.now() - t0;
+      if (r.status !== 0) throw new Error(`${c.name} exited ${r.status}: ${r.stderr.toString().slice(0, 400)}`);
+      best[i] = Math.min(best[i]!, ms);
+    });
+  }
+  cases.forEach((c, i) => log(`start-up: ${c.name}: best of 5 ${best[i]!.toFixed(0)} ms wall`));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) runStartupBench(console.log, process.argv[2]);

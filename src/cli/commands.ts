@@ -1,0 +1,137 @@
+/**
+ * tsvisor's command line: its subcommands' arguments, options and help text. Kept apart from their implementations
+ * (run.ts, boot.ts, ...), which each action imports only once it runs: parsing the command line and `--help` then
+ * load commander alone, not the device-tree toolchain, the VMM and their dependencies.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import type { BootFlags } from './boot.js';
+import type { DtcFlags } from './dtc.js';
+import type { RunFlags } from './run.js';
+import type { ValidateFlags } from './validate.js';
+
+/** tsvisor's version, from its package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * What `tsvisor dtc --version` prints: dtc's own line first, so that build scripts that parse it (`Version: DTC
+ * x.y.z`, as Linux's and U-Boot's do) see the dtc release whose output tsvisor reproduces.
+ */
+export function dtcVersionLine(): string {
+  return `Version: DTC 1.6.1 (tsvisor ${packageVersion()})`;
+}
+
+/** The whole command line: tsvisor's own options, then one subcommand per implementation file. */
+export function program(): Command {
+  return new Command('tsvisor')
+    .description('An Xvisor-style, device-tree-configured hypervisor runtime for RISC-V guests')
+    .version(packageVersion(), '-v, --version')
+    // `tsvisor dtc --version` is dtc's version line, not tsvisor's: program options only before the subcommand.
+    .enablePositionalOptions()
+    .addCommand(dtcCommand())
+    .addCommand(validateCommand())
+    .addCommand(traceCommand())
+    .addCommand(runCommand())
+    .addCommand(bootCommand());
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+export function dtcCommand(): Command {
+  return new Command('dtc')
+    .description('compile device trees: DTS or DTB in, DTB or DTS out (dtc 1.6.1 compatible)')
+    .argument('[input]', 'input file, or - for standard input', '-')
+    .addOption(new Option('-I, --in-format <fmt>', 'input format (fs: a /proc/device-tree style directory)').choices(['dts', 'dtb', 'fs']))
+    .addOption(new Option('-O, --out-format <fmt>', 'output format').choices(['dts', 'dtb', 'asm', 'yaml']))
+    .option('-o, --out <file>', 'output file (default: standard output)')
+    .option('-i, --include <dir>', 'add a directory to the /include/ and /incbin/ search path', collect, [])
+    .option('-D, --define <macro[=value]>', 'define a macro for the built-in preprocessor', collect, [])
+    .option('--no-cpp', 'never run the built-in C preprocessor (it runs when the source has #include, #define, #if...)')
+    .option('-@, --symbols', 'add a /__symbols__ node')
+    .option('-A, --auto-alias', 'add every label to /aliases')
+    .option('-b, --boot-cpu <n>', 'boot CPU id in the DTB header')
+    .addOption(new Option('-H, --phandle <format>', 'phandle properties to generate').choices(['legacy', 'epapr', 'both']))
+    .option('-q, --quiet', 'quieter: -q hides warnings, -qq errors too', (_v: string, prev: number) => prev + 1, 0)
+    .option('-R, --reserve <n>', 'extra empty reserve-map entries')
+    .option('-S, --space <bytes>', 'make the DTB at least this big')
+    .option('-p, --pad <bytes>', 'add this much padding to the DTB')
+    .option('-a, --align <bytes>', 'pad the DTB to a multiple of this size')
+    .option('-s, --sort', 'sort nodes and properties')
+    .option('-f, --force', 'write output even if the tree has errors')
+    .option('-W, --warning <check>', 'enable (or no-<check> disable) a check as a warning', collect, [])
+    .option('-E, --error <check>', 'enable (or no-<check> disable) a check as an error', collect, [])
+    .option('-V, --out-version <n>', 'DTB version to write: 1, 2, 3, 16 or 17 (default)')
+    .option('-T, --annotate', 'annotate DTS output with where each node and property was written', (_v: string, prev: number) => prev + 1, 0)
+    .option('-d, --out-dependency <file>', 'write a make dependency file: the output, then every file read')
+    .version(dtcVersionLine(), '-v, --version', "print dtc's version line")
+    .action(async (input: string, flags: DtcFlags) => {
+      const { runDtc } = await import('./dtc.js');
+      process.exitCode = runDtc(input, flags);
+    });
+}
+
+export function validateCommand(): Command {
+  return new Command('validate')
+    .description('check board and guest configurations: every error at once, with file:line:column')
+    .argument('<files...>', 'board and guest device trees (.dts source or .dtb)')
+    .option('--format <format>', 'text or json', 'text')
+    .option('--strict', 'fail on warnings too')
+    .option('-i, --include <dir>', 'add a directory to the /include/ search path', collect, [])
+    .action(async (files: string[], flags: ValidateFlags) => {
+      const { runValidate } = await import('./validate.js');
+      process.exitCode = runValidate(files, flags, (s) => process.stdout.write(s));
+    });
+}
+
+export function traceCommand(): Command {
+  return new Command('trace')
+    .description('render a scheduler trace (Chrome trace-event JSON, as Perfetto opens) as an SVG timeline, one lane per host CPU')
+    .argument('<trace.json>', 'the trace file')
+    .option('-o, --output <file>', 'write the SVG here (default: standard output)')
+    .option('--width <pixels>', 'width of the timeline', '1200')
+    .action(async (file: string, flags: { output?: string; width: string }) => {
+      const { runTrace } = await import('./trace.js');
+      process.exitCode = runTrace(file, flags);
+    });
+}
+
+export function runCommand(): Command {
+  return new Command('run')
+    .description('run a guest test image and exit with its status (0 pass, non-zero fail, 124 timeout)')
+    .argument('<guest.dts>', 'the guest (Xvisor guest format, .dts or .dtb)')
+    .requiredOption('--image <file>', 'image to load: ELF at its addresses, or a raw binary at start_pc')
+    .option('--initrd <file>', 'initial ramdisk, loaded as QEMU -initrd loads it (/chosen linux,initrd-start/end)')
+    .option('--vcpus <n>', 'number of VCPUs (a vcpu_template guest gets this many copies, as vfs guest_fdt_load makes)')
+    .option('-m, --memory <size>', 'RAM size of the guest\'s mem0 alias (e.g. 256M, 1G; default 128M when it has none)')
+    .option('--set <override>', 'attribute override as vfs guest_fdt_load takes it: <alias>,<attr>,<type>,<value> (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v])
+    .option('--rtc <base>', 'RTC start: base=now (host time) or base=YYYY-MM-DD[THH:MM:SS] (UTC); default 2026-01-01, fixed')
+    .option('--timeout <seconds>', 'limit, in seconds of guest virtual time (deterministic)', '60')
+    .option('--expect <text>', 'fail unless the console output contains this text')
+    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--load-address <addr>', 'load address of a raw image')
+    .option('--bootargs <text>', '/chosen/bootargs of the guest device tree')
+    .option('--input <text>', 'type this into the guest console (\\n for Enter), one byte per ms of virtual time')
+    .option('--stats', 'print guest instructions, virtual and wall time at the end (stderr)')
+    .option('--input-after <text>', 'start typing once the console has printed this (e.g. a prompt)')
+    .action(async (guestPath: string, flags: RunFlags) => {
+      const { runGuest } = await import('./run.js');
+      process.exitCode = await runGuest(guestPath, flags, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+    });
+}
+
+export function bootCommand(): Command {
+  return new Command('boot')
+    .description('boot a board: run its bootcmd, then a management shell on stdin (XVisor# prompt)')
+    .argument('<board.dts>', 'the board (device tree source or .dtb)')
+    .option('--time <seconds>', 'stop after this many seconds of virtual time')
+    .option('-i, --include <dir>', 'add a directory to the /include/ search path', collect, [])
+    .action(async (boardPath: string, flags: BootFlags) => {
+      const { boot } = await import('./boot.js');
+      process.exitCode = await boot(boardPath, flags);
+    });
+}

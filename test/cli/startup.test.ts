@@ -1,0 +1,107 @@
+/**
+ * CLI start-up does no work it does not need: the built CLI is run with a module loader hook that lists every
+ * module it loads. `--version` loads nothing but main.js, `--help` and usage errors load commander and the command
+ * lines, not the toolchain or the VMM, and a run loads chevrotain's single-file build, not its ~700 modules.
+ * (No timing here: bench/startup.ts measures the wall times.)
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, ROOT, runBinary } from '../support/cli.js';
+
+let dir: string;
+let calls = 0;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tsvisor-startup-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Traced {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** Modules loaded, relative to the project root (node: builtins as they are). */
+  modules: string[];
+}
+
+/**
+ * Runs the built CLI with a loader hook that appends each module's URL to a file of this run's own (written
+ * synchronously: stderr writes from the loader thread can be lost when the process exits).
+ */
+async function traced(args: string[]): Promise<Traced> {
+  const n = ++calls;
+  const log = join(dir, `loaded-${n}.txt`);
+  writeFileSync(log, '');
+  writeFileSync(join(dir, `hook-${n}.mjs`), `import { appendFileSync } from 'node:fs';\n` +
+    `export async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, context); }\n`);
+  writeFileSync(join(dir, `register-${n}.mjs`),
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, `hook-${n}.mjs`)).href)});\n`);
+  const r = await runBinary(process.execPath, ['--import', pathToFileURL(join(dir, `register-${n}.mjs`)).href, CLI, ...args]);
+  const root = pathToFileURL(ROOT).href + '/';
+  const modules = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((u) => u.replace(root, ''));
+  return { status: r.status, stdout: r.stdout.toString('latin1'), stderr: r.stderr, modules };
+}
+
+const project = (m: Traced): string[] => m.modules.filter((u) => u.startsWith('dist/'));
+const heavy = (m: Traced): string[] =>
+  m.modules.filter((u) => /^dist\/(dts|vmm|vcpu|devices|sched|aspace)\/|node_modules\/(chevrotain|lodash-es|@chevrotain|chalk)\//.test(u));
+
+describe('CLI start-up', () => {
+  it('--version and -v load main.js alone and print the package version', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const r = await traced([flag]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`${pkg.version}\n`);
+      expect(r.stderr.trim()).toBe('');
+      expect(project(r)).toEqual(['dist/cli/main.js']);
+      expect(r.modules.filter((u) => u.includes('node_modules/'))).toEqual([]);
+    }
+  });
+
+  it('--help, a subcommand\'s help and a usage error load the command lines only', async () => {
+    const help = await traced(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: tsvisor \[options\] \[command\]/);
+    expect(project(help)).toEqual(['dist/cli/main.js', 'dist/cli/commands.js']);
+    expect(heavy(help)).toEqual([]);
+
+    const runHelp = await traced(['run', '--help']);
+    expect(runHelp.status).toBe(0);
+    expect(runHelp.stdout).toMatch(/--image <file>/);
+    expect(heavy(runHelp)).toEqual([]);
+
+    // commander's own usage errors keep their exit status (1) and message.
+    const missing = await traced(['run', 'guests/dts/basic.dts']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/required option '--image <file>' not specified/);
+    expect(heavy(missing)).toEqual([]);
+
+    // The version flag still belongs to the program only before a subcommand.
+    const late = await traced(['--version', 'run']);
+    expect(late.status).toBe(0);
+    expect(late.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('a run loads its implementation, and chevrotain as one file', async () => {
+    const r = await traced(['run', join(ROOT, 'guests/dts/basic.dts'), '--image', join(ROOT, 'guests/bin/hello.elf')]);
+    expect(r.status).toBe(0);
+    expect(r.modules).toContain('dist/cli/run.js');
+    expect(r.modules).toContain('dist/dts/parser.js');
+    expect(r.modules.filter((u) => u.endsWith('chevrotain/lib/chevrotain.mjs'))).toHaveLength(1);
+    expect(r.modules.filter((u) => /\/(lodash-es|@chevrotain)\/|\/chevrotain\/lib\/src\//.test(u))).toEqual([]);
+    // A guest that builds cleanly prints no diagnostics: chalk is not needed.
+    expect(r.modules.filter((u) => u.includes('/chalk/'))).toEqual([]);
+  });
+
+  it('a run with configuration errors still renders them, exit 2', async () => {
+    const bad = join(dir, 'bad.dts');
+    writeFileSync(bad, '/dts-v1/;\n/ {\n  foo = <1 2;\n};\n');
+    const r = await traced(['run', bad, '--image', join(ROOT, 'guests/bin/hello.elf')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${bad}:3:13: error: syntax error: unexpected ";", expected '>' [syntax]`);
+  });
+});
