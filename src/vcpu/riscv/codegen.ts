@@ -24,6 +24,22 @@ export const TERMINATORS = new Set([
 ]);
 
 export const BRANCHES = new Set(['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu']);
+
+const CSR_SET_OR_CLEAR = new Set(['csrrs', 'csrrc', 'csrrsi', 'csrrci']);
+
+/**
+ * A CSR read that writes nothing (csrrs/csrrc with x0 or a zero immediate: `rdtime`, `csrr`). No S-mode CSR has a
+ * side effect on read, so it runs inside a block like a load; only CSR writes, which can change interrupts or
+ * translation, end a block.
+ */
+export function isCsrRead(ins: Insn): boolean {
+  return ins.rs1 === 0 && CSR_SET_OR_CLEAR.has(ins.op);
+}
+
+/** Whether `ins` ends its block. */
+export function endsBlock(ins: Insn): boolean {
+  return TERMINATORS.has(ins.op) && !isCsrRead(ins);
+}
 /** Branches and jumps that can close a self-loop. */
 const SELF_LOOPS = new Set(['jal', ...BRANCHES]);
 
@@ -80,7 +96,7 @@ export function instructionsSource(
     else if (BRANCHES.has(ins.op) && k < n - 1) body.push(`if(${branchCondition(ins.op, x)}){${jumpTarget(o, x)}return ${R(k + 1)};}`);
     else body.push(emit(ins, x, o, k, offsetInPage, R));
   }
-  if (!TERMINATORS.has(last.op) && !(loop || BRANCHES.has(last.op))) {
+  if (!endsBlock(last) && !(loop || BRANCHES.has(last.op))) {
     body.push(`${setsFallThroughPc ? setPc(offsets[n - 1]! + last.len, offsetInPage) : ''}return ${n};`);
   }
   const prologue = ['let a=0,b=0,c=0,e=0,t=0,u=0;'];
@@ -232,6 +248,7 @@ function emit(ins: Insn, x: Operands, o: number, k: number, offsetInPage: number
     case 'wfi': return exitVia(o, R(k), `h.wfi(${x.raw})`);
     case 'sfence.vma': return exitVia(o, R(k), `h.sfenceVma(${x.raw},${x.rs1})`);
     case 'csrrw': case 'csrrs': case 'csrrc': case 'csrrwi': case 'csrrsi': case 'csrrci':
+      if (isCsrRead(ins)) return slowPath(o, R(k), `h.csrRead(${x.raw},${CSR_FUNCT3[op]},${x.rd},${x.csr})`);
       return exitVia(o, R(k), `h.csr(${x.raw},${CSR_FUNCT3[op]},${x.rd},${x.rs1},${x.csr},${x.len})`);
     case 'illegal': return `h.pcLo=${pcLo(o)};h.pcHi=ph;h.illegal(${x.raw});return ${R(k)};`;
   }

@@ -335,6 +335,13 @@ export class Hart implements WalkContext {
     return 1;
   }
 
+  /** A CSR read that writes nothing (inside a block, as a load): false if it trapped (pc is at the instruction). */
+  csrRead(raw: number, op: number, rd: number, csr: number): boolean {
+    if (csrAccess(this, op, rd, 0, csr)) return true;
+    this.illegal(raw);
+    return false;
+  }
+
   /** FP instruction with FS off, or a dynamic rounding mode that is invalid. */
   fpIllegal(raw: number): number {
     this.illegal(raw);

@@ -10,7 +10,7 @@ import * as alu from './alu.js';
 import * as fpu from './fpu.js';
 import { decode, type Insn } from './decode.js';
 import type { Hart } from './hart.js';
-import { BRANCHES, instructionsSource, TERMINATORS } from './codegen.js';
+import { BRANCHES, endsBlock, instructionsSource } from './codegen.js';
 import { handlerKey, variableOperands, variablePrologue } from './operands.js';
 
 export type Handler = (h: Hart, r: Int32Array, pl: number, ph: number, max: number, d: Insn) => number;
@@ -68,7 +68,7 @@ export function decodeWord(raw: number): Decoded {
   if (d === undefined) {
     const ins = decode(raw);
     const flow = ins.op === 'illegal' ? Flow.Illegal : ins.op === 'jal' || ins.op === 'jalr' ? Flow.Jump
-      : TERMINATORS.has(ins.op) ? Flow.End : BRANCHES.has(ins.op) ? Flow.Branch : Flow.Next;
+      : endsBlock(ins) ? Flow.End : BRANCHES.has(ins.op) ? Flow.Branch : Flow.Next;
     d = { ins, handler: handlerFor(ins), flow };
     if (decodedWords.size >= MAX_DECODED_WORDS) decodedWords.clear();
     decodedWords.set(raw, d);

@@ -98,6 +98,8 @@ export const ROUNDED = /^(fadd|fsub|fmul|fdiv|fsqrt|fmadd|fmsub|fnmsub|fnmadd|fc
 /** Instructions with the same key share one interpreter handler. */
 export function handlerKey(ins: Insn): string {
   if (SHIFTS_BY_IMMEDIATE.has(ins.op)) return `${ins.op}/${ins.len}/${ins.imm}`;
+  // A CSR access that writes nothing is a plain read (codegen's isCsrRead).
+  if (ins.op.startsWith('csr')) return `${ins.op}/${ins.len}/${ins.rs1 === 0 ? 'read' : 'write'}`;
   if (ins.op.charCodeAt(0) === 102 /* f */ && ROUNDED.test(ins.op)) return `${ins.op}/${ins.len}/${ins.rm}`;
   return `${ins.op}/${ins.len}`;
 }
