@@ -566,12 +566,7 @@ export class Hart implements WalkContext {
       if (block === undefined) block = code.translate(page, pl & 4095);
       const before = this.icount;
       if (block.n === 0 || block.n > stop - before) this.step();
-      else if (block.fn !== undefined || ++block.runs >= code.hotAfter) {
-        const fn = block.fn ?? code.promote(block);
-        // Read icount only after the call: a block that exits early advances it itself.
-        const retired = fn(this, x, pl, ph, stop - before);
-        this.icount += retired;
-      } else code.interpret(this, x, pl, ph, page, block, stop - before);
+      else code.run(this, x, pl, ph, page, block, stop - before);
       if (this.exit !== Exit.Budget || this.stopRequested) break;
       if (this.icount !== before) this.trapsInARow = 0;
       else if (++this.trapsInARow >= TRAP_LOOP_LIMIT) { this.exit = Exit.TrapLoop; break; }

@@ -18,6 +18,7 @@ import * as alu from './alu.js';
 import * as fpu from './fpu.js';
 import { decode, type Insn } from './decode.js';
 import type { Hart } from './hart.js';
+import { Exit } from './exit.js';
 import { blockSource } from './codegen.js';
 import { decodeWord, Flow, interpretBlock, type Decoded } from './interpret.js';
 
@@ -184,22 +185,36 @@ export class CodeCache {
   }
 
   /**
-   * Interpret `block` (cold), which starts at virtual pc (ph:pl) in the page at backing offset `pageOffset`, then
-   * the blocks that follow it in the same page while they are cold and fit in `max` instructions: a jump or branch
-   * within a page needs no new address translation, and nothing the dispatcher checks between blocks (interrupts,
-   * timer, translation) can change without a trap, an exit or a system instruction, which end the run.
+   * Run `block`, which starts at virtual pc (ph:pl) in the page at backing offset `pageOffset`, in its tier
+   * (interpreted while cold, translated once hot), then the blocks that follow it in the same page while they fit in
+   * `max` instructions. A jump or branch within a page needs no new address translation, and nothing the dispatcher
+   * checks between blocks (interrupts, timer, translation, privilege) changes without a system instruction, an exit
+   * or a trap to another mode, which end the chain; so does a block that retired nothing (a trap loop is the
+   * dispatcher's to see).
    */
-  interpret(h: Hart, r: Int32Array, pl: number, ph: number, pageOffset: number, block: Block, max: number): void {
+  run(h: Hart, r: Int32Array, pl: number, ph: number, pageOffset: number, block: Block, max: number): void {
     const blocks = this.pages[pageOffset >>> 12];
+    const mode = h.mode;
     let done = 0;
     for (;;) {
-      if (interpretBlock(h, r, pl, ph, block.decoded) === 0) return;
-      done += block.n;
+      const before = h.icount;
+      let more: boolean;
+      if (block.fn !== undefined || ++block.runs >= this.hotAfter) {
+        const fn = block.fn ?? this.promote(block);
+        // Read icount only after the call: a block that exits early advances it itself.
+        const retired = fn(h, r, pl, ph, max - done);
+        h.icount += retired;
+        more = h.exit === Exit.Budget && h.mode === mode && block.decoded[block.n - 1]!.flow < Flow.End;
+      } else {
+        more = interpretBlock(h, r, pl, ph, block.decoded) === 1;
+      }
+      const ran = h.icount - before;
+      done += ran;
+      if (!more || ran === 0) return;
       const npl = h.pcLo;
       if (h.pcHi !== ph || ((npl ^ pl) & -4096) !== 0 || this.pages[pageOffset >>> 12] !== blocks) return;
       const next = blocks![(npl & 4095) >>> 1] ?? this.translate(pageOffset, npl & 4095);
-      if (next.n === 0 || next.fn !== undefined || done + next.n > max || next.runs + 1 >= this.hotAfter) return;
-      next.runs++;
+      if (next.n === 0 || done + next.n > max) return;
       block = next;
       pl = npl;
     }
