@@ -1,10 +1,10 @@
 /** `tsvisor dtc` end to end: the built CLI, its flags, its exit codes and its error output. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBinary } from '../support/cli.js';
+import { run } from '../support/process.js';
 
 const CLI = 'dist/cli/main.js';
 const tmp = mkdtempSync(join(tmpdir(), 'tsvisor-cli-'));
@@ -12,7 +12,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'tsvisor-cli-'));
 /** The built CLI, spawned asynchronously (many runs must not block the test worker). */
 const tsvisor = (args: string[], input?: string | Uint8Array) => runBinary(process.execPath, [CLI, ...args], input);
 
-const hasDtc = spawnSync('dtc', ['--version']).status === 0;
+const hasDtc = (await run('dtc', ['--version'])).status === 0;
 
 describe('tsvisor', () => {
   it('prints its version and help', async () => {
@@ -110,7 +110,7 @@ describe('tsvisor dtc', () => {
   it.skipIf(!hasDtc)('matches dtc 1.6.1 byte for byte on the default board, DTB and DTS', async () => {
     for (const args of [['-I', 'dts', '-O', 'dtb'], ['-I', 'dts', '-O', 'dts'], ['-@', '-I', 'dts', '-O', 'dtb']]) {
       const ours = (await tsvisor(['dtc', ...args, 'boards/default.dts']));
-      const ref = spawnSync('dtc', ['-q', ...args, 'boards/default.dts']);
+      const ref = await run('dtc', ['-q', ...args, 'boards/default.dts']);
       expect(ours.status).toBe(0);
       expect(Buffer.compare(ours.stdout, ref.stdout)).toBe(0);
     }

@@ -3,13 +3,13 @@
  * line markers through includes, a Linux-style board with dt-bindings headers, and agreement with the system cpp
  * (Linux's flags: -nostdinc -undef -D__DTS__ -x assembler-with-cpp) judged by the DTBs both outputs compile to.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { needsPreprocessor, preprocess } from '../../src/dts/cpp.js';
 import { compileFile, compileSource, getNodeByPath, hostFiles, memoryFiles, toBlob, type CompileOptions } from '../../src/dts/index.js';
+import { runChecked } from '../support/process.js';
 
 function pp(text: string, files: Record<string, string> = {}, opts: { includePaths?: string[]; defines?: Record<string, string> } = {}) {
   return preprocess(text, 'main.dts', { files: memoryFiles(files), includePaths: opts.includePaths ?? [], ...(opts.defines ? { defines: opts.defines } : {}) });
@@ -392,8 +392,8 @@ describe('Linux-style sources on disk', () => {
   });
 
   const haveCpp = existsSync('/usr/bin/cpp');
-  const systemCpp = (file: string, defines: string[] = []): string =>
-    execFileSync('/usr/bin/cpp', ['-nostdinc', '-I', inc, '-undef', '-D__DTS__', ...defines, '-x', 'assembler-with-cpp', file], { encoding: 'latin1' });
+  const systemCpp = async (file: string, defines: string[] = []): Promise<string> =>
+    (await runChecked('/usr/bin/cpp', ['-nostdinc', '-I', inc, '-undef', '-D__DTS__', ...defines, '-x', 'assembler-with-cpp', file])).stdout.toString('latin1');
 
   const cases: Record<string, string> = {
     board: BOARD_DTS,
@@ -449,9 +449,9 @@ describe('Linux-style sources on disk', () => {
   };
 
   for (const [name, text] of Object.entries(cases)) {
-    it.skipIf(!haveCpp)(`produces the same DTB as the system cpp: ${name}`, () => {
+    it.skipIf(!haveCpp)(`produces the same DTB as the system cpp: ${name}`, async () => {
       const file = write(`dts/cmp-${name}.dts`, text);
-      const ref = compileSource(systemCpp(file), file, { files: hostFiles, includePaths: [inc], cpp: false });
+      const ref = compileSource(await systemCpp(file), file, { files: hostFiles, includePaths: [inc], cpp: false });
       const ours = compileFile(file, { files: hostFiles, includePaths: [inc] });
       const refErrors = ref.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
       const ourErrors = ours.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);

@@ -2,12 +2,12 @@
  * Warning and error lines as dtc prints them and as tsvisor reports them, in one comparable form:
  * `check: path[:property]: message` (or `check: Failed prerequisite '...'`), in report order.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Diagnostic } from '../../src/dts/index.js';
+import { run } from '../support/process.js';
 
 export const DTC = '/usr/bin/dtc';
-export const haveDtc = existsSync(DTC) && /DTC 1\.6\.1/.test(spawnSync(DTC, ['--version'], { encoding: 'utf8' }).stdout ?? '');
+export const haveDtc = existsSync(DTC) && /DTC 1\.6\.1/.test((await run(DTC, ['--version'])).stdout.toString('utf8'));
 
 const LINE = /^.*?: (?:Warning|ERROR) \(([a-z0-9_]+)\): (.*)$/;
 
@@ -21,10 +21,11 @@ export function parseDtcStderr(stderr: string): string[] {
   return out;
 }
 
-/** Runs dtc on a file (DTS in, DTB to /dev/null) and returns its check lines. */
-export function dtcChecks(file: string, args: readonly string[] = []): string[] {
-  const r = spawnSync(DTC, ['-I', 'dts', '-O', 'dtb', '-o', '/dev/null', ...args, file], { encoding: 'latin1', maxBuffer: 1 << 28 });
-  return parseDtcStderr(r.stderr ?? '');
+const dtcArgs = (file: string, args: readonly string[]): string[] => ['-I', 'dts', '-O', 'dtb', '-o', '/dev/null', ...args, file];
+
+/** Runs dtc on a file (DTS in, DTB to /dev/null), asynchronously, and returns its check lines. */
+export async function dtcChecksAsync(file: string, args: readonly string[] = []): Promise<string[]> {
+  return parseDtcStderr((await run(DTC, dtcArgs(file, args))).stderr.toString('latin1'));
 }
 
 /** Our diagnostics from checks (those whose code is a dtc check name) in the same form. */

@@ -1,17 +1,17 @@
 /** `tsvisor run` and `tsvisor boot` refuse unreadable inputs (devices, FIFOs, directories, huge files) at once. */
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, tsvisor } from '../support/cli.js';
+import { runChecked } from '../support/process.js';
 
 describe('file inputs of run and boot', () => {
   it('a device, a FIFO, a directory or a file bigger than the guest is refused within a second', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsvisor-inputs-'));
     try {
       const fifo = join(dir, 'fifo');
-      execFileSync('mkfifo', [fifo]);
+      await runChecked('mkfifo', [fifo]);
       const huge = join(dir, 'huge.bin');
       const fd = openSync(huge, 'w');
       ftruncateSync(fd, 2 ** 31);

@@ -4,11 +4,11 @@
  * hart, poweroff through SBI. Each boot takes tens of seconds of host time, so each test spawns the CLI once.
  */
 import { describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ROOT, tsvisor } from '../support/cli.js';
+import { run, runChecked } from '../support/process.js';
 
 const IMAGE = join(ROOT, 'guests/linux/Image');
 const DISK = join(ROOT, 'guests/linux/rootfs.ext2');
@@ -16,7 +16,7 @@ const LINUX_DTS = join(ROOT, 'guests/dts/linux.dts');
 const PROMPT = 'userspace up';
 /** e2fsprogs' debugfs, to read the guest's file back from its disk image (.ci/run installs it). */
 const DEBUGFS = ['/usr/sbin/debugfs', '/sbin/debugfs'].find((p) => existsSync(p)) ??
-  (spawnSync('sh', ['-c', 'command -v debugfs'], { encoding: 'utf8' }).stdout.trim() || 'debugfs');
+  ((await run('sh', ['-c', 'command -v debugfs'])).stdout.toString('utf8').trim() || 'debugfs');
 // The kernel and its images are committed (guests/linux/build.sh rebuilds them): only a missing build skips.
 const ready = existsSync(CLI);
 
@@ -76,7 +76,7 @@ describe.skipIf(!ready)('Linux guests', () => {
       expect(out).toMatch(/reboot: Power down/);
       expect(Math.abs(latest - virtual) / virtual).toBeLessThan(0.01);
       // The file the guest wrote is on the disk image, not only in its page cache.
-      const cat = execFileSync(DEBUGFS, ['-R', 'cat /root/hello.txt', disk], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'ignore'] });
+      const cat = (await runChecked(DEBUGFS, ['-R', 'cat /root/hello.txt', disk])).stdout.toString('latin1');
       expect(cat).toBe('tsvisor-was-here\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });

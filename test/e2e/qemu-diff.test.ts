@@ -4,11 +4,12 @@
  * Skipped when QEMU is not installed (apt-get install qemu-system-misc); `npm run qemu-diff` runs just this.
  */
 import { describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { GUESTS, guestPrograms, runGuest } from '../support/guests.js';
+import { run } from '../support/process.js';
 
-const haveQemu = spawnSync('sh', ['-c', 'command -v qemu-system-riscv64'], { encoding: 'utf8' }).status === 0;
+const haveQemu = (await run('sh', ['-c', 'command -v qemu-system-riscv64'])).status === 0;
 
 /** guests/qemu-run.sh on one program, spawned asynchronously: its output (cut as ours is) and exit status. */
 function qemuRun(name: string): Promise<{ stdout: string; status: number | null }> {

@@ -1,6 +1,5 @@
 /** Trace export: Chrome trace-event JSON round trip, SVG lanes, and the `tsvisor trace` command. */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { Scheduler } from '../../src/sched/scheduler.js';
 import { PrrPolicy } from '../../src/sched/policies/prr.js';
 import { Supervisor } from '../../src/sched/supervisor.js';
 import { fromChromeTrace, toChromeTrace, toSvg } from '../../src/sched/trace-export.js';
+import { CLI, tsvisor } from '../support/cli.js';
 
 function sampleTrace() {
   const cpus = [{ id: 0, core: 0 }, { id: 1, core: 0 }];
@@ -42,16 +42,15 @@ describe('trace export', () => {
     expect((svg.match(/<rect /g) ?? []).length).toBe(events.filter((e) => e.type === 'run').length);
   });
 
-  it('tsvisor trace renders a trace file to SVG', () => {
-    const cli = join(import.meta.dirname, '../../dist/cli/main.js');
-    if (!existsSync(cli)) return; // npm test builds dist first
+  it('tsvisor trace renders a trace file to SVG', async () => {
+    if (!existsSync(CLI)) return; // npm test builds dist first
     const dir = mkdtempSync(join(tmpdir(), 'tsvisor-trace-'));
     try {
       writeFileSync(join(dir, 't.json'), JSON.stringify(toChromeTrace(sampleTrace())));
-      const ok = spawnSync(process.execPath, [cli, 'trace', join(dir, 't.json'), '-o', join(dir, 't.svg')], { encoding: 'utf8' });
+      const ok = await tsvisor(['trace', join(dir, 't.json'), '-o', join(dir, 't.svg')]);
       expect(ok.status).toBe(0);
       expect(readFileSync(join(dir, 't.svg'), 'utf8')).toContain('>cpu 1<');
-      const missing = spawnSync(process.execPath, [cli, 'trace', join(dir, 'nope.json')], { encoding: 'utf8' });
+      const missing = await tsvisor(['trace', join(dir, 'nope.json')]);
       expect(missing.status).toBe(2);
       expect(missing.stderr).toContain('nope.json');
     } finally {

@@ -1,6 +1,7 @@
 /** The built CLI as a child process, spawned asynchronously so a long run never blocks the test worker. */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { run } from './process.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
 export const CLI = join(ROOT, 'dist/cli/main.js');
@@ -32,17 +33,8 @@ export interface BinaryResult {
 }
 
 /** Run `command args` with `input` on stdin, asynchronously; stdout as bytes (DTBs), stderr as text. */
-export function runBinary(command: string, args: readonly string[], input?: string | Uint8Array, timeoutMs = 120_000): Promise<BinaryResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (e) => { clearTimeout(timer); fail(e); });
-    child.on('close', (status) => { clearTimeout(timer); done({ status, stdout: Buffer.concat(out), stderr }); });
-    child.stdin.on('error', () => {}); // a child that exits before reading its input
-    child.stdin.end(input);
-  });
+export async function runBinary(command: string, args: readonly string[], input?: string | Uint8Array, timeoutMs = 120_000): Promise<BinaryResult> {
+  const r = await run(command, args, { ...(input !== undefined ? { input } : {}), timeoutMs });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
 }

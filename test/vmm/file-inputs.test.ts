@@ -4,7 +4,6 @@
  * on undisturbed.
  */
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,15 +12,16 @@ import { validate } from '../../src/vmm/config/validate.js';
 import { Hypervisor } from '../../src/vmm/hypervisor.js';
 import { Shell } from '../../src/vmm/shell.js';
 import { readHostFile } from '../../src/vmm/host-file.js';
+import { runChecked } from '../support/process.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
 describe('file inputs', () => {
-  it('bad files are refused within a second while a running guest goes on', () => {
+  it('bad files are refused within a second while a running guest goes on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsvisor-inputs-'));
     try {
       const fifo = join(dir, 'fifo');
-      execFileSync('mkfifo', [fifo]);
+      await runChecked('mkfifo', [fifo]);
       const huge = join(dir, 'huge.bin'); // sparse: 2 GiB that cost nothing on disk
       const fd = openSync(huge, 'w');
       ftruncateSync(fd, 2 ** 31);
