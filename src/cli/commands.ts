@@ -4,7 +4,7 @@
  * load commander alone, not the device-tree toolchain, the VMM and their dependencies.
  */
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, Option, type CommanderError } from 'commander';
 import type { BootFlags } from './boot.js';
 import type { DtcFlags } from './dtc.js';
 import type { RunFlags } from './run.js';
@@ -25,16 +25,24 @@ export function dtcVersionLine(): string {
 
 /** The whole command line: tsvisor's own options, then one subcommand per implementation file. */
 export function program(): Command {
-  return new Command('tsvisor')
+  // A usage error (unknown option, missing argument) exits 2, apart from a failing guest or configuration (1). The
+  // dtc subcommand keeps dtc's own exit codes (1 for a usage error).
+  const usageExits2 = (c: Command): Command => c.exitOverride(usageExit);
+  return usageExits2(new Command('tsvisor'))
     .description('An Xvisor-style, device-tree-configured hypervisor runtime for RISC-V guests')
     .version(packageVersion(), '-v, --version')
     // `tsvisor dtc --version` is dtc's version line, not tsvisor's: program options only before the subcommand.
     .enablePositionalOptions()
     .addCommand(dtcCommand())
-    .addCommand(validateCommand())
-    .addCommand(traceCommand())
-    .addCommand(runCommand())
-    .addCommand(bootCommand());
+    .addCommand(usageExits2(validateCommand()))
+    .addCommand(usageExits2(traceCommand()))
+    .addCommand(usageExits2(runCommand()))
+    .addCommand(usageExits2(bootCommand()));
+}
+
+/** Help and version (status 0) exit as commander would; any other commander error is a usage error: 2. */
+function usageExit(e: CommanderError): never {
+  process.exit(e.exitCode === 0 ? 0 : 2);
 }
 
 function collect(v: string, prev: string[]): string[] {
@@ -101,7 +109,8 @@ export function traceCommand(): Command {
 
 export function runCommand(): Command {
   return new Command('run')
-    .description('run a guest test image and exit with its status (0 pass, non-zero fail, 124 timeout)')
+    .description('run a guest test image and exit with its status: the guest\'s own (0 pass), 1 an expectation failed, ' +
+      '2 usage or configuration error, 3 halted, 124 timeout')
     .argument('<guest.dts>', 'the guest (Xvisor guest format, .dts or .dtb)')
     .requiredOption('--image <file>', 'image to load: ELF at its addresses, or a raw binary at start_pc')
     .option('--initrd <file>', 'initial ramdisk, loaded as QEMU -initrd loads it (/chosen linux,initrd-start/end)')
@@ -111,7 +120,10 @@ export function runCommand(): Command {
       (v: string, prev: string[] = []) => [...prev, v])
     .option('--rtc <base>', 'RTC start: base=now (host time) or base=YYYY-MM-DD[THH:MM:SS] (UTC); default 2026-01-01, fixed')
     .option('--timeout <seconds>', 'limit, in seconds of guest virtual time (deterministic)', '60')
-    .option('--expect <text>', 'fail unless the console output contains this text')
+    .option('--expect <text>', 'fail unless the console prints this: text, or /regex/flags; repeatable, all in order', collect, [])
+    .option('--fail-on <text>', 'fail at once if the console prints this: text, or /regex/flags; repeatable', collect, [])
+    .option('--until-expect', 'end the run (passing) as soon as every --expect has been seen')
+    .option('--on-reboot <action>', 'a guest reboot (SBI SRST, test finisher) fails the run (fail, the default) or ends it passing (exit)')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--load-address <addr>', 'load address of a raw image')
     .option('--bootargs <text>', '/chosen/bootargs of the guest device tree')

@@ -5,6 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 
+// `tsvisor run ... | head` or `| grep -q`: the reader went away; the run ends with its own status, quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   // What commander prints for it, without loading commander (a third of this command's time).

@@ -1,6 +1,8 @@
 /**
  * `tsvisor run <guest.dts> --image FILE`: run a guest test image without a board, stream its console, and exit with
- * the guest's status (SBI SRST or the sifive,test0 finisher: 0 pass, non-zero fail), 124 on timeout, 1 when it halts.
+ * the run's status (RUN_EXIT): the guest's own (SBI SRST or the sifive,test0 finisher: 0 pass, non-zero fail), 1 when
+ * an expectation failed, 2 for a usage or configuration error, 3 when it halted, 124 on timeout. A JUnit report,
+ * when asked for, is written whatever the outcome.
  */
 import { writeFileSync } from 'node:fs';
 import { hostFiles } from './host-files.js';
@@ -14,6 +16,10 @@ import { runImage, type RunImageResult } from '../vmm/run-image.js';
 import { buildDevice } from '../devices/registry.js';
 import { hostFileSize, MAX_DEVICE_TREE_BYTES, readHostFile, sizeText } from '../vmm/host-file.js';
 import { memoryRegions } from '../vmm/guest-instance.js';
+import { ConsoleWatch, parsePattern, type Pattern } from './console-watch.js';
+
+/** The exit statuses of `tsvisor run` (besides the guest's own, when it reports one). */
+export const RUN_EXIT = { pass: 0, failed: 1, usage: 2, halted: 3, timeout: 124 } as const;
 
 export interface RunFlags {
   image: string;
@@ -23,7 +29,10 @@ export interface RunFlags {
   rtc?: string;
   vcpus?: string;
   timeout: string;
-  expect?: string;
+  expect?: string[];
+  failOn?: string[];
+  untilExpect?: boolean;
+  onReboot?: string;
   junit?: string;
   loadAddress?: string;
   bootargs?: string;
@@ -33,6 +42,25 @@ export interface RunFlags {
 }
 
 export async function runGuest(guestPath: string, flags: RunFlags, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const t0 = performance.now();
+  const messages: string[] = [];
+  let console = '';
+  const status = await execute(guestPath, flags, out, (s) => { messages.push(s.trimEnd()); err(s); }, (c) => { console = c; });
+  if (flags.junit) {
+    const seconds = (performance.now() - t0) / 1000;
+    try {
+      writeFileSync(flags.junit, junit(basename(flags.image ?? guestPath), status, messages, console, seconds));
+    } catch (e) {
+      err(`tsvisor run: cannot write the JUnit report: ${(e as Error).message}\n`);
+      return status === 0 ? RUN_EXIT.usage : status;
+    }
+  }
+  return status;
+}
+
+async function execute(
+  guestPath: string, flags: RunFlags, out: (s: string) => void, err: (s: string) => void, consoleOut: (c: string) => void,
+): Promise<number> {
   // Every file is checked before it is read: a regular file (not a FIFO, a device or a directory), and no larger
   // than its limit (device trees: MAX_DEVICE_TREE_BYTES; the image and initrd: the guest's memory, known once
   // the guest is built, so only their kind is checked here).
@@ -49,8 +77,18 @@ export async function runGuest(guestPath: string, flags: RunFlags, out: (s: stri
   const rtc = flags.rtc === undefined ? undefined : parseRtcBase(flags.rtc, Date.now());
   const vcpus = flags.vcpus === undefined ? undefined : Number(flags.vcpus);
   const memory = flags.memory === undefined ? undefined : parseSize(flags.memory);
+  const timeout = Number(flags.timeout);
+  const loadAddress = flags.loadAddress === undefined ? undefined : Number(flags.loadAddress);
+  const expects = (flags.expect ?? []).map(parsePattern);
+  const failOn = (flags.failOn ?? []).map(parsePattern);
+  const badPattern = [...expects, ...failOn].find((p): p is string => typeof p === 'string');
   let usage: string | undefined;
-  if (typeof rtc === 'string') usage = `--rtc: ${rtc}`;
+  if (!(timeout > 0) || !Number.isFinite(timeout)) usage = `--timeout: "${flags.timeout}" is not a positive number of seconds`;
+  else if (loadAddress !== undefined && !(Number.isSafeInteger(loadAddress) && loadAddress >= 0)) usage = `--load-address: "${flags.loadAddress}" is not an address`;
+  else if (badPattern !== undefined) usage = badPattern;
+  else if (flags.onReboot !== undefined && flags.onReboot !== 'fail' && flags.onReboot !== 'exit') usage = `--on-reboot: "${flags.onReboot}" is not fail or exit`;
+  else if (flags.untilExpect && expects.length === 0) usage = '--until-expect needs at least one --expect';
+  else if (typeof rtc === 'string') usage = `--rtc: ${rtc}`;
   else if (vcpus !== undefined && (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > 1024)) usage = `--vcpus: "${flags.vcpus}" is not a VCPU count (1..1024)`;
   else if (flags.memory !== undefined && memory === undefined) usage = `--memory: "${flags.memory}" is not a size (e.g. 256M)`;
   if (usage) {
@@ -94,7 +132,7 @@ export async function runGuest(guestPath: string, flags: RunFlags, out: (s: stri
   }
   // Host files the guest names (a virtio disk's blkdev) are relative to the guest file's folder.
   const folder = dirname(guestPath);
-  let console = '';
+  const watch = new ConsoleWatch(expects as Pattern[], failOn as Pattern[]);
   let pending = '';
   const flush = (): void => {
     if (pending) out(pending);
@@ -104,20 +142,22 @@ export async function runGuest(guestPath: string, flags: RunFlags, out: (s: stri
   let result: RunImageResult;
   try {
     result = runImage({
-      guest: v.guests[0], image, initrd, timeoutSeconds: Number(flags.timeout), vcpus,
+      guest: v.guests[0], image, initrd, timeoutSeconds: timeout, vcpus,
       wallClockEpochNs: typeof rtc === 'bigint' ? rtc : undefined,
-      loadAddress: flags.loadAddress ? Number(flags.loadAddress) : undefined,
+      loadAddress,
       bootargs: flags.bootargs,
       input: flags.input === undefined ? undefined : { text: unescape(flags.input), after: flags.inputAfter },
       buildDevice,
       output: (_vserial, bytes) => {
         const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-        console += text;
+        watch.append(text);
         // Written a line (or OUTPUT_CHUNK bytes) at a time, not one write per byte the guest prints.
         pending += text;
         if (pending.length >= OUTPUT_CHUNK || text.includes('\n')) flush();
       },
       files: hostFiles(folder),
+      // A --fail-on seen, or (with --until-expect) every --expect seen, ends the run at once.
+      stopWhen: () => watch.check(flags.untilExpect === true),
     });
   } catch (e) {
     flush();
@@ -125,13 +165,33 @@ export async function runGuest(guestPath: string, flags: RunFlags, out: (s: stri
     return 2;
   }
   flush();
+  consoleOut(watch.console);
+  watch.check(false);
   const seconds = (performance.now() - t0) / 1000;
-  let status = result.status;
   const notes = [...result.reasons];
-  if (result.outcome === 'timeout') notes.push(`timed out after ${flags.timeout} s of guest virtual time`);
-  if (flags.expect !== undefined && !console.includes(flags.expect)) {
-    notes.push(`the console output does not contain "${flags.expect}"`);
-    if (status === 0) status = 1;
+  let status: number;
+  switch (result.outcome) {
+    case 'shutdown': status = result.status; break;
+    case 'stopped': status = RUN_EXIT.pass; break;
+    case 'timeout':
+      status = RUN_EXIT.timeout;
+      notes.push(`timed out after ${flags.timeout} s of guest virtual time`);
+      break;
+    case 'halted': status = RUN_EXIT.halted; break;
+    case 'reboot':
+      status = flags.onReboot === 'exit' ? RUN_EXIT.pass : RUN_EXIT.failed;
+      if (flags.onReboot === 'exit') notes.length = 0;
+      break;
+  }
+  const failed = watch.failedOn();
+  if (failed) {
+    notes.push(`the console printed "${failed.text}" (--fail-on)`);
+    if (status === RUN_EXIT.pass) status = RUN_EXIT.failed;
+  }
+  const unmet = watch.unmet();
+  if (unmet && !failed) {
+    notes.push(`the console output does not contain "${unmet.pattern.text}"${unmet.after ? ` after "${unmet.after.text}"` : ''}`);
+    if (status === RUN_EXIT.pass) status = RUN_EXIT.failed;
   }
   for (const n of notes) err(`tsvisor run: ${n}\n`);
   if (flags.stats) {
@@ -139,7 +199,6 @@ export async function runGuest(guestPath: string, flags: RunFlags, out: (s: stri
       `${seconds.toFixed(3)} s wall (${(result.instructions / seconds / 1e6).toFixed(1)} MIPS); ` +
       `${result.blocksDecoded} code blocks decoded, ${result.blocksTranslated} of them translated\n`);
   }
-  if (flags.junit) writeFileSync(flags.junit, junit(basename(flags.image), status, notes, console, seconds));
   return status;
 }
 
@@ -173,9 +232,12 @@ const xml = (s: string): string =>
   // eslint-disable-next-line no-control-regex
   s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
 
+/** A JUnit report of one run; a usage or configuration error (2) is an `error`, any other non-zero status a `failure`. */
 function junit(name: string, status: number, notes: string[], console: string, seconds: number): string {
-  const failure = status === 0 ? '' : `<failure message="${xml(notes.join('; ') || `exit status ${status}`)}">exit status ${status}</failure>`;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="tsvisor run" tests="1" failures="${status === 0 ? 0 : 1}" time="${seconds.toFixed(3)}">` +
+  const kind = status === RUN_EXIT.usage ? 'error' : 'failure';
+  const failure = status === 0 ? '' : `<${kind} message="${xml(notes.join('; ') || `exit status ${status}`)}">exit status ${status}</${kind}>`;
+  const counts = `failures="${status !== 0 && kind === 'failure' ? 1 : 0}" errors="${status !== 0 && kind === 'error' ? 1 : 0}"`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="tsvisor run" tests="1" ${counts} time="${seconds.toFixed(3)}">` +
     `<testcase name="${xml(name)}" classname="tsvisor" time="${seconds.toFixed(3)}">${failure}<system-out>${xml(console)}</system-out></testcase>` +
     `</testsuite></testsuites>\n`;
 }

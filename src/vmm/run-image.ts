@@ -47,8 +47,12 @@ export interface RunImageOptions {
 const INPUT_BYTE_NS = 1_000_000;
 
 export interface RunImageResult {
-  /** 'shutdown': the guest reported a status; 'timeout'; 'halted': every VCPU halted or can never wake; 'stopped'. */
-  readonly outcome: 'shutdown' | 'timeout' | 'halted' | 'stopped';
+  /**
+   * 'shutdown': the guest reported a status; 'reboot': it asked for a system reset (SBI SRST reboot), which ends a
+   * run as a failure unless the caller says otherwise; 'timeout'; 'halted': every VCPU halted or can never wake;
+   * 'stopped': `stopWhen` said so.
+   */
+  readonly outcome: 'shutdown' | 'reboot' | 'timeout' | 'halted' | 'stopped';
   /** 0 pass, non-zero fail, 124 timeout. */
   readonly status: number;
   readonly reasons: readonly string[];
@@ -109,7 +113,7 @@ export function runImage(o: RunImageOptions): RunImageResult {
   const end = (outcome: RunImageResult['outcome'], status: number, why = reasons): RunImageResult =>
     ({ outcome, status, reasons: why, virtualSeconds, instructions, blocksDecoded: code.decoded, blocksTranslated: code.translated });
   if (guest.outcome.kind === 'shutdown') return end('shutdown', guest.outcome.status);
-  if (guest.outcome.kind === 'reset') return end('shutdown', 0);
+  if (guest.outcome.kind === 'reset') return end('reboot', 1, ['the guest asked for a reboot (SBI system reset or the test finisher)']);
   if (stopped) return end('stopped', 0);
   if (t >= limit) return end('timeout', 124);
   return end('halted', 1, reasons.length ? reasons : ['every VCPU is waiting for an interrupt that nothing can raise']);

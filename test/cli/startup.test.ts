@@ -74,9 +74,9 @@ describe('CLI start-up', () => {
     expect(runHelp.stdout).toMatch(/--image <file>/);
     expect(heavy(runHelp)).toEqual([]);
 
-    // commander's own usage errors keep their exit status (1) and message.
+    // A usage error exits 2 (commands.ts), with commander's message.
     const missing = await traced(['run', 'guests/dts/basic.dts']);
-    expect(missing.status).toBe(1);
+    expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/required option '--image <file>' not specified/);
     expect(heavy(missing)).toEqual([]);
 

@@ -1,12 +1,14 @@
 /**
  * `tsvisor run` end to end: pass and fail images give their exit statuses, a hang times out (124), garbage halts
- * with a reason, JUnit reports, --expect; and Debian's U-Boot for QEMU's S-mode boots to its prompt and answers.
+ * with a reason (3), a reboot fails, usage errors exit 2, JUnit reports on every outcome, --expect (all, in order),
+ * --fail-on, --until-expect, a closed pipe; and Debian's U-Boot for QEMU's S-mode boots to its prompt and answers.
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ROOT, tsvisor } from '../support/cli.js';
+import { run as runProcess } from '../support/process.js';
 import { asm, X } from '../vcpu/riscv/asm.js';
 
 const BASIC = join(ROOT, 'guests/dts/basic.dts');
@@ -58,12 +60,12 @@ describe.skipIf(!existsSync(CLI))('tsvisor run', () => {
     expect(r.stderr).toContain('timed out after 0.05 s');
   });
 
-  it('garbage code and stores outside every region halt the VCPU with a reason', async () => {
+  it('garbage code and stores outside every region halt the VCPU with a reason (exit 3)', async () => {
     const g = await run(['--image', garbage, '--timeout', '1']);
-    expect(g.status).toBe(1);
+    expect(g.status).toBe(3);
     expect(g.stderr).toMatch(/basic\/vcpu0: (endless trap loop|instruction fetch from 0x0)/);
     const o = await run(['--image', outside, '--timeout', '1']);
-    expect(o.status).toBe(1);
+    expect(o.status).toBe(3);
     expect(o.stderr).toContain('store to 0x40000000, which is in no region of basic');
   });
 
@@ -71,6 +73,61 @@ describe.skipIf(!existsSync(CLI))('tsvisor run', () => {
     const r = await run(['--image', join(ROOT, 'guests/bin/hello.elf'), '--expect', 'no such text']);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('does not contain "no such text"');
+  });
+
+  it('every --expect must appear, in order; text or /regex/', async () => {
+    const hello = join(ROOT, 'guests/bin/hello.elf');
+    const missing = await run(['--image', hello, '--expect', 'NOT THERE', '--expect', 'PASS hello']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('does not contain "NOT THERE"');
+    const order = await run(['--image', hello, '--expect', 'PASS hello', '--expect', 'hello from the guest']);
+    expect(order.status).toBe(1);
+    expect(order.stderr).toContain('does not contain "hello from the guest" after "PASS hello"');
+    const ok = await run(['--image', hello, '--expect', '/[Hh]ello from/', '--expect', 'PASS hello']);
+    expect(ok.status).toBe(0);
+  });
+
+  it('--fail-on fails at once; --until-expect ends the run when the last expectation appears', async () => {
+    const r = await run(['--image', hanging, '--timeout', '5', '--fail-on', 'never printed']);
+    expect(r.status).toBe(124);
+    const hello = join(ROOT, 'guests/bin/hello.elf');
+    const failed = await run(['--image', hello, '--fail-on', '/probe \\w+/']);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('the console printed "/probe \\w+/" (--fail-on)');
+    // The benchmark guest runs for seconds after its banner: the run ends at the banner instead.
+    const early = await run(['--image', join(ROOT, 'guests/bin/bench.elf'), '--expect', '== bench', '--until-expect']);
+    expect(early.status).toBe(0);
+    expect(early.stdout).toContain('== bench');
+    expect(early.stdout).not.toContain('crc32');
+  });
+
+  it('a guest that asks for a reboot fails the run, unless --on-reboot exit', async () => {
+    // lui t0, 0x100; t1 = 0x7777 (the finisher's reset); sw t1, 0(t0)
+    const rebooting = rawImage(dir, 'reboot.bin', [asm.lui(X.t0, 0x100), asm.lui(X.t1, 0x7), asm.addi(X.t1, X.t1, 0x777), asm.sw(X.t1, X.t0, 0)]);
+    const r = await run(['--image', rebooting]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('the guest asked for a reboot');
+    expect((await run(['--image', rebooting, '--on-reboot', 'exit'])).status).toBe(0);
+  });
+
+  it('usage errors exit 2, and a JUnit report is written whatever the outcome', async () => {
+    for (const args of [['--image', failing, '--timeout', 'abc'], ['--image', failing, '--expect', '/(/'], ['--image', failing, '--on-reboot', 'maybe'],
+      ['--bogus'], []]) {
+      expect((await run(args)).status, args.join(' ')).toBe(2);
+    }
+    const report = join(dir, 'missing.xml');
+    const r = await run(['--image', join(dir, 'no-such.bin'), '--junit', report]);
+    expect(r.status).toBe(2);
+    const xml = readFileSync(report, 'utf8');
+    expect(xml).toContain('errors="1"');
+    expect(xml).toContain('<error message="tsvisor run: image');
+  });
+
+  it('a reader that goes away (| head) ends the run quietly with its own status', async () => {
+    const r = await runProcess('bash', ['-c', `node '${CLI}' run '${BASIC}' --image '${join(ROOT, 'guests/bin/rv64i.elf')}' | head -1; exit \${PIPESTATUS[0]}`]);
+    expect(r.stdout.toString('latin1')).toBe('== rv64i ==\n');
+    expect(r.stderr.toString('latin1')).toBe('');
+    expect(r.status).toBe(0);
   });
 
   it.skipIf(!existsSync(UBOOT))("Debian's U-Boot (qemu-riscv64_smode) boots to its prompt, answers version and powers off", async () => {
