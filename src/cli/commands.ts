@@ -123,6 +123,7 @@ export function runCommand(): Command {
     .option('--expect <text>', 'fail unless the console prints this: text, or /regex/flags; repeatable, all in order', collect, [])
     .option('--fail-on <text>', 'fail at once if the console prints this: text, or /regex/flags; repeatable', collect, [])
     .option('--until-expect', 'end the run (passing) as soon as every --expect has been seen')
+    .option('--script <file>', 'a test script (JSON): steps wait <text|/regex/> [timeout], send <text>, expect-exit <status>, snapshot-console <file>')
     .option('--on-reboot <action>', 'a guest reboot (SBI SRST, test finisher) fails the run (fail, the default) or ends it passing (exit)')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--load-address <addr>', 'load address of a raw image')

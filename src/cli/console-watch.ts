@@ -22,7 +22,7 @@ export function parsePattern(text: string): Pattern | string {
 }
 
 /** Where `p` first matches in `s` at or after `from`: [start, end), or undefined. */
-function find(p: Pattern, s: string, from: number): [number, number] | undefined {
+export function find(p: Pattern, s: string, from: number): [number, number] | undefined {
   if (!p.regex) {
     const at = s.indexOf(p.text, from);
     return at < 0 ? undefined : [at, at + p.text.length];

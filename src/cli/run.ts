@@ -17,6 +17,7 @@ import { buildDevice } from '../devices/registry.js';
 import { hostFileSize, MAX_DEVICE_TREE_BYTES, readHostFile, sizeText } from '../vmm/host-file.js';
 import { memoryRegions } from '../vmm/guest-instance.js';
 import { ConsoleWatch, parsePattern, type Pattern } from './console-watch.js';
+import { describe, parseScript, ScriptRunner, type Script, type StepResult } from './script.js';
 
 /** The exit statuses of `tsvisor run` (besides the guest's own, when it reports one). */
 export const RUN_EXIT = { pass: 0, failed: 1, usage: 2, halted: 3, timeout: 124 } as const;
@@ -33,6 +34,7 @@ export interface RunFlags {
   failOn?: string[];
   untilExpect?: boolean;
   onReboot?: string;
+  script?: string;
   junit?: string;
   loadAddress?: string;
   bootargs?: string;
@@ -44,12 +46,12 @@ export interface RunFlags {
 export async function runGuest(guestPath: string, flags: RunFlags, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const t0 = performance.now();
   const messages: string[] = [];
-  let console = '';
-  const status = await execute(guestPath, flags, out, (s) => { messages.push(s.trimEnd()); err(s); }, (c) => { console = c; });
+  const report: Report = { console: '', steps: [] };
+  const status = await execute(guestPath, flags, out, (s) => { messages.push(s.trimEnd()); err(s); }, report);
   if (flags.junit) {
     const seconds = (performance.now() - t0) / 1000;
     try {
-      writeFileSync(flags.junit, junit(basename(flags.image ?? guestPath), status, messages, console, seconds));
+      writeFileSync(flags.junit, junit(basename(flags.image ?? guestPath), status, messages, report, seconds));
     } catch (e) {
       err(`tsvisor run: cannot write the JUnit report: ${(e as Error).message}\n`);
       return status === 0 ? RUN_EXIT.usage : status;
@@ -58,8 +60,17 @@ export async function runGuest(guestPath: string, flags: RunFlags, out: (s: stri
   return status;
 }
 
+/** What the JUnit report shows besides the status and messages. */
+interface Report {
+  console: string;
+  steps: readonly StepResult[];
+}
+
+/** Largest script file read. */
+const MAX_SCRIPT_BYTES = 1 << 20;
+
 async function execute(
-  guestPath: string, flags: RunFlags, out: (s: string) => void, err: (s: string) => void, consoleOut: (c: string) => void,
+  guestPath: string, flags: RunFlags, out: (s: string) => void, err: (s: string) => void, report: Report,
 ): Promise<number> {
   // Every file is checked before it is read: a regular file (not a FIFO, a device or a directory), and no larger
   // than its limit (device trees: MAX_DEVICE_TREE_BYTES; the image and initrd: the guest's memory, known once
@@ -74,6 +85,16 @@ async function execute(
     }
   }
   const data = (guestFile as { data: Buffer }).data;
+  let script: Script | undefined;
+  if (flags.script !== undefined) {
+    const file = readHostFile(flags.script, MAX_SCRIPT_BYTES, 'script');
+    const parsed = file.ok ? parseScript(file.data.toString('utf8'), flags.script) : file.error;
+    if (typeof parsed === 'string') {
+      err(`tsvisor run: ${parsed}\n`);
+      return RUN_EXIT.usage;
+    }
+    script = parsed;
+  }
   const rtc = flags.rtc === undefined ? undefined : parseRtcBase(flags.rtc, Date.now());
   const vcpus = flags.vcpus === undefined ? undefined : Number(flags.vcpus);
   const memory = flags.memory === undefined ? undefined : parseSize(flags.memory);
@@ -133,6 +154,7 @@ async function execute(
   // Host files the guest names (a virtio disk's blkdev) are relative to the guest file's folder.
   const folder = dirname(guestPath);
   const watch = new ConsoleWatch(expects as Pattern[], failOn as Pattern[]);
+  let runner: ScriptRunner | undefined;
   let pending = '';
   const flush = (): void => {
     if (pending) out(pending);
@@ -156,8 +178,13 @@ async function execute(
         if (pending.length >= OUTPUT_CHUNK || text.includes('\n')) flush();
       },
       files: hostFiles(folder),
-      // A --fail-on seen, or (with --until-expect) every --expect seen, ends the run at once.
-      stopWhen: () => watch.check(flags.untilExpect === true),
+      control: (c) => { if (script) runner = new ScriptRunner(script, c, timeout); },
+      // A --fail-on seen, (with --until-expect) every --expect seen, or a script done or failed ends the run at once.
+      stopWhen: () => {
+        const watched = watch.check(flags.untilExpect === true);
+        const scripted = runner?.advance(watch.console) ?? false;
+        return watched || scripted;
+      },
     });
   } catch (e) {
     flush();
@@ -165,8 +192,9 @@ async function execute(
     return 2;
   }
   flush();
-  consoleOut(watch.console);
+  report.console = watch.console;
   watch.check(false);
+  runner?.advance(watch.console);
   const seconds = (performance.now() - t0) / 1000;
   const notes = [...result.reasons];
   let status: number;
@@ -182,6 +210,19 @@ async function execute(
       status = flags.onReboot === 'exit' ? RUN_EXIT.pass : RUN_EXIT.failed;
       if (flags.onReboot === 'exit') notes.length = 0;
       break;
+  }
+  if (runner) {
+    const ended = result.outcome === 'shutdown' ? `the guest shut down with status ${result.status}` : result.outcome === 'timeout'
+      ? 'the run timed out' : result.outcome === 'reboot' ? 'the guest asked for a reboot' : result.outcome === 'halted' ? 'the guest halted' : 'the run stopped';
+    const verdict = runner.finish(result.outcome === 'shutdown' ? result.status : status, ended);
+    report.steps = runner.results;
+    if (!verdict.ok) {
+      notes.push(verdict.message!);
+      if (status === RUN_EXIT.pass || result.outcome === 'shutdown') status = RUN_EXIT.failed;
+    } else if (script!.steps.at(-1)?.kind === 'expect-exit') {
+      status = RUN_EXIT.pass; // the guest ended as the script expected
+      notes.length = 0;
+    }
   }
   const failed = watch.failedOn();
   if (failed) {
@@ -233,11 +274,15 @@ const xml = (s: string): string =>
   s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
 
 /** A JUnit report of one run; a usage or configuration error (2) is an `error`, any other non-zero status a `failure`. */
-function junit(name: string, status: number, notes: string[], console: string, seconds: number): string {
+function junit(name: string, status: number, notes: string[], report: Report, seconds: number): string {
   const kind = status === RUN_EXIT.usage ? 'error' : 'failure';
   const failure = status === 0 ? '' : `<${kind} message="${xml(notes.join('; ') || `exit status ${status}`)}">exit status ${status}</${kind}>`;
-  const counts = `failures="${status !== 0 && kind === 'failure' ? 1 : 0}" errors="${status !== 0 && kind === 'error' ? 1 : 0}"`;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="tsvisor run" tests="1" ${counts} time="${seconds.toFixed(3)}">` +
-    `<testcase name="${xml(name)}" classname="tsvisor" time="${seconds.toFixed(3)}">${failure}<system-out>${xml(console)}</system-out></testcase>` +
-    `</testsuite></testsuites>\n`;
+  // A script's steps are test cases of their own, timed in guest virtual seconds.
+  const steps = report.steps.map((r, i) => `<testcase name="${xml(`step ${i + 1}: ${describe(r.step)}`)}" classname="tsvisor.script" ` +
+    `time="${r.seconds.toFixed(3)}">${r.ok ? '' : `<failure message="${xml(r.message ?? '')}"/>`}</testcase>`).join('');
+  const stepFailures = report.steps.filter((r) => !r.ok).length;
+  const counts = `failures="${(status !== 0 && kind === 'failure' ? 1 : 0) + stepFailures}" errors="${status !== 0 && kind === 'error' ? 1 : 0}"`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="tsvisor run" tests="${1 + report.steps.length}" ${counts} time="${seconds.toFixed(3)}">` +
+    `<testcase name="${xml(name)}" classname="tsvisor" time="${seconds.toFixed(3)}">${failure}<system-out>${xml(report.console)}</system-out></testcase>` +
+    `${steps}</testsuite></testsuites>\n`;
 }

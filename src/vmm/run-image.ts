@@ -41,6 +41,8 @@ export interface RunImageOptions {
   readonly hotAfter?: number;
   /** Called with each slice's end; return true to stop the run early (e.g. once a benchmark saw its prompt). */
   readonly stopWhen?: () => boolean;
+  /** Given, before the guest starts, a way to type into its console and read its virtual time (test scripts). */
+  readonly control?: (c: RunControl) => void;
 }
 
 /** Virtual time between typed input bytes (slower than any guest reads a UART, so its FIFO never overruns). */
@@ -62,6 +64,14 @@ export interface RunImageResult {
   /** Code blocks decoded, and of those translated to JavaScript (hot), over the run. */
   readonly blocksDecoded: number;
   readonly blocksTranslated: number;
+}
+
+/** What a caller can do while a run goes on (between `stopWhen` checks). */
+export interface RunControl {
+  /** Type `text` into the console that printed last, one byte per virtual ms after what is already queued. */
+  send(text: string): void;
+  /** The guest's virtual time, ns. */
+  now(): number;
 }
 
 /** How often the run checks for the end (virtual ns). */
@@ -97,6 +107,7 @@ export function runImage(o: RunImageOptions): RunImageResult {
     }
   }
   typist.start();
+  o.control?.({ send: (text) => typist.queue(text), now: () => scheduler.now() });
   const limit = o.timeoutSeconds * 1e9;
   let t = 0;
   let stopped = false;
@@ -152,13 +163,22 @@ class Typist {
   private begin(): void {
     if (this.typing || !this.input) return;
     this.typing = true;
-    const bytes = [...Buffer.from(this.input.text, 'latin1')];
+    this.queue(this.input.text);
+  }
+
+  private readonly pending: number[] = [];
+
+  /** Type `text` after whatever is still queued, one byte per INPUT_BYTE_NS. */
+  queue(text: string): void {
+    const idle = this.pending.length === 0;
+    for (const b of Buffer.from(text, 'latin1')) this.pending.push(b);
+    if (!idle || this.pending.length === 0) return;
     const type = (at: number): void => {
-      const b = bytes.shift();
+      const b = this.pending.shift();
       if (b === undefined || !this.guest) return;
       const serial = this.target ?? this.lastPrinter ?? this.guest.vserials()[0];
       if (serial) this.guest.input(serial, b);
-      this.scheduler.setTimer(at + INPUT_BYTE_NS, type);
+      if (this.pending.length > 0) this.scheduler.setTimer(at + INPUT_BYTE_NS, type);
     };
     this.scheduler.setTimer(this.scheduler.now() + INPUT_BYTE_NS, type);
   }

@@ -138,5 +138,40 @@ describe.skipIf(!existsSync(CLI))('tsvisor run', () => {
     expect(r.status).toBe(0);
   }, 120_000);
 
+  it.skipIf(!existsSync(UBOOT))('--script drives U-Boot: waits, sends, a console snapshot, the expected exit, a step per JUnit case', async () => {
+    const script = join(dir, 'uboot.json');
+    writeFileSync(script, JSON.stringify({ steps: [
+      { wait: '=> ', timeout: 20 }, { send: 'version\n' }, { wait: '/U-Boot 20\\d\\d\\.\\d\\d/' },
+      { 'snapshot-console': 'snapshot.txt' }, { send: 'poweroff\n' }, { 'expect-exit': 0 },
+    ] }));
+    const report = join(dir, 'script.xml');
+    const r = await run(['--image', UBOOT, '--script', script, '--junit', report, '--timeout', '30']);
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(dir, 'snapshot.txt'), 'latin1')).toMatch(/=> version\r?\nU-Boot 20\d\d/);
+    const xml = readFileSync(report, 'utf8');
+    expect(xml).toContain('tests="7" failures="0" errors="0"');
+    expect(xml).toContain('name="step 6: expect-exit 0"');
+    // A wait that never matches fails at its own timeout, naming the step; the guest's exit is checked too.
+    writeFileSync(script, JSON.stringify([{ wait: '=> ', timeout: 20 }, { send: 'version\n' }, { wait: 'NEVER', timeout: 0.5 }]));
+    const never = await run(['--image', UBOOT, '--script', script, '--timeout', '30']);
+    expect(never.status).toBe(1);
+    expect(never.stderr).toContain('script step 3 (wait "NEVER"): "NEVER" did not appear within 0.5 s');
+    writeFileSync(script, JSON.stringify([{ wait: '=> ', timeout: 20 }, { send: 'poweroff\n' }, { 'expect-exit': 3 }]));
+    const exit = await run(['--image', UBOOT, '--script', script, '--timeout', '30']);
+    expect(exit.status).toBe(1);
+    expect(exit.stderr).toContain('script step 3 (expect-exit 3): the guest ended with 0, not 3');
+  }, 120_000);
+
+  it('a script that is not one is a usage error, naming the step', async () => {
+    const script = join(dir, 'bad.json');
+    for (const [text, why] of [['{', 'not JSON'], ['[{"wait": 3}]', 'step 1: "wait" takes non-empty text or /regex/'],
+      ['[{"send": "x", "wait": "y"}]', 'step 1: a step has exactly one of'], ['[{"wait": "x", "timeout": -1}]', '"timeout" is a positive number']]) {
+      writeFileSync(script, text!);
+      const r = await run(['--image', failing, '--script', script]);
+      expect(r.status, text).toBe(2);
+      expect(r.stderr, text).toContain(why);
+    }
+  });
+
   it('cleans up', () => rmSync(dir, { recursive: true, force: true }));
 });
