@@ -109,7 +109,7 @@ export function traceCommand(): Command {
 
 export function runCommand(): Command {
   return new Command('run')
-    .description('run a guest test image and exit with its status: the guest\'s own (0 pass), 1 an expectation failed, ' +
+    .description('run a guest test image and exit with its status: 0 pass, 1 the guest or an expectation failed, ' +
       '2 usage or configuration error, 3 halted, 124 timeout')
     .argument('<guest.dts>', 'the guest (Xvisor guest format, .dts or .dtb)')
     .requiredOption('--image <file>', 'image to load: ELF at its addresses, or a raw binary at start_pc')
@@ -120,6 +120,7 @@ export function runCommand(): Command {
       (v: string, prev: string[] = []) => [...prev, v])
     .option('--rtc <base>', 'RTC start: base=now (host time) or base=YYYY-MM-DD[THH:MM:SS] (UTC); default 2026-01-01, fixed')
     .option('--timeout <seconds>', 'limit, in seconds of guest virtual time (deterministic)', '60')
+    .option('--wall-timeout <seconds>', 'limit, in seconds of wall-clock time (exit 124 as --timeout)')
     .option('--expect <text>', 'fail unless the console prints this: text, or /regex/flags; repeatable, all in order', collect, [])
     .option('--fail-on <text>', 'fail at once if the console prints this: text, or /regex/flags; repeatable', collect, [])
     .option('--until-expect', 'end the run (passing) as soon as every --expect has been seen')

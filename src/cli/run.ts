@@ -1,7 +1,7 @@
 /**
  * `tsvisor run <guest.dts> --image FILE`: run a guest test image without a board, stream its console, and exit with
- * the run's status (RUN_EXIT): the guest's own (SBI SRST or the sifive,test0 finisher: 0 pass, non-zero fail), 1 when
- * an expectation failed, 2 for a usage or configuration error, 3 when it halted, 124 on timeout. A JUnit report,
+ * the run's status (RUN_EXIT): 0 pass, 1 the guest reported failure (SBI SRST or the sifive,test0 finisher, its code
+ * on stderr) or an expectation failed, 2 a usage or configuration error, 3 it halted, 124 timeout. A JUnit report,
  * when asked for, is written whatever the outcome.
  */
 import { writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { memoryRegions } from '../vmm/guest-instance.js';
 import { ConsoleWatch, parsePattern, type Pattern } from './console-watch.js';
 import { describe, parseScript, ScriptRunner, type Script, type StepResult } from './script.js';
 
-/** The exit statuses of `tsvisor run` (besides the guest's own, when it reports one). */
+/** The exit statuses of `tsvisor run`. */
 export const RUN_EXIT = { pass: 0, failed: 1, usage: 2, halted: 3, timeout: 124 } as const;
 
 export interface RunFlags {
@@ -30,6 +30,7 @@ export interface RunFlags {
   rtc?: string;
   vcpus?: string;
   timeout: string;
+  wallTimeout?: string;
   expect?: string[];
   failOn?: string[];
   untilExpect?: boolean;
@@ -99,12 +100,14 @@ async function execute(
   const vcpus = flags.vcpus === undefined ? undefined : Number(flags.vcpus);
   const memory = flags.memory === undefined ? undefined : parseSize(flags.memory);
   const timeout = Number(flags.timeout);
+  const wallTimeout = flags.wallTimeout === undefined ? undefined : Number(flags.wallTimeout);
   const loadAddress = flags.loadAddress === undefined ? undefined : Number(flags.loadAddress);
   const expects = (flags.expect ?? []).map(parsePattern);
   const failOn = (flags.failOn ?? []).map(parsePattern);
   const badPattern = [...expects, ...failOn].find((p): p is string => typeof p === 'string');
   let usage: string | undefined;
   if (!(timeout > 0) || !Number.isFinite(timeout)) usage = `--timeout: "${flags.timeout}" is not a positive number of seconds`;
+  else if (wallTimeout !== undefined && !(wallTimeout > 0 && Number.isFinite(wallTimeout))) usage = `--wall-timeout: "${flags.wallTimeout}" is not a positive number of seconds`;
   else if (loadAddress !== undefined && !(Number.isSafeInteger(loadAddress) && loadAddress >= 0)) usage = `--load-address: "${flags.loadAddress}" is not an address`;
   else if (badPattern !== undefined) usage = badPattern;
   else if (flags.onReboot !== undefined && flags.onReboot !== 'fail' && flags.onReboot !== 'exit') usage = `--on-reboot: "${flags.onReboot}" is not fail or exit`;
@@ -155,6 +158,7 @@ async function execute(
   const folder = dirname(guestPath);
   const watch = new ConsoleWatch(expects as Pattern[], failOn as Pattern[]);
   let runner: ScriptRunner | undefined;
+  let wallTimedOut = false;
   let pending = '';
   const flush = (): void => {
     if (pending) out(pending);
@@ -181,6 +185,7 @@ async function execute(
       control: (c) => { if (script) runner = new ScriptRunner(script, c, timeout); },
       // A --fail-on seen, (with --until-expect) every --expect seen, or a script done or failed ends the run at once.
       stopWhen: () => {
+        if (wallTimeout !== undefined && performance.now() - t0 > wallTimeout * 1000) return (wallTimedOut = true);
         const watched = watch.check(flags.untilExpect === true);
         const scripted = runner?.advance(watch.console) ?? false;
         return watched || scripted;
@@ -199,8 +204,15 @@ async function execute(
   const notes = [...result.reasons];
   let status: number;
   switch (result.outcome) {
-    case 'shutdown': status = result.status; break;
-    case 'stopped': status = RUN_EXIT.pass; break;
+    case 'shutdown':
+      // Whatever code the guest reported, a failure is 1: the statuses above it mean other things (RUN_EXIT).
+      status = result.status === 0 ? RUN_EXIT.pass : RUN_EXIT.failed;
+      if (status !== 0) notes.push(`the guest reported failure: ${result.how ?? `status ${result.status}`}`);
+      break;
+    case 'stopped':
+      status = wallTimedOut ? RUN_EXIT.timeout : RUN_EXIT.pass;
+      if (wallTimedOut) notes.push(`timed out after ${flags.wallTimeout} s of wall-clock time (--wall-timeout)`);
+      break;
     case 'timeout':
       status = RUN_EXIT.timeout;
       notes.push(`timed out after ${flags.timeout} s of guest virtual time`);

@@ -72,8 +72,19 @@ export interface GuestOptions {
 
 export type GuestOutcome =
   | { readonly kind: 'running' }
-  | { readonly kind: 'shutdown'; readonly status: number }
-  | { readonly kind: 'reset' };
+  /** `how`: what the guest did, by name (e.g. "SBI SRST shutdown, reason system failure"). */
+  | { readonly kind: 'shutdown'; readonly status: number; readonly how: string }
+  | { readonly kind: 'reset'; readonly how: string };
+
+/** SBI SRST reset types and reasons by name (SBI 2.0, chapter 10). */
+const SRST_TYPES = ['shutdown', 'cold reboot', 'warm reboot'];
+function srstReason(reason: number): string {
+  if (reason === 0) return 'no reason';
+  if (reason === 1) return 'system failure';
+  if (reason >= 0xf0000000) return `vendor reason 0x${reason.toString(16)}`;
+  if (reason >= 0xe0000000) return `SBI implementation reason 0x${reason.toString(16)}`;
+  return `reserved reason 0x${reason.toString(16)}`;
+}
 
 /** A hart's local interrupts as an interrupt chip: line 9 (SEIP) from the PLIC, 1 (SSIP) posted as an IPI. */
 class HartIntc implements IrqChip {
@@ -145,7 +156,8 @@ export class GuestInstance implements VcpuLoopGuest {
       output: (bytes) => { this.printed += bytes.length; opts.output(`${this.name}/sbi`, bytes); },
       input: () => this.sbiInput.shift() ?? -1,
       systemReset: (type, reason) => {
-        this.outcome = type === 0 ? { kind: 'shutdown', status: reason === 0 ? 0 : 1 } : { kind: 'reset' };
+        const how = `SBI SRST ${SRST_TYPES[type] ?? `type 0x${type.toString(16)}`}, ${srstReason(reason >>> 0)}`;
+        this.outcome = type === 0 ? { kind: 'shutdown', status: reason === 0 ? 0 : 1, how } : { kind: 'reset', how };
       },
       post: (i, bits) => this.post(i, bits),
       wake: (i) => this.wake(i),
@@ -232,7 +244,10 @@ export class GuestInstance implements VcpuLoopGuest {
         },
         files: this.opts.files,
         wallClockEpochNs: this.opts.wallClockEpochNs,
-        finish: (status, action) => { this.outcome = action === 'reset' ? { kind: 'reset' } : { kind: 'shutdown', status }; },
+        finish: (status, action) => {
+          this.outcome = action === 'reset' ? { kind: 'reset', how: `${name}: reset`, }
+            : { kind: 'shutdown', status, how: `${name}: ${status === 0 ? 'pass' : `fail with code ${status}`}` };
+        },
       };
       const device = this.opts.buildDevice(emulator, ctx);
       if (!device) continue;
@@ -388,7 +403,7 @@ export class GuestInstance implements VcpuLoopGuest {
     this.clock.cancelAll();
     this.inputs.clear();
     this.sbiInput.length = 0;
-    this.outcome = { kind: 'shutdown', status: 0 };
+    this.outcome = { kind: 'shutdown', status: 0, how: 'destroyed' };
   }
 
   /** Halt a VCPU with the reason the runtime could not go on. */

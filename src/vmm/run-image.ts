@@ -61,6 +61,8 @@ export interface RunImageResult {
   /** Guest virtual time at the end, seconds. */
   readonly virtualSeconds: number;
   readonly instructions: number;
+  /** How the guest ended a 'shutdown' or 'reboot', by name ("SBI SRST shutdown, system failure", "finisher: pass"). */
+  readonly how?: string;
   /** Code blocks decoded, and of those translated to JavaScript (hot), over the run. */
   readonly blocksDecoded: number;
   readonly blocksTranslated: number;
@@ -121,10 +123,11 @@ export function runImage(o: RunImageOptions): RunImageResult {
   const code = guest.vcpus[0]!.hart.code;
   const virtualSeconds = Math.max(...scheduler.clocks) / 1e9;
   const reasons = guest.vcpus.flatMap((v) => (v.haltReason ? [`${v.name}: ${v.haltReason}`] : []));
+  const how = guest.outcome.kind === 'shutdown' || guest.outcome.kind === 'reset' ? guest.outcome.how : undefined;
   const end = (outcome: RunImageResult['outcome'], status: number, why = reasons): RunImageResult =>
-    ({ outcome, status, reasons: why, virtualSeconds, instructions, blocksDecoded: code.decoded, blocksTranslated: code.translated });
+    ({ outcome, status, reasons: why, virtualSeconds, instructions, how, blocksDecoded: code.decoded, blocksTranslated: code.translated });
   if (guest.outcome.kind === 'shutdown') return end('shutdown', guest.outcome.status);
-  if (guest.outcome.kind === 'reset') return end('reboot', 1, ['the guest asked for a reboot (SBI system reset or the test finisher)']);
+  if (guest.outcome.kind === 'reset') return end('reboot', 1, [`the guest asked for a reboot (${guest.outcome.how})`]);
   if (stopped) return end('stopped', 0);
   if (t >= limit) return end('timeout', 124);
   return end('halted', 1, reasons.length ? reasons : ['every VCPU is waiting for an interrupt that nothing can raise']);

@@ -45,19 +45,23 @@ describe.skipIf(!existsSync(CLI))('tsvisor run', () => {
     expect(r.status).toBe(0);
   });
 
-  it('a failing image exits with the code it reported to the test finisher, and JUnit says so', async () => {
+  it('a failing image exits 1, naming the code it reported to the test finisher, and JUnit says so', async () => {
     const report = join(dir, 'junit.xml');
     const r = await run(['--image', failing, '--junit', report]);
-    expect(r.status).toBe(3);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('the guest reported failure: basic/finisher: fail with code 3');
     const xml = readFileSync(report, 'utf8');
     expect(xml).toContain('<testcase name="fail.bin"');
     expect(xml).toContain('<failure');
   });
 
-  it('a guest that loops forever times out with 124', async () => {
+  it('a guest that loops forever times out with 124, in virtual or wall-clock time', async () => {
     const r = await run(['--image', hanging, '--timeout', '0.05']);
     expect(r.status).toBe(124);
     expect(r.stderr).toContain('timed out after 0.05 s');
+    const wall = await run(['--image', hanging, '--timeout', '1000', '--wall-timeout', '0.3']);
+    expect(wall.status).toBe(124);
+    expect(wall.stderr).toContain('timed out after 0.3 s of wall-clock time');
   });
 
   it('garbage code and stores outside every region halt the VCPU with a reason (exit 3)', async () => {
@@ -112,6 +116,7 @@ describe.skipIf(!existsSync(CLI))('tsvisor run', () => {
 
   it('usage errors exit 2, and a JUnit report is written whatever the outcome', async () => {
     for (const args of [['--image', failing, '--timeout', 'abc'], ['--image', failing, '--expect', '/(/'], ['--image', failing, '--on-reboot', 'maybe'],
+      ['--image', failing, '--wall-timeout', '-1'], ['--image', failing, '--until-expect'],
       ['--bogus'], []]) {
       expect((await run(args)).status, args.join(' ')).toBe(2);
     }
