@@ -8,6 +8,7 @@ import { Command, Option, type CommanderError } from 'commander';
 import type { BootFlags } from './boot.js';
 import type { DtcFlags } from './dtc.js';
 import type { RunFlags } from './run.js';
+import type { TestFlags } from './test-suite.js';
 import type { ValidateFlags } from './validate.js';
 
 /** tsvisor's version, from its package.json. */
@@ -37,6 +38,7 @@ export function program(): Command {
     .addCommand(usageExits2(validateCommand()))
     .addCommand(usageExits2(traceCommand()))
     .addCommand(usageExits2(runCommand()))
+    .addCommand(usageExits2(testCommand()))
     .addCommand(usageExits2(bootCommand()));
 }
 
@@ -124,6 +126,7 @@ export function runCommand(): Command {
     .option('--expect <text>', 'fail unless the console prints this: text, or /regex/flags; repeatable, all in order', collect, [])
     .option('--fail-on <text>', 'fail at once if the console prints this: text, or /regex/flags; repeatable', collect, [])
     .option('--until-expect', 'end the run (passing) as soon as every --expect has been seen')
+    .option('--unmapped <action>', 'an access to no region halts the VCPU (halt, the default, as Xvisor) or is an access fault in the guest (fault, as QEMU\'s virt machine)')
     .option('--script <file>', 'a test script (JSON): steps wait <text|/regex/> [timeout], send <text>, expect-exit <status>, snapshot-console <file>')
     .option('--on-reboot <action>', 'a guest reboot (SBI SRST, test finisher) fails the run (fail, the default) or ends it passing (exit)')
     .option('--junit <file>', 'write a JUnit XML report')
@@ -135,6 +138,21 @@ export function runCommand(): Command {
     .action(async (guestPath: string, flags: RunFlags) => {
       const { runGuest } = await import('./run.js');
       process.exitCode = await runGuest(guestPath, flags, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+    });
+}
+
+export function testCommand(): Command {
+  return new Command('test')
+    .description('run a suite of guest tests (a tests.json manifest, or a directory holding one), in parallel, and report them together')
+    .argument('<suite>', 'the manifest, or a directory with tests.json')
+    .option('-j, --jobs <n>', 'tests run at once (default: the host\'s cores, at most 4)')
+    .option('--shard <i/n>', 'run only shard i of n (every n-th test), for a CI matrix')
+    .option('--junit <file>', 'write one JUnit report (a testsuite per test)')
+    .option('--tap <file>', 'write a TAP report')
+    .option('--logs <dir>', 'where each failing test\'s console log is kept', 'tsvisor-test-logs')
+    .action(async (suite: string, flags: TestFlags) => {
+      const { runSuite } = await import('./test-suite.js');
+      process.exitCode = await runSuite(suite, flags, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
     });
 }
 

@@ -35,6 +35,7 @@ export interface RunFlags {
   failOn?: string[];
   untilExpect?: boolean;
   onReboot?: string;
+  unmapped?: string;
   script?: string;
   junit?: string;
   loadAddress?: string;
@@ -111,6 +112,7 @@ async function execute(
   else if (loadAddress !== undefined && !(Number.isSafeInteger(loadAddress) && loadAddress >= 0)) usage = `--load-address: "${flags.loadAddress}" is not an address`;
   else if (badPattern !== undefined) usage = badPattern;
   else if (flags.onReboot !== undefined && flags.onReboot !== 'fail' && flags.onReboot !== 'exit') usage = `--on-reboot: "${flags.onReboot}" is not fail or exit`;
+  else if (flags.unmapped !== undefined && flags.unmapped !== 'halt' && flags.unmapped !== 'fault') usage = `--unmapped: "${flags.unmapped}" is not halt or fault`;
   else if (flags.untilExpect && expects.length === 0) usage = '--until-expect needs at least one --expect';
   else if (typeof rtc === 'string') usage = `--rtc: ${rtc}`;
   else if (vcpus !== undefined && (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > 1024)) usage = `--vcpus: "${flags.vcpus}" is not a VCPU count (1..1024)`;
@@ -168,7 +170,7 @@ async function execute(
   let result: RunImageResult;
   try {
     result = runImage({
-      guest: v.guests[0], image, initrd, timeoutSeconds: timeout, vcpus,
+      guest: v.guests[0], image, initrd, timeoutSeconds: timeout, vcpus, unmapped: flags.unmapped === 'fault' ? 'fault' : 'halt',
       wallClockEpochNs: typeof rtc === 'bigint' ? rtc : undefined,
       loadAddress,
       bootargs: flags.bootargs,
