@@ -5,6 +5,7 @@
  * `shutdown`/`exit`, Ctrl-C, or when stdin is closed and no VCPU can run any more (so `npm start` and scripts
  * finish by themselves). Console text without a newline is printed as a line of its own every 4 KiB.
  */
+import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostFiles } from './host-files.js';
 import { createInterface } from 'node:readline';
@@ -17,6 +18,7 @@ import { MAX_DEVICE_TREE_BYTES, readHostFile } from '../vmm/host-file.js';
 
 export interface BootFlags {
   time?: string;
+  trace?: string;
   include: string[];
 }
 
@@ -63,7 +65,7 @@ export async function boot(boardPath: string, flags: BootFlags): Promise<number>
     partial.set(vserial, rest);
   };
   // Host files devices name (virtio blkdev) are relative to the board's folder, like every path of the board.
-  const hv = new Hypervisor(compiled.tree!, v.host, { output, files: hostFiles(dirname(boardPath)) });
+  const hv = new Hypervisor(compiled.tree!, v.host, { output, files: hostFiles(dirname(boardPath)), trace: flags.trace !== undefined });
   const shell = new Shell(hv, boardPath);
   const run = (line: string): boolean => {
     const r = shell.execute(line);
@@ -155,5 +157,14 @@ export async function boot(boardPath: string, flags: BootFlags): Promise<number>
   }
   for (const [vserial, text] of partial) if (text) write(`[${vserial}] ${text}\n`);
   rl.close();
+  if (flags.trace !== undefined) {
+    const { toChromeTrace } = await import('../sched/trace-export.js');
+    try {
+      writeFileSync(flags.trace, JSON.stringify(toChromeTrace(hv.scheduler.trace)));
+    } catch (e) {
+      process.stderr.write(`tsvisor boot: cannot write the trace: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
   return 0;
 }

@@ -127,6 +127,7 @@ export function runCommand(): Command {
     .option('--fail-on <text>', 'fail at once if the console prints this: text, or /regex/flags; repeatable', collect, [])
     .option('--until-expect', 'end the run (passing) as soon as every --expect has been seen')
     .option('--unmapped <action>', 'an access to no region halts the VCPU (halt, the default, as Xvisor) or is an access fault in the guest (fault, as QEMU\'s virt machine)')
+    .option('--trace <file>', 'write the scheduler trace (Chrome trace-event JSON: Perfetto, or tsvisor trace FILE -o t.svg)')
     .option('--script <file>', 'a test script (JSON): steps wait <text|/regex/> [timeout], send <text>, expect-exit <status>, snapshot-console <file>')
     .option('--on-reboot <action>', 'a guest reboot (SBI SRST, test finisher) fails the run (fail, the default) or ends it passing (exit)')
     .option('--junit <file>', 'write a JUnit XML report')
@@ -161,6 +162,7 @@ export function bootCommand(): Command {
     .description('boot a board: run its bootcmd, then a management shell on stdin (XVisor# prompt)')
     .argument('<board.dts>', 'the board (device tree source or .dtb)')
     .option('--time <seconds>', 'stop after this many seconds of virtual time')
+    .option('--trace <file>', 'write the scheduler trace at the end (Chrome trace-event JSON: Perfetto, or tsvisor trace FILE -o t.svg)')
     .option('-i, --include <dir>', 'add a directory to the /include/ search path', collect, [])
     .action(async (boardPath: string, flags: BootFlags) => {
       const { boot } = await import('./boot.js');

@@ -37,6 +37,7 @@ export interface RunFlags {
   onReboot?: string;
   unmapped?: string;
   script?: string;
+  trace?: string;
   junit?: string;
   loadAddress?: string;
   bootargs?: string;
@@ -185,6 +186,7 @@ async function execute(
       },
       files: hostFiles(folder),
       control: (c) => { if (script) runner = new ScriptRunner(script, c, timeout); },
+      trace: flags.trace !== undefined,
       // A --fail-on seen, (with --until-expect) every --expect seen, or a script done or failed ends the run at once.
       stopWhen: () => {
         if (wallTimeout !== undefined && performance.now() - t0 > wallTimeout * 1000) return (wallTimedOut = true);
@@ -249,6 +251,16 @@ async function execute(
     if (status === RUN_EXIT.pass) status = RUN_EXIT.failed;
   }
   for (const n of notes) err(`tsvisor run: ${n}\n`);
+  if (flags.trace !== undefined && result.trace) {
+    const { toChromeTrace } = await import('../sched/trace-export.js');
+    try {
+      writeFileSync(flags.trace, JSON.stringify(toChromeTrace(result.trace)));
+      if (result.traceTruncated) err(`tsvisor run: the trace holds the first ${result.trace.length} events only\n`);
+    } catch (e) {
+      err(`tsvisor run: cannot write the trace: ${(e as Error).message}\n`);
+      if (status === RUN_EXIT.pass) status = RUN_EXIT.usage;
+    }
+  }
   if (flags.stats) {
     err(`tsvisor run: ${result.instructions} guest instructions, ${result.virtualSeconds.toFixed(6)} s of guest virtual time, ` +
       `${seconds.toFixed(3)} s wall (${(result.instructions / seconds / 1e6).toFixed(1)} MIPS); ` +

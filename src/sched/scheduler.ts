@@ -36,6 +36,9 @@ export interface Policy {
   forget?(task: Task): void;
 }
 
+/** Most events a trace keeps (about 100 MB of JSON): a long traced run keeps its beginning. */
+export const MAX_TRACE_EVENTS = 1_000_000;
+
 export type TraceEvent =
   | { readonly type: 'run'; readonly cpu: number; readonly task: string; readonly start: number; readonly end: number; readonly work: number }
   | { readonly type: 'idle'; readonly cpu: number; readonly start: number; readonly end: number }
@@ -68,6 +71,8 @@ export class Scheduler {
   /** CPUs that found nothing to run and nothing has been woken since: they cannot wake anyone but by timers. */
   private readonly idle: Uint8Array;
   readonly trace: TraceEvent[] = [];
+  /** The trace reached MAX_TRACE_EVENTS and recorded nothing after. */
+  traceTruncated = false;
   private readonly timers: Timer[] = [];
   private timerSeq = 0;
   private readonly runnable = new Set<Task>();
@@ -206,6 +211,8 @@ export class Scheduler {
   }
 
   private record(e: TraceEvent): void {
-    if (this.options.trace) this.trace.push(e);
+    if (!this.options.trace) return;
+    if (this.trace.length < MAX_TRACE_EVENTS) this.trace.push(e);
+    else this.traceTruncated = true;
   }
 }

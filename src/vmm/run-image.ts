@@ -4,7 +4,7 @@
  * VCPU halts or idles for good, or the virtual-time limit passes. The QEMU comparison tests and the benchmark run
  * guests through this too.
  */
-import { Scheduler } from '../sched/scheduler.js';
+import { Scheduler, type TraceEvent } from '../sched/scheduler.js';
 import { PrrPolicy } from '../sched/policies/prr.js';
 import { Supervisor } from '../sched/supervisor.js';
 import type { DeviceContext } from '../devices/device.js';
@@ -41,6 +41,8 @@ export interface RunImageOptions {
   readonly hotAfter?: number;
   /** Called with each slice's end; return true to stop the run early (e.g. once a benchmark saw its prompt). */
   readonly stopWhen?: () => boolean;
+  /** Record the scheduler's trace (host CPU slices, VCPU states) into the result. */
+  readonly trace?: boolean;
   /** Given, before the guest starts, a way to type into its console and read its virtual time (test scripts). */
   readonly control?: (c: RunControl) => void;
 }
@@ -63,6 +65,9 @@ export interface RunImageResult {
   readonly instructions: number;
   /** How the guest ended a 'shutdown' or 'reboot', by name ("SBI SRST shutdown, system failure", "finisher: pass"). */
   readonly how?: string;
+  /** The scheduler's trace, when asked for (and whether it was cut at MAX_TRACE_EVENTS). */
+  readonly trace?: readonly TraceEvent[];
+  readonly traceTruncated?: boolean;
   /** Code blocks decoded, and of those translated to JavaScript (hot), over the run. */
   readonly blocksDecoded: number;
   readonly blocksTranslated: number;
@@ -86,7 +91,7 @@ export function runImage(o: RunImageOptions): RunImageResult {
   checkGuestLimits(o.guest, o.vcpus);
   const harts = Math.max(1, o.vcpus ?? o.guest.vcpus.length);
   const cpus = Array.from({ length: harts }, (_, i) => ({ id: i, core: i }));
-  const scheduler = new Scheduler({ cpus, policy: new PrrPolicy(cpus), nsPerWork: () => nsPerInstruction, quantum: LOCKSTEP_QUANTUM_NS });
+  const scheduler = new Scheduler({ cpus, policy: new PrrPolicy(cpus), nsPerWork: () => nsPerInstruction, quantum: LOCKSTEP_QUANTUM_NS, trace: o.trace });
   const typist = new Typist(o.input, scheduler);
   const guest = new GuestInstance(o.guest, {
     scheduler, supervisor: new Supervisor(), timebaseFrequency: timebase, instructionsPerTick: ipt, vcpuCount: harts,
@@ -125,7 +130,8 @@ export function runImage(o: RunImageOptions): RunImageResult {
   const reasons = guest.vcpus.flatMap((v) => (v.haltReason ? [`${v.name}: ${v.haltReason}`] : []));
   const how = guest.outcome.kind === 'shutdown' || guest.outcome.kind === 'reset' ? guest.outcome.how : undefined;
   const end = (outcome: RunImageResult['outcome'], status: number, why = reasons): RunImageResult =>
-    ({ outcome, status, reasons: why, virtualSeconds, instructions, how, blocksDecoded: code.decoded, blocksTranslated: code.translated });
+    ({ outcome, status, reasons: why, virtualSeconds, instructions, how, blocksDecoded: code.decoded, blocksTranslated: code.translated,
+      ...(o.trace ? { trace: scheduler.trace, traceTruncated: scheduler.traceTruncated } : {}) });
   if (guest.outcome.kind === 'shutdown') return end('shutdown', guest.outcome.status);
   if (guest.outcome.kind === 'reset') return end('reboot', 1, [`the guest asked for a reboot (${guest.outcome.how})`]);
   if (stopped) return end('stopped', 0);

@@ -178,5 +178,17 @@ describe.skipIf(!existsSync(CLI))('tsvisor run', () => {
     }
   });
 
+  it('--trace writes a Chrome trace (named processes per guest) that tsvisor trace renders with a legend', async () => {
+    const trace = join(dir, 't.json'), svg = join(dir, 't.svg');
+    const r = await run(['--image', join(ROOT, 'guests/bin/smp.elf'), '--vcpus', '4', '--trace', trace]);
+    expect(r.status).toBe(0);
+    const events = (JSON.parse(readFileSync(trace, 'utf8')) as { traceEvents: { ph: string; pid: number; tid: number; args?: { name?: string } }[] }).traceEvents;
+    const names = events.filter((e) => e.ph === 'M').map((e) => `${e.pid}/${e.tid} ${e.args?.name}`);
+    expect(names).toEqual(expect.arrayContaining(['1/0 tsvisor host', '1/1 cpu 0', '2/0 basic', '2/4 basic/vcpu3']));
+    expect(events.filter((e) => e.ph === 'X').every((e) => e.pid !== 0 && e.tid !== 0)).toBe(true);
+    expect((await tsvisor(['trace', trace, '-o', svg])).status).toBe(0);
+    expect(readFileSync(svg, 'utf8')).toMatch(/<g class="legend">.*>basic<\/text><\/g>/);
+  });
+
   it('cleans up', () => rmSync(dir, { recursive: true, force: true }));
 });
