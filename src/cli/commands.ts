@@ -128,6 +128,8 @@ export function runCommand(): Command {
     .option('--until-expect', 'end the run (passing) as soon as every --expect has been seen')
     .option('--unmapped <action>', 'an access to no region halts the VCPU (halt, the default, as Xvisor) or is an access fault in the guest (fault, as QEMU\'s virt machine)')
     .option('--trace <file>', 'write the scheduler trace (Chrome trace-event JSON: Perfetto, or tsvisor trace FILE -o t.svg)')
+    .option('--log <classes>', 'log events, as QEMU -d: exits,sbi,mmio,irq or all (to stderr, or --log-file)')
+    .option('--log-file <file>', 'write the --log events to this file, as QEMU -D')
     .option('--script <file>', 'a test script (JSON): steps wait <text|/regex/> [timeout], send <text>, expect-exit <status>, snapshot-console <file>')
     .option('--on-reboot <action>', 'a guest reboot (SBI SRST, test finisher) fails the run (fail, the default) or ends it passing (exit)')
     .option('--junit <file>', 'write a JUnit XML report')

@@ -4,7 +4,7 @@
  * on stderr) or an expectation failed, 2 a usage or configuration error, 3 it halted, 124 timeout. A JUnit report,
  * when asked for, is written whatever the outcome.
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { hostFiles } from './host-files.js';
 import { basename, dirname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -13,6 +13,7 @@ import { validate } from '../vmm/config/validate.js';
 import { loadGuestFile } from '../vmm/config/guest-file.js';
 import { parseRtcBase } from './rtc-base.js';
 import { runImage, type RunImageResult } from '../vmm/run-image.js';
+import { LOG_CLASSES, type EventLog, type LogClass } from '../vmm/vcpu-loop.js';
 import { buildDevice } from '../devices/registry.js';
 import { hostFileSize, MAX_DEVICE_TREE_BYTES, readHostFile, sizeText } from '../vmm/host-file.js';
 import { memoryRegions } from '../vmm/guest-instance.js';
@@ -38,6 +39,8 @@ export interface RunFlags {
   unmapped?: string;
   script?: string;
   trace?: string;
+  log?: string;
+  logFile?: string;
   junit?: string;
   loadAddress?: string;
   bootargs?: string;
@@ -107,6 +110,7 @@ async function execute(
   const expects = (flags.expect ?? []).map(parsePattern);
   const failOn = (flags.failOn ?? []).map(parsePattern);
   const badPattern = [...expects, ...failOn].find((p): p is string => typeof p === 'string');
+  const logClasses = flags.log === undefined ? undefined : parseLogClasses(flags.log);
   let usage: string | undefined;
   if (!(timeout > 0) || !Number.isFinite(timeout)) usage = `--timeout: "${flags.timeout}" is not a positive number of seconds`;
   else if (wallTimeout !== undefined && !(wallTimeout > 0 && Number.isFinite(wallTimeout))) usage = `--wall-timeout: "${flags.wallTimeout}" is not a positive number of seconds`;
@@ -115,6 +119,8 @@ async function execute(
   else if (flags.onReboot !== undefined && flags.onReboot !== 'fail' && flags.onReboot !== 'exit') usage = `--on-reboot: "${flags.onReboot}" is not fail or exit`;
   else if (flags.unmapped !== undefined && flags.unmapped !== 'halt' && flags.unmapped !== 'fault') usage = `--unmapped: "${flags.unmapped}" is not halt or fault`;
   else if (flags.untilExpect && expects.length === 0) usage = '--until-expect needs at least one --expect';
+  else if (logClasses !== undefined && typeof logClasses === 'string') usage = logClasses;
+  else if (flags.logFile !== undefined && flags.log === undefined) usage = '--log-file needs --log CLASSES';
   else if (typeof rtc === 'string') usage = `--rtc: ${rtc}`;
   else if (vcpus !== undefined && (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > 1024)) usage = `--vcpus: "${flags.vcpus}" is not a VCPU count (1..1024)`;
   else if (flags.memory !== undefined && memory === undefined) usage = `--memory: "${flags.memory}" is not a size (e.g. 256M)`;
@@ -167,6 +173,15 @@ async function execute(
     if (pending) out(pending);
     pending = '';
   };
+  let eventLog: (EventLog & { close(): void }) | undefined;
+  if (logClasses instanceof Set) {
+    try {
+      eventLog = openEventLog(logClasses, flags.logFile, err);
+    } catch (e) {
+      err(`tsvisor run: cannot write the log: ${(e as Error).message}\n`);
+      return RUN_EXIT.usage;
+    }
+  }
   const t0 = performance.now();
   let result: RunImageResult;
   try {
@@ -187,6 +202,7 @@ async function execute(
       files: hostFiles(folder),
       control: (c) => { if (script) runner = new ScriptRunner(script, c, timeout); },
       trace: flags.trace !== undefined,
+      log: eventLog,
       // A --fail-on seen, (with --until-expect) every --expect seen, or a script done or failed ends the run at once.
       stopWhen: () => {
         if (wallTimeout !== undefined && performance.now() - t0 > wallTimeout * 1000) return (wallTimedOut = true);
@@ -201,6 +217,7 @@ async function execute(
     return 2;
   }
   flush();
+  eventLog?.close();
   report.console = watch.console;
   watch.check(false);
   runner?.advance(watch.console);
@@ -267,6 +284,31 @@ async function execute(
       `${result.blocksDecoded} code blocks decoded, ${result.blocksTranslated} of them translated\n`);
   }
   return status;
+}
+
+/** `exits,sbi,mmio,irq` (or `all`) → the classes; a string is the usage error. */
+function parseLogClasses(text: string): Set<LogClass> | string {
+  const names = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 1 && names[0] === 'all') return new Set(LOG_CLASSES);
+  const bad = names.find((n) => !(LOG_CLASSES as readonly string[]).includes(n));
+  if (bad !== undefined || names.length === 0) return `--log: "${bad ?? text}" is not one of ${LOG_CLASSES.join(', ')}, all`;
+  return new Set(names as LogClass[]);
+}
+
+/** The event log: to a file (written in 64 KiB batches), or to stderr. */
+function openEventLog(classes: Set<LogClass>, file: string | undefined, err: (s: string) => void): EventLog & { close(): void } {
+  if (file === undefined) return { classes, write: err, close: () => {} };
+  const fd = openSync(file, 'w');
+  let pending = '';
+  const drain = (): void => {
+    if (pending) writeSync(fd, pending);
+    pending = '';
+  };
+  return {
+    classes,
+    write: (line) => { pending += line; if (pending.length >= 65536) drain(); },
+    close: () => { drain(); closeSync(fd); },
+  };
 }
 
 /** Console output is written when a line ends or this much is waiting. */

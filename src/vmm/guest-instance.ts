@@ -22,7 +22,7 @@ import { guestDtb, type GuestFdtOptions } from './guest-fdt.js';
 import { isElf, parseElf } from './elf.js';
 import { GuestClock } from './guest-clock.js';
 import { guestSbi } from './guest-sbi.js';
-import { runVcpu, type UnmappedAccess, type VcpuLoopGuest } from './vcpu-loop.js';
+import { logInterrupts, runVcpu, type EventLog, type UnmappedAccess, type VcpuLoopGuest } from './vcpu-loop.js';
 import type { Vcpu } from './vcpu.js';
 
 export type { Vcpu } from './vcpu.js';
@@ -68,6 +68,8 @@ export interface GuestOptions {
   readonly stepLimit?: number;
   /** Runs of a block before it is translated (default DEFAULT_HOT_AFTER; 1 translates every block at once). */
   readonly hotAfter?: number;
+  /** The event log (`--log`), if one is kept. */
+  readonly log?: EventLog;
 }
 
 export type GuestOutcome =
@@ -114,6 +116,7 @@ export class GuestInstance implements VcpuLoopGuest {
   readonly tasks: readonly Task[];
   readonly nsPerInstruction: number;
   readonly stepLimit: number;
+  readonly log: EventLog | undefined;
   readonly unmapped: UnmappedAccess;
   outcome: GuestOutcome = { kind: 'running' };
   private readonly inputs = new Map<string, (byte: number) => void>();
@@ -133,6 +136,7 @@ export class GuestInstance implements VcpuLoopGuest {
     this.scheduler = opts.scheduler;
     this.nsPerInstruction = 1e9 / (opts.timebaseFrequency * opts.instructionsPerTick);
     this.stepLimit = opts.stepLimit ?? Infinity;
+    this.log = opts.log;
     this.unmapped = opts.unmapped ?? 'halt';
     this.clock = new GuestClock(opts.timebaseFrequency, opts.scheduler);
     this.clock.restart(opts.scheduler.now());
@@ -150,6 +154,7 @@ export class GuestInstance implements VcpuLoopGuest {
         wakeTimer: undefined, mmioOut: { lo: 0, hi: 0 },
       });
       this.intcs.push(new HartIntc(`${name}/intc`, this, i));
+      if (this.log?.classes.has('irq')) logInterrupts(this, this.vcpus[i]!);
     }
     this.sbi = guestSbi({
       vcpus: this.vcpus, bus: this.aspace.bus,

@@ -11,7 +11,7 @@ import type { DeviceContext } from '../devices/device.js';
 import { VcpuState } from '../vcpu/state.js';
 import type { GuestConfig } from './config/types.js';
 import { checkGuestLimits, GuestInstance, type DeviceBuilder } from './guest-instance.js';
-import { LOCKSTEP_QUANTUM_NS, type UnmappedAccess } from './vcpu-loop.js';
+import { LOCKSTEP_QUANTUM_NS, type EventLog, type UnmappedAccess } from './vcpu-loop.js';
 
 export interface RunImageOptions {
   readonly guest: GuestConfig;
@@ -41,6 +41,8 @@ export interface RunImageOptions {
   readonly hotAfter?: number;
   /** Called with each slice's end; return true to stop the run early (e.g. once a benchmark saw its prompt). */
   readonly stopWhen?: () => boolean;
+  /** The event log (exits, SBI calls, MMIO, interrupts), as QEMU's -d. */
+  readonly log?: EventLog;
   /** Record the scheduler's trace (host CPU slices, VCPU states) into the result. */
   readonly trace?: boolean;
   /** Given, before the guest starts, a way to type into its console and read its virtual time (test scripts). */
@@ -96,7 +98,7 @@ export function runImage(o: RunImageOptions): RunImageResult {
   const guest = new GuestInstance(o.guest, {
     scheduler, supervisor: new Supervisor(), timebaseFrequency: timebase, instructionsPerTick: ipt, vcpuCount: harts,
     bootargs: o.bootargs, buildDevice: o.buildDevice, files: o.files, wallClockEpochNs: o.wallClockEpochNs,
-    affinity: (i) => [i], unmapped: o.unmapped, stepLimit: o.stepLimit, hotAfter: o.hotAfter,
+    affinity: (i) => [i], unmapped: o.unmapped, stepLimit: o.stepLimit, hotAfter: o.hotAfter, log: o.log,
     output: (vserial, bytes) => {
       o.output(vserial, bytes);
       typist.printed(vserial, bytes);

@@ -68,11 +68,41 @@ export interface VcpuLoopGuest {
   /** Wake the VCPU's task at host time `at` unless something wakes it earlier. */
   sleepUntil(vcpu: number, at: number): void;
   halt(v: Vcpu, reason: string): void;
+  /** The event log (`--log`, as QEMU's -d), when one is kept. */
+  readonly log?: EventLog;
+}
+
+/** Event classes of the log, as QEMU's -d items. */
+export type LogClass = 'exits' | 'sbi' | 'mmio' | 'irq';
+export const LOG_CLASSES: readonly LogClass[] = ['exits', 'sbi', 'mmio', 'irq'];
+
+/** Where logged events go: a line per event, prefixed with the virtual time and VCPU. */
+export interface EventLog {
+  readonly classes: ReadonlySet<LogClass>;
+  write(line: string): void;
 }
 
 const IDLE: RunReport = { work: 0, next: 'idle' };
 const hex64 = (hi: number, lo: number): string =>
   ((hi >>> 0) ? (hi >>> 0).toString(16) + (lo >>> 0).toString(16).padStart(8, '0') : (lo >>> 0).toString(16));
+
+const EXIT_NAMES: Record<number, string> = {
+  [Exit.Budget]: 'budget', [Exit.Ecall]: 'ecall', [Exit.Wfi]: 'wfi', [Exit.Mmio]: 'mmio', [Exit.FetchFault]: 'fetch-fault',
+  [Exit.TrapLoop]: 'trap-loop',
+};
+
+/** A log line for VCPU `v`: virtual time in µs (the hart's own clock), the VCPU, the class and the text. */
+function logLine(g: VcpuLoopGuest, v: Vcpu, what: LogClass, text: string): void {
+  const t = g.clock.hostTimeOf(v.hart.time()) / 1000;
+  g.log!.write(`${t.toFixed(3).padStart(12)} us ${v.name} ${what}: ${text}\n`);
+}
+
+const IRQ_NAMES: Record<number, string> = { 1: 'supervisor software', 5: 'supervisor timer', 9: 'supervisor external' };
+
+/** Log the interrupts VCPU `v` takes (the `irq` class). */
+export function logInterrupts(g: VcpuLoopGuest, v: Vcpu): void {
+  v.hart.onInterrupt = (cause) => logLine(g, v, 'irq', `${IRQ_NAMES[cause] ?? `cause ${cause}`} interrupt taken at pc 0x${v.hart.pcHex()}`);
+}
 
 /** Run VCPU `v` for up to `budget` instructions of a slice starting at host time `now` (ns). */
 export function runVcpu(g: VcpuLoopGuest, v: Vcpu, budget: number, now: number): RunReport {
@@ -104,9 +134,16 @@ export function runVcpu(g: VcpuLoopGuest, v: Vcpu, budget: number, now: number):
     // Posted interrupts (IPIs, even from this VCPU to itself) become pending before the hart runs on.
     if (g.takeInterrupts(v.index) & IRQ_SOFTWARE) h.raiseSoftwareInterrupt();
     const exit = h.run(chunk);
+    const log = g.log;
+    if (log && log.classes.has('exits') && exit !== Exit.Budget) logLine(g, v, 'exits', `${EXIT_NAMES[exit]} at pc 0x${h.pcHex()}`);
     if (exit === Exit.Budget) continue;
     if (exit === Exit.Ecall) {
+      if (log?.classes.has('sbi')) {
+        const args = [10, 11, 12, 13, 14, 15].map((r) => `0x${h.reg(r).toString(16)}`).join(' ');
+        logLine(g, v, 'sbi', `ext 0x${h.reg(17).toString(16)} fid ${h.reg(16)} args ${args}`);
+      }
       handleSbiCall(h, g.sbi);
+      if (log?.classes.has('sbi')) logLine(g, v, 'sbi', `-> error ${h.x[20]} value 0x${h.reg(11).toString(16)}`);
       const printed = g.takeConsoleBytes();
       if (printed > 0) {
         charged += printed * byteCost;
@@ -120,6 +157,10 @@ export function runVcpu(g: VcpuLoopGuest, v: Vcpu, budget: number, now: number):
     } else if (exit === Exit.Mmio) {
       const m = h.mmio;
       const ok = m.write ? g.aspace.write(m.addrLo, m.addrHi, m.size, m.dataLo, m.dataHi) : g.aspace.read(m.addrLo, m.addrHi, m.size, mmioOut);
+      if (log?.classes.has('mmio')) {
+        const value = m.write ? hex64(m.dataHi, m.dataLo) : hex64(mmioOut.hi, mmioOut.lo);
+        logLine(g, v, 'mmio', `${m.write ? 'write' : 'read'} ${m.size} bytes at 0x${hex64(m.addrHi, m.addrLo)}: ${ok ? `0x${value}` : 'no device'}`);
+      }
       if (ok) {
         h.completeMmio(mmioOut.lo, mmioOut.hi);
         const printed = g.takeConsoleBytes();

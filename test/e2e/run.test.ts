@@ -190,5 +190,20 @@ describe.skipIf(!existsSync(CLI))('tsvisor run', () => {
     expect(readFileSync(svg, 'utf8')).toMatch(/<g class="legend">.*>basic<\/text><\/g>/);
   });
 
+  it('--log writes exits, SBI calls, MMIO accesses and interrupts, as QEMU -d does', async () => {
+    const file = join(dir, 'events.log');
+    const r = await run(['--image', join(ROOT, 'guests/bin/devices_bare.elf'), '--log', 'all', '--log-file', file]);
+    expect(r.status).toBe(0);
+    const log = readFileSync(file, 'latin1');
+    expect(log).toMatch(/^ +[\d.]+ us basic\/vcpu0 exits: ecall at pc 0x[0-9a-f]{16}$/m);
+    expect(log).toMatch(/^ +[\d.]+ us basic\/vcpu0 sbi: ext 0x1 fid 0 args 0x[0-9a-f]+ /m); // the legacy console putchar
+    expect(log).toMatch(/basic\/vcpu0 mmio: (read|write) [1248] bytes at 0x10000000: /); // the UART
+    expect(log).toMatch(/basic\/vcpu0 irq: supervisor (external|timer) interrupt taken at pc /);
+    const only = await run(['--image', join(ROOT, 'guests/bin/hello.elf'), '--log', 'sbi']);
+    expect(only.stderr).toContain('basic/vcpu0 sbi: ');
+    expect(only.stderr).not.toContain(' exits: ');
+    expect((await run(['--image', failing, '--log', 'nope'])).status).toBe(2);
+  });
+
   it('cleans up', () => rmSync(dir, { recursive: true, force: true }));
 });

@@ -242,10 +242,14 @@ export class Hart implements WalkContext {
     return (this.sip() & this.sie) !== 0;
   }
 
+  /** Told of every interrupt the hart takes (cause, pc): the runtime's event log. Rare, so off the hot path. */
+  onInterrupt: ((cause: number) => void) | undefined = undefined;
+
   private takeInterrupt(): void {
     const pending = this.sip() & this.sie;
     // Priority: external > software > timer.
     const cause = pending & IRQ_EXTERNAL ? 9 : pending & IRQ_SOFTWARE ? 1 : 5;
+    this.onInterrupt?.(cause);
     this.trap(cause, 0, 0, true);
   }
 
