@@ -91,6 +91,7 @@ export function validateCommand(): Command {
     .option('--format <format>', 'text or json', 'text')
     .option('--strict', 'fail on warnings too')
     .option('-i, --include <dir>', 'add a directory to the /include/ search path', collect, [])
+    .option('--no-color', 'no colours in diagnostics (as the NO_COLOR environment variable)')
     .action(async (files: string[], flags: ValidateFlags) => {
       const { runValidate } = await import('./validate.js');
       process.exitCode = runValidate(files, flags, (s) => process.stdout.write(s));
@@ -138,6 +139,7 @@ export function runCommand(): Command {
     .option('--input <text>', 'type this into the guest console (\\n for Enter), one byte per ms of virtual time')
     .option('--stats', 'print guest instructions, virtual and wall time at the end (stderr)')
     .option('--input-after <text>', 'start typing once the console has printed this (e.g. a prompt)')
+    .option('--no-color', 'no colours in diagnostics (as the NO_COLOR environment variable)')
     .action(async (guestPath: string, flags: RunFlags) => {
       const { runGuest } = await import('./run.js');
       process.exitCode = await runGuest(guestPath, flags, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
@@ -166,6 +168,7 @@ export function bootCommand(): Command {
     .option('--time <seconds>', 'stop after this many seconds of virtual time')
     .option('--trace <file>', 'write the scheduler trace at the end (Chrome trace-event JSON: Perfetto, or tsvisor trace FILE -o t.svg)')
     .option('-i, --include <dir>', 'add a directory to the /include/ search path', collect, [])
+    .option('--no-color', 'no colours in diagnostics (as the NO_COLOR environment variable)')
     .action(async (boardPath: string, flags: BootFlags) => {
       const { boot } = await import('./boot.js');
       process.exitCode = await boot(boardPath, flags);

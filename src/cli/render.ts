@@ -1,6 +1,9 @@
 /** Renders diagnostics the way compilers do: location, message, the source line and a caret. */
-import chalk from 'chalk';
+import { Chalk } from 'chalk';
 import type { Diagnostic } from '../dts/diagnostics.js';
+
+/** Colours as chalk detects them, unless NO_COLOR (no-color.org: set and not empty) or --no-color asks for none. */
+const chalk = new Chalk(process.env['NO_COLOR'] || process.argv.includes('--no-color') ? { level: 0 } : {});
 
 export function renderDiagnostic(d: Diagnostic): string {
   const sev = d.severity === 'error' ? chalk.red.bold('error') : chalk.yellow.bold('warning');
