@@ -28,7 +28,7 @@ export function dtcVersionLine(): string {
 export function program(): Command {
   // A usage error (unknown option, missing argument) exits 2, apart from a failing guest or configuration (1). The
   // dtc subcommand keeps dtc's own exit codes (1 for a usage error).
-  const usageExits2 = (c: Command): Command => c.exitOverride(usageExit);
+  const usageExits2 = (c: Command): Command => c.exitOverride(usageExit).showHelpAfterError(`(${c.name() === 'tsvisor' ? 'tsvisor' : `tsvisor ${c.name()}`} --help for the options)`);
   return usageExits2(new Command('tsvisor'))
     .description('An Xvisor-style, device-tree-configured hypervisor runtime for RISC-V guests')
     .version(packageVersion(), '-v, --version')
