@@ -12,6 +12,7 @@ import { compileSource } from '../dist/dts/compile.js';
 import { validate } from '../dist/vmm/config/validate.js';
 import { loadGuestFile } from '../dist/vmm/config/guest-file.js';
 import { buildDevice } from '../dist/devices/registry.js';
+import { hostFiles } from '../dist/cli/host-files.js';
 
 const GUESTS = join(import.meta.dirname, '../guests');
 const IMAGE = join(GUESTS, 'linux/Image');
@@ -40,7 +41,7 @@ function tsvisorBoot(vcpus: number): LinuxBootFigures {
   const t0 = performance.now();
   const r = runImage({
     guest, image: readFileSync(IMAGE), vcpus, timeoutSeconds: 60, bootargs: BOOTARGS, buildDevice,
-    files: { read: (p) => readFileSync(p) },
+    files: hostFiles(GUESTS), // as tsvisor run reads them: the disk where the guest reads it
     output: (_v, b) => {
       console = (console + Buffer.from(b).toString('latin1')).slice(-4096);
       const banner = console.indexOf(BANNER);

@@ -4,6 +4,7 @@
  * reaches the rest of the machine only through its context: interrupt lines, virtual time, guest memory for DMA,
  * a console, and its configuration attributes.
  */
+import type { RandomAccessFile } from './block-store.js';
 
 /** One interrupt input (of the PLIC, or of a hart for the PLIC's outputs). Level triggered. */
 export interface IrqLine {
@@ -59,6 +60,8 @@ export interface DeviceContext {
   /** Host file access for backed devices (virtio-blk); undefined if the runtime gives none. */
   readonly files?: {
     read(path: string): Uint8Array;
+    /** Open a file for reads where they fall (a disk read on demand); throws with the reason when it cannot. */
+    open?(path: string): RandomAccessFile;
     write?(path: string, data: Uint8Array): void;
     /** Write `data` into the file at byte `offset` (a disk written through, as QEMU's cache modes do). */
     writeAt?(path: string, offset: number, data: Uint8Array): void;

@@ -1,11 +1,12 @@
 /**
  * virtio block device (device ID 2) behind the virtio-mmio transport: one request queue, 512-byte sectors.
  *
- * Backing: the attribute `blkdev` names a host file, read once through `ctx.files.read` into memory (its size
- * rounded up to whole sectors, zero-filled). Guest writes change only that copy (copy-on-write) unless the region
- * has the `writeback` attribute: then each write goes through to the host file as QEMU's does (`ctx.files.writeAt`),
- * or, when the runtime offers only `ctx.files.write`, the whole file is written back on each VIRTIO_BLK_T_FLUSH. No `blkdev`, an empty one (`blkdev = ""`, as
- * Xvisor's guest trees say "nothing attached"), or no `ctx.files`: capacity 0.
+ * Backing: the attribute `blkdev` names a host file, read where the guest reads it (`ctx.files.open`, block-store.ts)
+ * or, when the runtime can only read files whole, once into memory; its size is rounded up to whole sectors
+ * (zero-filled). Guest writes go to an overlay (copy-on-write) unless the region has the `writeback` attribute:
+ * then each write goes through to the host file as QEMU's does (`ctx.files.writeAt`), or, when the runtime offers
+ * only `ctx.files.write`, the whole file is written back on each VIRTIO_BLK_T_FLUSH. No `blkdev`, an empty one
+ * (`blkdev = ""`, as Xvisor's guest trees say "nothing attached"), or no `ctx.files`: capacity 0.
  * A `blkdev` that cannot be read makes the factory throw (a configuration error, before the guest runs).
  *
  * Requests: IN (0), OUT (1), FLUSH (4), GET_ID (8, the `blkdev_id` attribute or `tsvisor-<guest>-<region>`, at
@@ -16,6 +17,7 @@ import type { DeviceContext } from './device.js';
 import type { VirtioBackend, VirtioTransport } from './virtio-mmio.js';
 import { VirtqueueError, total } from './virtqueue.js';
 import { hasFlag } from './util.js';
+import { fileStore, memoryStore, type BlockStore } from './block-store.js';
 
 export const VIRTIO_BLK_F_SEG_MAX = 1n << 2n;
 export const VIRTIO_BLK_F_BLK_SIZE = 1n << 6n;
@@ -38,18 +40,23 @@ export function createVirtioBlk(ctx: DeviceContext, transport: VirtioTransport):
   // Xvisor's guest trees say `blkdev = ""` for a disk with nothing attached.
   const named = ctx.attributes.string('blkdev');
   const path = named === '' ? undefined : named;
-  let disk = new Uint8Array(0);
+  let disk: BlockStore = memoryStore(new Uint8Array(0), SECTOR);
   let fileLength = 0;
   if (path !== undefined && ctx.files) {
-    let data: Uint8Array;
     try {
-      data = ctx.files.read(path);
+      // Read where the guest reads when the runtime can (a host file), else whole.
+      if (ctx.files.open) {
+        const file = ctx.files.open(path);
+        fileLength = file.size;
+        disk = fileStore(file, SECTOR);
+      } else {
+        const data = ctx.files.read(path);
+        fileLength = data.length;
+        disk = memoryStore(data, SECTOR);
+      }
     } catch (e) {
       throw new Error(`${ctx.name}: cannot read blkdev '${path}': ${e instanceof Error ? e.message : String(e)}`);
     }
-    fileLength = data.length;
-    disk = new Uint8Array(Math.ceil(data.length / SECTOR) * SECTOR);
-    disk.set(data); // our own copy: guest writes never reach the host file through it
   }
   const writeback = hasFlag(ctx.attributes, 'writeback') && path !== undefined && ctx.files?.write !== undefined;
   let dirty = false;
@@ -69,7 +76,9 @@ export function createVirtioBlk(ctx: DeviceContext, transport: VirtioTransport):
   const flush = (): number => {
     if (!writeback || !dirty) return VIRTIO_BLK_S_OK;
     try {
-      ctx.files!.write!(path!, disk.slice(0, fileLength));
+      const whole = new Uint8Array(fileLength);
+      disk.read(0, whole);
+      ctx.files!.write!(path!, whole);
       dirty = false;
       return VIRTIO_BLK_S_OK;
     } catch {
@@ -85,7 +94,9 @@ export function createVirtioBlk(ctx: DeviceContext, transport: VirtioTransport):
     const end = Math.min(start + length, fileLength); // the rounding up to a sector is ours, not the file's
     if (end <= start) return VIRTIO_BLK_S_OK;
     try {
-      writeAt(path!, start, disk.subarray(start, end));
+      const bytes = new Uint8Array(end - start);
+      disk.read(start, bytes);
+      writeAt(path!, start, bytes);
       return VIRTIO_BLK_S_OK;
     } catch {
       return VIRTIO_BLK_S_IOERR;
@@ -111,7 +122,11 @@ export function createVirtioBlk(ctx: DeviceContext, transport: VirtioTransport):
             if (start + dataIn > disk.length) {
               status = VIRTIO_BLK_S_IOERR;
             } else {
-              q.forEach(chain.writable, 0, dataIn, (addr, len, at) => q.store(addr, disk.subarray(start + at, start + at + len)));
+              q.forEach(chain.writable, 0, dataIn, (addr, len, at) => {
+                const bytes = new Uint8Array(len);
+                disk.read(start + at, bytes);
+                q.store(addr, bytes);
+              });
               written = dataIn;
             }
             break;
@@ -119,7 +134,7 @@ export function createVirtioBlk(ctx: DeviceContext, transport: VirtioTransport):
             if (start + dataOut > disk.length) {
               status = VIRTIO_BLK_S_IOERR;
             } else {
-              q.forEach(chain.readable, 16, dataOut, (addr, len, at) => disk.set(q.read({ addr, len }), start + at));
+              q.forEach(chain.readable, 16, dataOut, (addr, len, at) => disk.write(start + at, q.read({ addr, len })));
               if (dataOut > 0) status = writeThrough(start, dataOut);
             }
             break;
