@@ -1,7 +1,8 @@
 /**
  * Child processes for tests, always asynchronous: a test awaits them, so the vitest worker's event loop keeps
- * turning (its RPC to the main process times out after 60 s if a file blocks it, e.g. in a loop of spawnSync calls
- * on a loaded machine). `run` is spawnSync without the blocking; `runChecked` is execFileSync without it;
+ * turning (its RPC to the main process times out after 60 s if a file blocks it, e.g. in a loop of synchronous
+ * child processes on a loaded machine). `run` is Node's synchronous spawn without the blocking; `runChecked` is its
+ * synchronous execFile without it;
  * `limiter` bounds how many run at once.
  */
 import { spawn } from 'node:child_process';
@@ -15,12 +16,12 @@ export interface RunOptions {
 }
 
 export interface RunResult {
-  /** The exit status; null when the program was killed by a signal or could not be started (as spawnSync). */
+  /** The exit status; null when the program was killed by a signal or could not be started (as the sync spawn gives). */
   readonly status: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly stdout: Buffer;
   readonly stderr: Buffer;
-  /** Why the program could not be started (ENOENT, EACCES), as spawnSync's `error`. */
+  /** Why the program could not be started (ENOENT, EACCES), as the sync spawn's `error`. */
   readonly error?: Error;
 }
 
@@ -46,7 +47,7 @@ export function run(command: string, args: readonly string[], options: RunOption
   });
 }
 
-/** As `run`, but rejects (as execFileSync throws) unless the program exits with status 0. */
+/** As `run`, but rejects (as the sync execFile throws) unless the program exits with status 0. */
 export async function runChecked(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const r = await run(command, args, options);
   if (r.error) throw r.error;
