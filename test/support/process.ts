@@ -1,9 +1,8 @@
 /**
  * Child processes for tests, always asynchronous: a test awaits them, so the vitest worker's event loop keeps
  * turning (its RPC to the main process times out after 60 s if a file blocks it, e.g. in a loop of synchronous
- * child processes on a loaded machine). `run` is Node's synchronous spawn without the blocking; `runChecked` is its
- * synchronous execFile without it;
- * `limiter` bounds how many run at once.
+ * child processes on a loaded machine). `run` is Node's synchronous spawn without the blocking, `runChecked` its
+ * synchronous execFile without it, and `limiter` bounds how many run at once.
  */
 import { spawn } from 'node:child_process';
 
