@@ -132,7 +132,7 @@ export function runCommand(): Command {
     .option('--log <classes>', 'log events, as QEMU -d: exits,sbi,mmio,irq or all (to stderr, or --log-file)')
     .option('--log-file <file>', 'write the --log events to this file, as QEMU -D')
     .option('--script <file>', 'a test script (JSON): steps wait <text|/regex/> [timeout], send <text>, expect-exit <status>, snapshot-console <file>')
-    .option('--on-reboot <action>', 'a guest reboot (SBI SRST, test finisher) fails the run (fail, the default) or ends it passing (exit)')
+    .option('--on-reboot <action>', 'a guest reboot (SBI SRST, test finisher) fails the run (fail, the default), ends it passing (exit), or restarts the guest, as QEMU does (reset)')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--load-address <addr>', 'load address of a raw image')
     .option('--bootargs <text>', '/chosen/bootargs of the guest device tree')

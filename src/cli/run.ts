@@ -116,7 +116,7 @@ async function execute(
   else if (wallTimeout !== undefined && !(wallTimeout > 0 && Number.isFinite(wallTimeout))) usage = `--wall-timeout: "${flags.wallTimeout}" is not a positive number of seconds`;
   else if (loadAddress !== undefined && !(Number.isSafeInteger(loadAddress) && loadAddress >= 0)) usage = `--load-address: "${flags.loadAddress}" is not an address`;
   else if (badPattern !== undefined) usage = badPattern;
-  else if (flags.onReboot !== undefined && flags.onReboot !== 'fail' && flags.onReboot !== 'exit') usage = `--on-reboot: "${flags.onReboot}" is not fail or exit`;
+  else if (flags.onReboot !== undefined && !['fail', 'exit', 'reset'].includes(flags.onReboot)) usage = `--on-reboot: "${flags.onReboot}" is not fail, exit or reset`;
   else if (flags.unmapped !== undefined && flags.unmapped !== 'halt' && flags.unmapped !== 'fault') usage = `--unmapped: "${flags.unmapped}" is not halt or fault`;
   else if (flags.untilExpect && expects.length === 0) usage = '--until-expect needs at least one --expect';
   else if (logClasses !== undefined && typeof logClasses === 'string') usage = logClasses;
@@ -202,6 +202,7 @@ async function execute(
       files: hostFiles(folder),
       control: (c) => { if (script) runner = new ScriptRunner(script, c, timeout); },
       trace: flags.trace !== undefined,
+      onReboot: flags.onReboot === 'reset' ? 'reset' : 'end',
       log: eventLog,
       // A --fail-on seen, (with --until-expect) every --expect seen, or a script done or failed ends the run at once.
       stopWhen: () => {

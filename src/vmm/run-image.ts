@@ -10,7 +10,7 @@ import { Supervisor } from '../sched/supervisor.js';
 import type { DeviceContext } from '../devices/device.js';
 import { VcpuState } from '../vcpu/state.js';
 import type { GuestConfig } from './config/types.js';
-import { checkGuestLimits, GuestInstance, type DeviceBuilder } from './guest-instance.js';
+import { checkGuestLimits, GuestInstance, type DeviceBuilder, type GuestOutcome } from './guest-instance.js';
 import { LOCKSTEP_QUANTUM_NS, type EventLog, type UnmappedAccess } from './vcpu-loop.js';
 
 export interface RunImageOptions {
@@ -43,6 +43,8 @@ export interface RunImageOptions {
   readonly stopWhen?: () => boolean;
   /** The event log (exits, SBI calls, MMIO, interrupts), as QEMU's -d. */
   readonly log?: EventLog;
+  /** 'reset': a guest reboot restarts it (image reloaded, devices reset) and the run goes on; else it ends the run. */
+  readonly onReboot?: 'reset' | 'end';
   /** Record the scheduler's trace (host CPU slices, VCPU states) into the result. */
   readonly trace?: boolean;
   /** Given, before the guest starts, a way to type into its console and read its virtual time (test scripts). */
@@ -105,16 +107,20 @@ export function runImage(o: RunImageOptions): RunImageResult {
     },
   });
   typist.guest = guest;
-  const entry = guest.loadImage(o.image, o.loadAddress);
-  if (o.initrd) guest.loadInitrd(o.initrd);
-  guest.resetHarts(entry);
-  // Kick: every VCPU without poweroff starts (VCPU 0 always); the others wait for HSM hart_start.
-  for (const v of guest.vcpus) {
-    if (v.index === 0 || !v.poweroff) {
-      v.state.request(VcpuState.Ready);
-      scheduler.wake(guest.tasks[v.index]!);
+  // Loading and kicking, at the start and at each reboot the run lets happen (as QEMU reloads its -kernel image
+  // into RAM at a reset): every VCPU without poweroff starts (VCPU 0 always); the others wait for HSM hart_start.
+  const boot = (): void => {
+    const entry = guest.loadImage(o.image, o.loadAddress);
+    if (o.initrd) guest.loadInitrd(o.initrd);
+    guest.resetHarts(entry);
+    for (const v of guest.vcpus) {
+      if (v.index === 0 || !v.poweroff) {
+        v.state.request(VcpuState.Ready);
+        scheduler.wake(guest.tasks[v.index]!);
+      }
     }
-  }
+  };
+  boot();
   typist.start();
   o.control?.({ send: (text) => typist.queue(text), now: () => scheduler.now() });
   const limit = o.timeoutSeconds * 1e9;
@@ -123,6 +129,15 @@ export function runImage(o: RunImageOptions): RunImageResult {
   while (guest.outcome.kind === 'running' && t < limit) {
     t = Math.min(limit, t + CHECK_NS);
     scheduler.runUntil(t);
+    // (Read again: the run just now may have changed it.)
+    if ((guest.outcome as GuestOutcome).kind === 'reset' && o.onReboot === 'reset') {
+      for (const v of guest.vcpus) {
+        v.state.request(VcpuState.Reset);
+        scheduler.block(guest.tasks[v.index]!);
+      }
+      guest.outcome = { kind: 'running' };
+      boot();
+    }
     if (o.stopWhen?.()) { stopped = true; break; }
     if (!guest.tasks.some((task) => scheduler.isRunnable(task)) && scheduler.nextTimer() === Infinity) break;
   }

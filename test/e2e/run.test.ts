@@ -114,6 +114,16 @@ describe.skipIf(!existsSync(CLI))('tsvisor run', () => {
     expect((await run(['--image', rebooting, '--on-reboot', 'exit'])).status).toBe(0);
   });
 
+  it.skipIf(!existsSync(UBOOT))('--on-reboot reset restarts the guest as QEMU does: U-Boot reboots to a second prompt', async () => {
+    const script = join(dir, 'reboot.json');
+    writeFileSync(script, JSON.stringify([{ wait: '=> ', timeout: 20 }, { send: 'reset\n' }, { wait: 'resetting' },
+      { wait: 'U-Boot 20' }, { wait: '=> ', timeout: 20 }, { send: 'poweroff\n' }, { 'expect-exit': 0 }]));
+    const r = await run(['--image', UBOOT, '--script', script, '--on-reboot', 'reset', '--timeout', '60']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.match(/U-Boot 20\d\d\.\d\d/g)?.length).toBeGreaterThanOrEqual(2);
+  }, 120_000);
+
   it('usage errors exit 2, and a JUnit report is written whatever the outcome', async () => {
     for (const args of [['--image', failing, '--timeout', 'abc'], ['--image', failing, '--expect', '/(/'], ['--image', failing, '--on-reboot', 'maybe'],
       ['--image', failing, '--wall-timeout', '-1'], ['--image', failing, '--until-expect'],
