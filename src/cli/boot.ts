@@ -14,11 +14,14 @@ import { validate } from '../vmm/config/validate.js';
 import { Hypervisor } from '../vmm/hypervisor.js';
 import { Shell } from '../vmm/shell.js';
 import { renderDiagnostic } from './render.js';
+import { openEventLog, parseLogClasses } from './event-log.js';
 import { MAX_DEVICE_TREE_BYTES, readHostFile } from '../vmm/host-file.js';
 
 export interface BootFlags {
   time?: string;
   trace?: string;
+  log?: string;
+  logFile?: string;
   include: string[];
 }
 
@@ -32,6 +35,11 @@ const BOUND_LINE_NS = 200_000_000;
 
 export async function boot(boardPath: string, flags: BootFlags): Promise<number> {
   const write = (s: string): boolean => process.stdout.write(s);
+  const logClasses = flags.log === undefined ? undefined : parseLogClasses(flags.log);
+  if (typeof logClasses === 'string' || (flags.logFile !== undefined && logClasses === undefined)) {
+    process.stderr.write(`tsvisor boot: ${logClasses ?? '--log-file needs --log CLASSES'}\n`);
+    return 2;
+  }
   const read = readHostFile(boardPath, MAX_DEVICE_TREE_BYTES, 'board');
   if (!read.ok) {
     process.stderr.write(`tsvisor boot: ${read.error}\n`);
@@ -65,7 +73,14 @@ export async function boot(boardPath: string, flags: BootFlags): Promise<number>
     partial.set(vserial, rest);
   };
   // Host files devices name (virtio blkdev) are relative to the board's folder, like every path of the board.
-  const hv = new Hypervisor(compiled.tree!, v.host, { output, files: hostFiles(dirname(boardPath)), trace: flags.trace !== undefined });
+  let log: ReturnType<typeof openEventLog> | undefined;
+  try {
+    log = logClasses && openEventLog(logClasses, flags.logFile, (line) => process.stderr.write(line));
+  } catch (e) {
+    process.stderr.write(`tsvisor boot: cannot write the log: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const hv = new Hypervisor(compiled.tree!, v.host, { output, files: hostFiles(dirname(boardPath)), trace: flags.trace !== undefined, log });
   const shell = new Shell(hv, boardPath);
   const run = (line: string): boolean => {
     const r = shell.execute(line);
@@ -157,6 +172,7 @@ export async function boot(boardPath: string, flags: BootFlags): Promise<number>
   }
   for (const [vserial, text] of partial) if (text) write(`[${vserial}] ${text}\n`);
   rl.close();
+  log?.close();
   if (flags.trace !== undefined) {
     const { toChromeTrace } = await import('../sched/trace-export.js');
     try {

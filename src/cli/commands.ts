@@ -167,6 +167,8 @@ export function bootCommand(): Command {
     .argument('<board.dts>', 'the board (device tree source or .dtb)')
     .option('--time <seconds>', 'stop after this many seconds of virtual time')
     .option('--trace <file>', 'write the scheduler trace at the end (Chrome trace-event JSON: Perfetto, or tsvisor trace FILE -o t.svg)')
+    .option('--log <classes>', 'log events of every guest, as QEMU -d: exits,sbi,mmio,irq or all (to stderr, or --log-file)')
+    .option('--log-file <file>', 'write the --log events to this file, as QEMU -D')
     .option('-i, --include <dir>', 'add a directory to the /include/ search path', collect, [])
     .option('--no-color', 'no colours in diagnostics (as the NO_COLOR environment variable)')
     .action(async (boardPath: string, flags: BootFlags) => {

@@ -4,7 +4,7 @@
  * on stderr) or an expectation failed, 2 a usage or configuration error, 3 it halted, 124 timeout. A JUnit report,
  * when asked for, is written whatever the outcome.
  */
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { hostFiles } from './host-files.js';
 import { basename, dirname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -13,7 +13,8 @@ import { validate } from '../vmm/config/validate.js';
 import { loadGuestFile } from '../vmm/config/guest-file.js';
 import { parseRtcBase } from './rtc-base.js';
 import { runImage, type RunImageResult } from '../vmm/run-image.js';
-import { LOG_CLASSES, type EventLog, type LogClass } from '../vmm/vcpu-loop.js';
+import type { EventLog } from '../vmm/vcpu-loop.js';
+import { openEventLog, parseLogClasses } from './event-log.js';
 import { buildDevice } from '../devices/registry.js';
 import { hostFileSize, MAX_DEVICE_TREE_BYTES, readHostFile, sizeText } from '../vmm/host-file.js';
 import { memoryRegions } from '../vmm/guest-instance.js';
@@ -285,31 +286,6 @@ async function execute(
       `${result.blocksDecoded} code blocks decoded, ${result.blocksTranslated} of them translated\n`);
   }
   return status;
-}
-
-/** `exits,sbi,mmio,irq` (or `all`) → the classes; a string is the usage error. */
-function parseLogClasses(text: string): Set<LogClass> | string {
-  const names = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (names.length === 1 && names[0] === 'all') return new Set(LOG_CLASSES);
-  const bad = names.find((n) => !(LOG_CLASSES as readonly string[]).includes(n));
-  if (bad !== undefined || names.length === 0) return `--log: "${bad ?? text}" is not one of ${LOG_CLASSES.join(', ')}, all`;
-  return new Set(names as LogClass[]);
-}
-
-/** The event log: to a file (written in 64 KiB batches), or to stderr. */
-function openEventLog(classes: Set<LogClass>, file: string | undefined, err: (s: string) => void): EventLog & { close(): void } {
-  if (file === undefined) return { classes, write: err, close: () => {} };
-  const fd = openSync(file, 'w');
-  let pending = '';
-  const drain = (): void => {
-    if (pending) writeSync(fd, pending);
-    pending = '';
-  };
-  return {
-    classes,
-    write: (line) => { pending += line; if (pending.length >= 65536) drain(); },
-    close: () => { drain(); closeSync(fd); },
-  };
 }
 
 /** Console output is written when a line ends or this much is waiting. */

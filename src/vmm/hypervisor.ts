@@ -17,7 +17,7 @@ import { guestClaims, hostPages } from './config/memory-fit.js';
 import { checkGuestLimits, GuestInstance, type Vcpu } from './guest-instance.js';
 import { buildScheduler } from './scheduling.js';
 import type { DeviceContext } from '../devices/device.js';
-import { LOCKSTEP_QUANTUM_NS } from './vcpu-loop.js';
+import { LOCKSTEP_QUANTUM_NS, type EventLog } from './vcpu-loop.js';
 
 /** Bytes of each vserial's output kept for `vserial dump`. */
 const HISTORY_BYTES = 65536;
@@ -63,6 +63,8 @@ export interface HypervisorOptions {
   /** Retired instructions per timer tick (default 10: 100 MIPS of virtual CPU at a 10 MHz timebase). */
   readonly instructionsPerTick?: number;
   readonly trace?: boolean;
+  /** The event log (`--log`) every guest writes to, if one is kept. */
+  readonly log?: EventLog;
   /** Wall-clock time of guest time 0 for the guests' RTCs (ns since the Unix epoch; default a fixed date). */
   readonly wallClockEpochNs?: bigint;
 }
@@ -157,6 +159,7 @@ export class Hypervisor {
         scheduler: this.scheduler, supervisor: this.supervisor,
         timebaseFrequency: this.host.timebaseFrequency, instructionsPerTick: this.ipt,
         output: this.opts.output, buildDevice, files: this.opts.files, wallClockEpochNs: this.opts.wallClockEpochNs,
+        log: this.opts.log,
       });
     } catch (e) {
       this.memory.destroy(name);

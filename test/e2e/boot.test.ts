@@ -3,7 +3,7 @@
  * through create, kick, pause, resume, halt, reset and destroy with Xvisor's messages and `vcpu list` states.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ROOT, tsvisor } from '../support/cli.js';
@@ -70,4 +70,21 @@ describe.skipIf(!existsSync(CLI))('tsvisor boot', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+  it('--log writes every guest\'s events; --trace writes the scheduler trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsvisor-boot-log-'));
+    try {
+      const log = join(dir, 'events.log'), trace = join(dir, 't.json');
+      const r = await tsvisor(['boot', join(ROOT, 'boards/default.dts'), '--time', '0.05', '--log', 'sbi,irq', '--log-file', log, '--trace', trace]);
+      expect(r.status).toBe(0);
+      const text = readFileSync(log, 'latin1');
+      expect(text).toMatch(/ us guest0\/vcpu0 sbi: ext 0x/);
+      expect(text).toMatch(/ us guest1\/vcpu0 sbi: ext 0x/);
+      const names = (JSON.parse(readFileSync(trace, 'utf8')) as { traceEvents: { ph: string; args?: { name?: string } }[] }).traceEvents
+        .filter((e) => e.ph === 'M').map((e) => e.args?.name);
+      expect(names).toEqual(expect.arrayContaining(['guest0', 'guest1', 'guest0/vcpu0']));
+      expect((await tsvisor(['boot', join(ROOT, 'boards/default.dts'), '--log', 'nope'])).status).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
