@@ -12,10 +12,11 @@ export interface Pattern {
 
 /** A pattern from the command line; a string when `/.../` is not a valid regular expression. */
 export function parsePattern(text: string): Pattern | string {
-  const m = /^\/(.+)\/([dimsuy]*)$/s.exec(text);
+  const m = /^\/(.+)\/([dgimsuy]*)$/s.exec(text);
   if (!m) return { text, regex: undefined };
   try {
-    return { text, regex: new RegExp(m[1]!, `${m[2]!}g`) };
+    // Searches resume where the last match ended (lastIndex): the pattern is always global.
+    return { text, regex: new RegExp(m[1]!, m[2]!.includes('g') ? m[2]! : `${m[2]!}g`) };
   } catch (e) {
     return `"${text}" is not a regular expression: ${(e as Error).message}`;
   }
