@@ -20,6 +20,7 @@ import { hostFileSize, MAX_DEVICE_TREE_BYTES, readHostFile, sizeText } from '../
 import { memoryRegions } from '../vmm/guest-instance.js';
 import { ConsoleWatch, parsePattern, type Pattern } from './console-watch.js';
 import { describe, parseScript, ScriptRunner, type Script, type StepResult } from './script.js';
+import { xmlText } from './xml-text.js';
 
 /** The exit statuses of `tsvisor run`. */
 export const RUN_EXIT = { pass: 0, failed: 1, usage: 2, halted: 3, timeout: 124 } as const;
@@ -314,20 +315,16 @@ export function parseSize(text: string): number | undefined {
 /** `\n`, `\r`, `\t` and `\\` in command-line text. */
 const unescape = (s: string): string => s.replace(/\\([nrt\\])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t', '\\': '\\' })[c]!);
 
-const xml = (s: string): string =>
-  // eslint-disable-next-line no-control-regex
-  s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
-
 /** A JUnit report of one run; a usage or configuration error (2) is an `error`, any other non-zero status a `failure`. */
 function junit(name: string, status: number, notes: string[], report: Report, seconds: number): string {
   const kind = status === RUN_EXIT.usage ? 'error' : 'failure';
-  const failure = status === 0 ? '' : `<${kind} message="${xml(notes.join('; ') || `exit status ${status}`)}">exit status ${status}</${kind}>`;
+  const failure = status === 0 ? '' : `<${kind} message="${xmlText(notes.join('; ') || `exit status ${status}`)}">exit status ${status}</${kind}>`;
   // A script's steps are test cases of their own, timed in guest virtual seconds.
-  const steps = report.steps.map((r, i) => `<testcase name="${xml(`step ${i + 1}: ${describe(r.step)}`)}" classname="tsvisor.script" ` +
-    `time="${r.seconds.toFixed(3)}">${r.ok ? '' : `<failure message="${xml(r.message ?? '')}"/>`}</testcase>`).join('');
+  const steps = report.steps.map((r, i) => `<testcase name="${xmlText(`step ${i + 1}: ${describe(r.step)}`)}" classname="tsvisor.script" ` +
+    `time="${r.seconds.toFixed(3)}">${r.ok ? '' : `<failure message="${xmlText(r.message ?? '')}"/>`}</testcase>`).join('');
   const stepFailures = report.steps.filter((r) => !r.ok).length;
   const counts = `failures="${(status !== 0 && kind === 'failure' ? 1 : 0) + stepFailures}" errors="${status !== 0 && kind === 'error' ? 1 : 0}"`;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="tsvisor run" tests="${1 + report.steps.length}" ${counts} time="${seconds.toFixed(3)}">` +
-    `<testcase name="${xml(name)}" classname="tsvisor" time="${seconds.toFixed(3)}">${failure}<system-out>${xml(report.console)}</system-out></testcase>` +
+    `<testcase name="${xmlText(name)}" classname="tsvisor" time="${seconds.toFixed(3)}">${failure}<system-out>${xmlText(report.console)}</system-out></testcase>` +
     `${steps}</testsuite></testsuites>\n`;
 }

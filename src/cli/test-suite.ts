@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { xmlText } from './xml-text.js';
 
 export interface TestFlags {
   jobs?: string;
@@ -129,8 +130,8 @@ function runOne(test: TestCase, scratch: string): Promise<Outcome> {
       let body = '';
       let counts = { tests: 1, failures: exit === 0 ? 0 : 1, errors: 0 };
       try {
-        const xml = readFileSync(junit, 'utf8');
-        const suite = /<testsuite ([^>]*)>([\s\S]*)<\/testsuite>/.exec(xml);
+        const report = readFileSync(junit, 'utf8');
+        const suite = /<testsuite ([^>]*)>([\s\S]*)<\/testsuite>/.exec(report);
         if (suite) {
           body = suite[2]!;
           const num = (attr: string): number => Number(new RegExp(`\\b${attr}="(\\d+)"`).exec(suite[1]!)?.[1] ?? 0);
@@ -139,7 +140,7 @@ function runOne(test: TestCase, scratch: string): Promise<Outcome> {
       } catch {
         // The run died before writing its report: the test case below says so.
       }
-      if (!body) body = `<testcase name="${xml(test.name)}" classname="tsvisor"><error message="${xml(messages.trim() || `exit ${exit}`)}"/></testcase>`;
+      if (!body) body = `<testcase name="${xmlText(test.name)}" classname="tsvisor"><error message="${xmlText(messages.trim() || `exit ${exit}`)}"/></testcase>`;
       done({ test, status: exit === 0 ? 'pass' : 'fail', exit, seconds, console, messages: messages.trim(), junitBody: body, junitCounts: counts });
     });
   });
@@ -201,23 +202,19 @@ function summary(outcomes: readonly Outcome[], seconds: number, shard: string | 
     `in ${seconds.toFixed(1)} s${failed ? `; logs of the failures in ${logs}/` : ''}\n`;
 }
 
-const xml = (s: string): string =>
-  // eslint-disable-next-line no-control-regex
-  s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
-
 /** One JUnit document: a testsuite per test (its run's test cases, script steps included), as JUnit files merge. */
 function junitReport(outcomes: readonly Outcome[], seconds: number): string {
   let tests = 0, failures = 0, errors = 0;
   const suites = outcomes.map((o) => {
     if (o.status === 'skip') {
       tests++;
-      return `<testsuite name="${xml(o.test.name)}" tests="1" failures="0" errors="0" skipped="1" time="0.000">` +
-        `<testcase name="${xml(o.test.name)}" classname="tsvisor"><skipped message="${xml(o.messages)}"/></testcase></testsuite>`;
+      return `<testsuite name="${xmlText(o.test.name)}" tests="1" failures="0" errors="0" skipped="1" time="0.000">` +
+        `<testcase name="${xmlText(o.test.name)}" classname="tsvisor"><skipped message="${xmlText(o.messages)}"/></testcase></testsuite>`;
     }
     tests += o.junitCounts.tests;
     failures += o.junitCounts.failures;
     errors += o.junitCounts.errors;
-    return `<testsuite name="${xml(o.test.name)}" tests="${o.junitCounts.tests}" failures="${o.junitCounts.failures}" ` +
+    return `<testsuite name="${xmlText(o.test.name)}" tests="${o.junitCounts.tests}" failures="${o.junitCounts.failures}" ` +
       `errors="${o.junitCounts.errors}" skipped="0" time="${o.seconds.toFixed(3)}">${o.junitBody}</testsuite>`;
   });
   // junit-10.xsd (Jenkins) allows no `skipped` on <testsuites>: the skips are counted on each <testsuite>.
