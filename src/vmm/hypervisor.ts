@@ -19,6 +19,8 @@ import { buildScheduler } from './scheduling.js';
 import type { DeviceContext } from '../devices/device.js';
 import { LOCKSTEP_QUANTUM_NS, type EventLog } from './vcpu-loop.js';
 
+/** Most events kept until taken. */
+const MAX_EVENTS = 1000;
 /** Bytes of each vserial's output kept for `vserial dump`. */
 const HISTORY_BYTES = 65536;
 
@@ -104,6 +106,10 @@ export class Hypervisor {
   private readonly history = new Map<string, ConsoleHistory>();
   /** Exit status of each guest's last SRST shutdown. */
   readonly lastStatus = new Map<string, number>();
+  /** Events not yet taken (`takeEvents`): VCPU halts and guest shutdowns and reboots, as Xvisor reports them. */
+  private events: string[] = [];
+  /** Halted VCPUs already reported (a halt is reported once, until the VCPU is reset). */
+  private readonly haltReported = new Set<Vcpu>();
 
   constructor(readonly board: DeviceTree, readonly host: HostConfig, private opts: HypervisorOptions) {
     const output = opts.output;
@@ -250,7 +256,15 @@ export class Hypervisor {
   runUntil(ns: number): void {
     this.scheduler.runUntil(ns);
     for (const g of this.guests.values()) {
+      for (const v of g.instance.vcpus) {
+        if (v.haltReason === undefined) this.haltReported.delete(v);
+        else if (!this.haltReported.has(v)) {
+          this.haltReported.add(v);
+          this.event(`${v.name}: Halted (${v.haltReason})`);
+        }
+      }
       const outcome = g.instance.outcome;
+      if (outcome.kind !== 'running') this.event(`${g.name}: ${outcome.kind === 'shutdown' ? 'Shutdown' : 'Reboot'} (${outcome.how})`);
       if (outcome.kind === 'shutdown') {
         // SRST shutdown = guest reset (Xvisor); the guest's last status stays visible.
         this.lastStatus.set(g.name, outcome.status);
@@ -264,6 +278,60 @@ export class Hypervisor {
         this.kickGuest(g.name);
       }
     }
+  }
+
+  /** Events since the last call, oldest first: `guest0/vcpu0: Halted (reason)`, `guest0: Shutdown (how)`. */
+  takeEvents(): string[] {
+    const e = this.events;
+    this.events = [];
+    return e;
+  }
+
+  /** Keep at most MAX_EVENTS untaken (a guest rebooting in a loop with nobody reading cannot grow them). */
+  private event(text: string): void {
+    if (this.events.length < MAX_EVENTS) this.events.push(text);
+    else if (this.events.length === MAX_EVENTS) this.events.push('(more events dropped)');
+  }
+
+  /** A normal VCPU by id or by name (`guest0/vcpu0`). */
+  findVcpu(idOrName: string): { guest: GuestRecord; vcpu: Vcpu; id: number } | undefined {
+    for (const g of this.guests.values()) {
+      for (const v of g.instance.vcpus) {
+        const id = g.vcpuIds[v.index]!;
+        if (v.name === idOrName || String(id) === idOrName) return { guest: g, vcpu: v, id };
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Virtual ns a VCPU spent in each state since its last reset. The state machine counts Ready and Running as one
+   * (the scheduler does not report switches), so Running is the time its retired instructions took and Ready the rest.
+   */
+  vcpuTimes(v: Vcpu): { ready: number; running: number; paused: number; halted: number; reset: number } {
+    const now = this.scheduler.now();
+    const t = { ...v.state.times };
+    // The state it is in now has run since its last change (`since` is the state machine's own record of that).
+    t[v.state.state] += Math.max(0, now - v.state['since']);
+    const readyOrRunning = t[VcpuState.Ready] + t[VcpuState.Running];
+    const running = Math.min(readyOrRunning, Math.round(v.hart.icount * this.nsPerInstruction));
+    return { ready: readyOrRunning - running, running, paused: t[VcpuState.Paused], halted: t[VcpuState.Halted], reset: t[VcpuState.Reset] };
+  }
+
+  /** `vcpu set_affinity`: the host CPUs a VCPU may run on; it is placed again on the next run. */
+  setVcpuAffinity(idOrName: string, cpus: readonly number[]): OpResult {
+    const found = this.findVcpu(idOrName);
+    if (!found) return { ok: false, message: `Failed to find vcpu ${idOrName}` };
+    const known = new Set(this.host.cpus.map((c) => c.hartId));
+    const bad = cpus.find((c) => !known.has(c));
+    if (bad !== undefined || cpus.length === 0) {
+      return { ok: false, message: `${found.vcpu.name}: Failed to set affinity (${bad === undefined ? 'no host CPU given' : `no host CPU ${bad}`})` };
+    }
+    const task = found.guest.tasks[found.vcpu.index]!;
+    task.affinity = [...cpus];
+    this.scheduler.remove(task); // forgets its placement; the policy places it within the new affinity
+    if (found.vcpu.state.runnable) this.scheduler.wake(task);
+    return { ok: true, message: `${found.vcpu.name}: Affinity set to {${cpus.join(',')}}` };
   }
 
   /** Rows for `vcpu list` (orphans, then normal VCPUs): id, host CPU, priority, state, name, affinity. */
@@ -282,10 +350,10 @@ export class Hypervisor {
         const task = g.tasks[v.index]!;
         const cfg = g.config.vcpus[v.index];
         rows.push({
-          id: g.vcpuIds[v.index]!, cpu: this.hostCpuOf(task) ?? cfg?.affinity?.[0] ?? this.host.cpus[0]?.hartId ?? 0,
+          id: g.vcpuIds[v.index]!, cpu: this.hostCpuOf(task) ?? task.affinity?.[0] ?? cfg?.affinity?.[0] ?? this.host.cpus[0]?.hartId ?? 0,
           priority: task.priority,
           state: STATE_NAMES[v.state.state], name: v.name,
-          affinity: `{${(cfg?.affinity ?? this.host.cpus.map((c) => c.hartId)).join(',')}}`,
+          affinity: `{${(task.affinity ?? cfg?.affinity ?? this.host.cpus.map((c) => c.hartId)).join(',')}}`,
         });
       }
     }

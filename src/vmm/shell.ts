@@ -1,7 +1,9 @@
 /**
  * The management shell, with Xvisor's commands and output formats (REFERENCE.md §8): guest, vcpu, vserial, vfs,
- * host, help, version, echo. Each command line gives output lines; a board's /chosen/bootcmd runs through it.
- * Paths in vfs commands are relative to the board file's folder.
+ * devtree, host, sleep, help, version, echo. Each command line gives output lines; a board's /chosen/bootcmd runs
+ * through it. What only a terminal can do (wait in virtual time, stop, bind a console) comes back as an action.
+ * Paths in vfs commands are relative to the board file's folder. The command table, completion and the longer
+ * formats live in ./shell/.
  */
 import { dirname, resolve } from 'node:path';
 import { DiagnosticSink } from '../dts/diagnostics.js';
@@ -14,10 +16,18 @@ import { cloneNode, guestFdtLoad, overrideValue } from './config/guest-load.js';
 import { words } from './config/boot-loads.js';
 import { MAX_DEVICE_TREE_BYTES, MAX_SCRIPT_BYTES, readHostFile } from './host-file.js';
 import type { Hypervisor } from './hypervisor.js';
-import { STATE_NAMES, VcpuState } from '../vcpu/state.js';
+import { VcpuState } from '../vcpu/state.js';
+import { fail, hex16, ok, pad, RULE, type ShellResult } from './shell/result.js';
+import { parseDuration, parseNumber } from './shell/number.js';
+import { splitCommands } from './shell/split.js';
+import { helpLines } from './shell/commands.js';
+import { complete, type CompletionNames } from './shell/complete.js';
+import { hostCpuInfo, hostInfo, hostRamInfo } from './shell/host.js';
+import { dumpRegisters, dumpStat } from './shell/vcpu-info.js';
 
-const RULE = '-'.repeat(79);
-const pad = (s: string | number, n: number): string => String(s).padEnd(n);
+export { parseNumber } from './shell/number.js';
+export type { ShellAction, ShellResult } from './shell/result.js';
+export { splitCommands } from './shell/split.js';
 
 export const VERSION_TEXT = 'tsvisor 0.1.0 (an Xvisor-style hypervisor for RISC-V guests, in TypeScript)';
 
@@ -30,27 +40,6 @@ export const MAX_BOARD_NODES = 100_000;
 /** Most bytes `guest dumpmem` shows at once (a longer length is refused). */
 export const MAX_DUMP_BYTES = 4096;
 
-/**
- * A number in the DTS/Xvisor syntax (C's strtoull base 0): decimal, 0x hex or 0-prefixed octal, no sign, no
- * fraction, at most 2^53 - 1 (exact in a JavaScript number). Returns the value or an error text.
- */
-export function parseNumber(text: string | undefined, what: string): number | string {
-  if (text === undefined || text === '') return `missing ${what}`;
-  const t = text.trim();
-  let v: number;
-  if (/^0[xX][0-9a-fA-F]+$/.test(t)) v = t.length > 2 + 14 ? Infinity : parseInt(t.slice(2), 16);
-  else if (/^0[0-7]+$/.test(t)) v = t.length > 19 ? Infinity : parseInt(t.slice(1), 8);
-  else if (/^(0|[1-9][0-9]*)$/.test(t)) v = t.length > 16 ? Infinity : Number(t);
-  else return `invalid ${what} "${text}" (a decimal, 0x hex or 0 octal number)`;
-  if (!Number.isSafeInteger(v)) return `${what} "${text}" is out of range (at most 2^53 - 1)`;
-  return v;
-}
-
-export interface ShellResult {
-  readonly lines: string[];
-  readonly ok: boolean;
-}
-
 export class Shell {
   /** Scripts being run now (`vfs run` nesting). */
   private depth = 0;
@@ -59,8 +48,41 @@ export class Shell {
 
   constructor(private readonly hv: Hypervisor, private readonly boardPath: string) {}
 
-  /** Run one command line. Never throws: every failure is an error line. */
+  /**
+   * Run one command line (`;` separates commands: they run in turn, up to the first that fails). Never throws:
+   * every failure is an error line. `sleep`, `shutdown` and `vserial bind` return an action for the terminal; on
+   * a line of several commands, only the last may be one (the terminal splits lines itself, so that it can act).
+   */
   execute(line: string): ShellResult {
+    const commands = splitCommands(line);
+    if (commands.length <= 1) return this.one(commands[0] ?? '');
+    const lines: string[] = [];
+    for (const [i, cmd] of commands.entries()) {
+      const r = this.one(cmd);
+      lines.push(...r.lines);
+      if (!r.ok) return fail(lines);
+      if (r.action) {
+        if (i === commands.length - 1 || r.action.kind === 'shutdown') return { lines, ok: true, action: r.action };
+        return fail([...lines, `${cmd}: only the last command of a line or script may wait or bind a console`]);
+      }
+    }
+    return ok(lines);
+  }
+
+  /** Tab completion of a line (see shell/complete.ts), with this hypervisor's guests, VCPUs and vserials. */
+  complete(line: string): [string[], string] {
+    const hv = this.hv;
+    const names: CompletionNames = {
+      guests: () => [...hv.guests.keys(), ...(hv.board.root.getChild('guests')?.children.filter((c) => !c.deleted).map((c) => c.name) ?? [])],
+      vcpus: () => hv.vcpuRows().map((r) => ({ id: r.id, name: r.name })),
+      vserials: () => [...hv.guests.values()].flatMap((g) => g.instance.vserials()),
+      treeChildren: (path) => getNodeByPath(hv.board.root, path)?.children.filter((c) => !c.deleted).map((c) => c.name) ?? [],
+    };
+    return complete(line, names);
+  }
+
+  /** One command (no `;`). */
+  private one(line: string): ShellResult {
     if (this.depth === 0) this.budget = MAX_SCRIPT_COMMANDS;
     if (--this.budget < 0) return fail([`vfs: more than ${MAX_SCRIPT_COMMANDS} commands from scripts in one command`]);
     let w: string[];
@@ -73,10 +95,20 @@ export class Shell {
     const [cmd, sub, ...rest] = w as [string, string | undefined, ...string[]];
     try {
       switch (cmd) {
-        case 'help': return ok(HELP);
+        case 'help': {
+          const lines = helpLines(sub);
+          return lines ? ok(lines) : fail([`help: no command ${sub ?? ''} (try help)`]);
+        }
         case 'version': return ok([VERSION_TEXT]);
         case 'echo': return ok([w.slice(1).join(' ')]);
-        case 'host': return this.host(sub);
+        case 'sleep': {
+          const ns = parseDuration(sub);
+          if (typeof ns === 'string') return fail([`sleep: ${ns}`, 'Usage: sleep <seconds>|<n>ms|<n>us']);
+          return { lines: [], ok: true, action: { kind: 'sleep', ns } };
+        }
+        case 'shutdown':
+        case 'exit': return { lines: [], ok: true, action: { kind: 'shutdown' } };
+        case 'host': return this.host(sub, rest);
         case 'guest': return this.guest(sub, rest);
         case 'vcpu': return this.vcpu(sub, rest);
         case 'vserial': return this.vserial(sub, rest);
@@ -89,20 +121,13 @@ export class Shell {
     }
   }
 
-  private host(sub: string | undefined): ShellResult {
-    const h = this.hv.host;
-    if (sub === 'info' || sub === 'cpu' || sub === 'ram') {
-      const ram = h.memory.reduce((n, b) => n + b.size, 0);
-      return ok([
-        `CPU count        : ${h.cpus.length}`,
-        `CPU ISA          : ${h.cpus[0]?.isa ?? '-'}`,
-        `Timebase         : ${h.timebaseFrequency} Hz`,
-        `RAM              : ${ram / 2 ** 20} MiB in ${new Set(h.memory.map((b) => b.numaNode)).size} NUMA node(s)`,
-        `RAM free         : ${this.hv.freeBytes() / 2 ** 20} MiB (after claims)`,
-        `Scheduler        : ${h.vmm.scheduler}`,
-      ]);
-    }
-    return fail(['Usage: host info']);
+  private host(sub: string | undefined, args: string[]): ShellResult {
+    const hv = this.hv;
+    const model = hv.board.root.getProp('model')?.value.bytes;
+    if (sub === 'info' && args.length === 0) return ok(hostInfo(hv.host, hv.memory, model ? Buffer.from(model).toString('latin1').replace(/\0$/, '') : undefined));
+    if (sub === 'cpu' && args[0] === 'info') return ok(hostCpuInfo(hv.host));
+    if (sub === 'ram' && args[0] === 'info') return ok(hostRamInfo(hv.host, hv.memory));
+    return fail(['Usage: host info|cpu info|ram info']);
   }
 
   private guest(sub: string | undefined, args: string[]): ShellResult {
@@ -115,17 +140,19 @@ export class Shell {
     }
     const name = args[0];
     if (!name) return fail([`Usage: guest ${sub ?? '<command>'} <guest_name>`]);
-    if (sub === 'region_list' || sub === 'dumpmem') {
+    if (sub === 'region_list' || sub === 'region' || sub === 'dumpmem') {
       const g = hv.guests.get(name);
       if (!g) return fail([`${name}: no such guest`]);
-      if (sub === 'region_list') {
-        const lines = [RULE, ` ${pad('Name', 18)}${pad('Guest Phys', 20)}${pad('Size', 14)}${pad('Type', 10)}Device`, RULE];
-        for (const r of g.config.regions) {
-          lines.push(` ${pad(r.name.split('/')[1]!, 18)}${pad(`0x${r.gpa.toString(16).padStart(16, '0')}`, 20)}${pad(`0x${r.size.toString(16)}`, 14)}` +
-            `${pad(r.manifest, 10)}${r.deviceType}${r.compatible[0] ? ` (${r.compatible[0]})` : ''}`);
-        }
-        lines.push(RULE);
-        return ok(lines);
+      const row = (r: (typeof g.config.regions)[number]): string => ` ${pad(r.name.split('/')[1]!, 18)}${pad(hex16(r.gpa), 20)}${pad(`0x${r.size.toString(16)}`, 14)}` +
+        `${pad(r.manifest, 10)}${r.deviceType}${r.compatible[0] ? ` (${r.compatible[0]})` : ''}`;
+      const header = [RULE, ` ${pad('Name', 18)}${pad('Guest Phys', 20)}${pad('Size', 14)}${pad('Type', 10)}Device`, RULE];
+      if (sub === 'region_list') return ok([...header, ...g.config.regions.map(row), RULE]);
+      if (sub === 'region') {
+        // The region holding an address, as Xvisor's guest aspace lookup finds it.
+        const gpa = parseNumber(args[1], 'guest physical address');
+        if (typeof gpa === 'string') return fail([`${name}: ${gpa}`, 'Usage: guest region <guest_name> <guest_phys_addr>']);
+        const r = g.config.regions.find((x) => x.size > 0 && gpa >= x.gpa && gpa - x.gpa < x.size);
+        return r ? ok([...header, row(r), RULE]) : fail([`${name}: no region holds ${hex16(gpa)}`]);
       }
       const gpa = parseNumber(args[1], 'guest physical address');
       if (typeof gpa === 'string') return fail([`${name}: ${gpa}`, 'Usage: guest dumpmem <guest_name> <guest_phys_addr> [<length>]']);
@@ -137,7 +164,7 @@ export class Shell {
       const lines: string[] = [];
       for (let i = 0; i < bytes.length; i += 16) {
         const row = [...bytes.subarray(i, i + 16)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-        lines.push(`0x${(gpa + i).toString(16).padStart(16, '0')}: ${row}`);
+        lines.push(`${hex16(gpa + i)}: ${row}`);
       }
       return ok(lines);
     }
@@ -157,32 +184,36 @@ export class Shell {
     const requests: Record<string, VcpuState> = {
       reset: VcpuState.Reset, kick: VcpuState.Ready, resume: VcpuState.Ready, pause: VcpuState.Paused, halt: VcpuState.Halted,
     };
-    const parsed = parseNumber(args[0], 'VCPU id');
-    const id = typeof parsed === 'number' ? parsed : NaN;
+    // A VCPU is named by its id (as Xvisor) or by its name (guest0/vcpu0), which Tab completes.
+    const target = args[0];
     if (sub && requests[sub] !== undefined) {
-      if (typeof parsed === 'string') return fail([`vcpu: ${parsed}`, `Usage: vcpu ${sub} <vcpu_id>`]);
-      const r = this.hv.vcpuRequest(id, sub, requests[sub]!);
+      if (target === undefined) return fail([`Usage: vcpu ${sub} <vcpu_id>`]);
+      const found = this.hv.findVcpu(target);
+      if (!found) {
+        const parsed = parseNumber(target, 'VCPU id');
+        return fail([typeof parsed === 'string' && !target.includes('/') ? `vcpu: ${parsed}` : `Failed to find vcpu ${target}`]);
+      }
+      const r = this.hv.vcpuRequest(found.id, sub, requests[sub]!);
       return { lines: [r.message], ok: r.ok };
     }
     if (sub === 'dumpreg' || sub === 'dumpstat') {
-      const found = Number.isInteger(id) ? this.hv.vcpuById(id) : undefined;
-      if (!found) return fail([`Failed to find vcpu ${args[0] ?? ''}`]);
-      const { vcpu } = found;
-      const h = vcpu.hart;
-      if (sub === 'dumpstat') {
-        const lines = [`Name             : ${vcpu.name}`, `State            : ${STATE_NAMES[vcpu.state.state]}`,
-          `Reset count      : ${vcpu.state.resetCount}`, `Instructions     : ${h.icount}`];
-        for (const [state, t] of Object.entries(vcpu.state.times)) lines.push(`${pad(`${STATE_NAMES[Number(state) as VcpuState]} time`, 17)}: ${t} ns`);
-        if (vcpu.haltReason) lines.push(`Halt reason      : ${vcpu.haltReason}`);
-        return ok(lines);
+      const found = target === undefined ? undefined : this.hv.findVcpu(target);
+      if (!found) return fail([`Failed to find vcpu ${target ?? ''}`]);
+      if (sub === 'dumpreg') return ok(dumpRegisters(found.vcpu.hart));
+      const row = this.hv.vcpuRows().find((r) => r.id === found.id);
+      return ok(dumpStat({ vcpu: found.vcpu, priority: row?.priority ?? 0, hostCpu: row?.cpu ?? 0, times: this.hv.vcpuTimes(found.vcpu) }));
+    }
+    if (sub === 'set_affinity') {
+      const [id, list] = args;
+      if (id === undefined || list === undefined) return fail(['Usage: vcpu set_affinity <vcpu_id> <host_cpu>[,<host_cpu>...]']);
+      const cpus: number[] = [];
+      for (const part of list.split(',')) {
+        const n = parseNumber(part, 'host CPU');
+        if (typeof n === 'string') return fail([`vcpu: ${n}`]);
+        cpus.push(n);
       }
-      const x = (i: number): string => `0x${(h.x[2 * i + 1]! >>> 0).toString(16).padStart(8, '0')}${(h.x[2 * i]! >>> 0).toString(16).padStart(8, '0')}`;
-      const lines = [`pc: 0x${h.pcHex()}  mode: ${h.mode === 1 ? 'S' : 'U'}`];
-      for (let i = 0; i < 32; i += 4) lines.push([0, 1, 2, 3].map((k) => `${pad(ABI[i + k]!, 4)}${x(i + k)}`).join('  '));
-      const csr = (n: string, hi: number, lo: number): string => `${n}: 0x${(hi >>> 0).toString(16).padStart(8, '0')}${(lo >>> 0).toString(16).padStart(8, '0')}`;
-      lines.push([csr('sepc', h.sepcHi, h.sepcLo), csr('scause', h.scauseHi, h.scauseLo), csr('stval', h.stvalHi, h.stvalLo)].join('  '));
-      lines.push([csr('stvec', h.stvecHi, h.stvecLo), csr('satp', h.satpHi, h.satpLo), `sie: 0x${h.sie.toString(16)}`, `sip: 0x${h.sip().toString(16)}`].join('  '));
-      return ok(lines);
+      const r = this.hv.setVcpuAffinity(id, cpus);
+      return { lines: [r.message], ok: r.ok };
     }
     if (sub === 'list' || sub === 'normal_list' || sub === 'orphan_list') {
       const kind = sub === 'list' ? 'all' : sub === 'normal_list' ? 'normal' : 'orphan';
@@ -193,21 +224,29 @@ export class Shell {
       lines.push(RULE);
       return ok(lines);
     }
-    return fail(['Usage: vcpu list|normal_list|orphan_list']);
+    return fail(['Usage: vcpu list|normal_list|orphan_list|reset|kick|pause|resume|halt|dumpreg|dumpstat|set_affinity ... (help vcpu)']);
   }
 
   private vserial(sub: string | undefined, args: string[] = []): ShellResult {
+    const name = args[0];
     if (sub === 'dump') {
-      const name = args[0];
       const text = name ? this.hv.consoleHistory(name) : undefined;
       if (text === undefined) return fail([`Failed to find vserial ${name ?? ''}`]);
-      return ok(text.split('\n'));
+      // `vserial dump <name> <bytes>`: only the last <bytes> of what it printed.
+      const bytes = args[1] === undefined ? text.length : parseNumber(args[1], 'byte count');
+      if (typeof bytes === 'string') return fail([`vserial: ${bytes}`, 'Usage: vserial dump <vserial_name> [<bytes>]']);
+      return ok((bytes === 0 ? '' : text.slice(-bytes)).split('\n'));
     }
     if (sub === 'list') {
-      const names = [...this.hv.guests.values()].flatMap((g) => [...g.instance.vserials(), `${g.name}/sbi`]);
+      const names = [...this.hv.guests.values()].flatMap((g) => g.instance.vserials());
       return ok([RULE, ' Name', RULE, ...names.map((n) => ` ${n}`), RULE]);
     }
-    return fail(['Usage: vserial list']);
+    if (sub === 'bind') {
+      const guest = name ? [...this.hv.guests.values()].find((g) => g.instance.vserials().includes(name)) : undefined;
+      if (!name || !guest) return fail([`Failed to find vserial ${name ?? ''}`]);
+      return { lines: [], ok: true, action: { kind: 'bind', vserial: name, guest: guest.name } };
+    }
+    return fail(['Usage: vserial list|dump <vserial_name> [<bytes>]|bind <vserial_name>']);
   }
 
   /** `devtree attr show|get|set|del` and `devtree node show|dump|add|copy|del` on the live board tree. */
@@ -321,6 +360,9 @@ export class Shell {
           const r = this.execute(cmd);
           lines.push(...r.lines);
           if (!r.ok) return fail(lines); // a script stops at its first failing line
+          // A script runs at one instant: it may stop the hypervisor, not wait or take the keyboard.
+          if (r.action?.kind === 'shutdown') return { lines, ok: true, action: r.action };
+          if (r.action) return fail([...lines, `vfs run ${script}: ${r.action.kind} works at the prompt, not in a script`]);
         }
       } finally {
         this.depth--;
@@ -354,9 +396,6 @@ export class Shell {
   }
 }
 
-const ABI = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7',
-  's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'];
-
 /** Nodes of a subtree (iteratively: trees may be deep). */
 function countNodes(n: Node): number {
   let count = 0;
@@ -367,26 +406,3 @@ function countNodes(n: Node): number {
   }
   return count;
 }
-
-const ok = (lines: string[]): ShellResult => ({ lines, ok: true });
-const fail = (lines: string[]): ShellResult => ({ lines, ok: false });
-
-const HELP = [
-  'guest list|create|destroy|reset|kick|pause|resume|halt|region_list <guest_name>',
-  'guest dumpmem <guest_name> <guest_phys_addr> [<length>]   (at most 4096 bytes)',
-  'vcpu list|normal_list|orphan_list',
-  'vcpu reset|kick|pause|resume|halt|dumpreg|dumpstat <vcpu_id>',
-  'vserial dump <name>',
-  'vserial list',
-  'vserial bind <name>      (tsvisor boot: stdin goes to the guest console; ESC x q leaves)',
-  'vfs guest_fdt_load <guest> <dtb> <vcpu_count> [<alias>,<attr>,<type>,<value>]...',
-  'vfs guest_load <guest> <guest_phys_addr> <file>',
-  'vfs guest_load_list <guest> <list_file>',
-  'vfs run <script>                  (scripts nest at most 8 deep)',
-  'devtree attr show|get|set|del <path> [<attr> [<type> <value>]]',
-  'devtree node show|dump|add|copy|del <path> [<name>|<source path>]',
-  'host info',
-  'version',
-  'echo <text>',
-  'help',
-];

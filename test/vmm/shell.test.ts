@@ -52,13 +52,45 @@ describe('shell', () => {
     expect(hv.guests.has('g0')).toBe(true);
   });
 
-  it('help, version, host info, and unknown commands', () => {
+  it('help, help <command>, version, host info, host cpu info, host ram info, and unknown commands', () => {
     const { sh } = shell();
-    expect(sh.execute('help').lines.some((l) => l.startsWith('devtree node'))).toBe(true);
+    expect(sh.execute('help').lines).toContain('devtree   - show and edit the live board device tree');
+    expect(sh.execute('help vcpu').lines.slice(0, 3)).toEqual(['vcpu: control commands for vcpu', 'Usage:', '   vcpu list']);
+    expect(sh.execute('help vcpu').lines).toContain('   vcpu set_affinity <vcpu_id> <host_cpu>[,<host_cpu>...]');
+    expect(sh.execute('help sleep').lines).toContain('   sleep <seconds>|<n>ms|<n>us');
+    expect(sh.execute('help nope')).toEqual({ ok: false, lines: ['help: no command nope (try help)'] });
     expect(sh.execute('version').lines[0]).toMatch(/^tsvisor /);
-    expect(sh.execute('host info').lines[0]).toBe('CPU count        : 4');
+    const info = sh.execute('host info').lines;
+    expect(info[0]).toBe('Host Name                : tsvisor default host');
+    expect(info).toContain('Total Online CPUs        : 4');
+    const cpu = sh.execute('host cpu info').lines;
+    expect(cpu).toContain('CPU Topology             : 2 cores x 2 threads');
+    expect(cpu).toContain('CPU3 Hardware ID         : 0x3');
+    expect(cpu).toContain('CPU3 NUMA Node           : 1');
+    const ram = sh.execute('host ram info').lines;
+    expect(ram[0]).toBe('Frame Size        : 4096 (0x00001000)');
+    expect(ram).toContain('Bank01 Start      : 0x00000000c0000000');
+    expect(ram).toContain('Bank01 NUMA Node  : 1');
+    expect(ram).not.toEqual(cpu);
+    expect(sh.execute('host cpu').ok).toBe(false);
     expect(sh.execute('frobnicate')).toEqual({ ok: false, lines: ['Unknown command: frobnicate (try help)'] });
     expect(sh.execute('   ').lines).toEqual([]);
+  });
+
+  it('; separates commands; sleep, shutdown and vserial bind come back as actions for the terminal', () => {
+    const { sh } = shell();
+    expect(sh.execute('echo a; echo "b;c" ;; echo d')).toEqual({ ok: true, lines: ['a', 'b;c', 'd'] });
+    expect(sh.execute('echo a; frob; echo never')).toEqual({ ok: false, lines: ['a', 'Unknown command: frob (try help)'] });
+    expect(sh.execute('sleep 2')).toEqual({ ok: true, lines: [], action: { kind: 'sleep', ns: 2e9 } });
+    expect(sh.execute('sleep 250ms').action).toEqual({ kind: 'sleep', ns: 250e6 });
+    expect(sh.execute('sleep 0.5').action).toEqual({ kind: 'sleep', ns: 500e6 });
+    expect(sh.execute('sleep soon').lines[0]).toBe('sleep: "soon" is not a duration (seconds, or a number with ms, us or s)');
+    expect(sh.execute('sleep 100000').ok).toBe(false); // more than a day
+    expect(sh.execute('echo x; sleep 1').action).toEqual({ kind: 'sleep', ns: 1e9 });
+    expect(sh.execute('sleep 1; echo x').ok).toBe(false);
+    expect(sh.execute('echo bye; shutdown; echo never')).toEqual({ ok: true, lines: ['bye'], action: { kind: 'shutdown' } });
+    expect(sh.execute('exit').action).toEqual({ kind: 'shutdown' });
+    expect(sh.execute('vserial bind nope/uart0')).toEqual({ ok: false, lines: ['Failed to find vserial nope/uart0'] });
   });
 
   it('per-VCPU operations, dumpreg, dumpstat, region_list, dumpmem and vserial dump', () => {
@@ -76,11 +108,37 @@ describe('shell', () => {
     expect(sh.execute('vserial dump g0/sbi').lines).toContain('PASS hello (5 checks)');
     expect(sh.execute('vserial dump nope/uart0').ok).toBe(false);
     const regs = sh.execute(`vcpu dumpreg ${id}`).lines;
-    expect(regs[0]).toMatch(/^pc: 0x[0-9a-f]{16}  mode: S$/);
-    expect(regs[1]).toMatch(/^zero0x0{16}/);
-    expect(sh.execute(`vcpu dumpstat ${id}`).lines).toContain('Reset count      : 2'); // created, then SRST shutdown = reset
+    expect(regs[0]).toMatch(/^ {9}pc=0x[0-9a-f]{16} {8}mode=S$/);
+    expect(regs[1]).toMatch(/^ {7}zero=0x0{16} {10}ra=0x[0-9a-f]{16}$/); // a space between name and value
+    expect(sh.execute('vcpu dumpreg g0/vcpu0').lines).toEqual(regs); // by name as well as by id
+    const stat = sh.execute(`vcpu dumpstat ${id}`).lines;
+    expect(stat).toContain('Reset Count      : 2'); // created, then SRST shutdown = reset
+    expect(stat).toContain('Name             : g0/vcpu0');
+    // Times are virtual: kicked again, paused after 50 us, it has been paused 9.95 ms at 10 ms past that.
+    const t0 = hv.scheduler.now();
+    sh.execute(`vcpu kick ${id}`);
+    hv.runUntil(t0 + 50_000);
+    sh.execute(`vcpu pause ${id}`);
+    hv.runUntil(t0 + 10_050_000);
+    const times = sh.execute(`vcpu dumpstat ${id}`).lines;
+    expect(times).toContain('Paused Time      : 0:00:00:010');
+    expect(times).toContain('Total Time       : 0:00:00:010');
+    expect(times.find((l) => l.startsWith('Instructions'))).toMatch(/^Instructions     : 500[01]$/); // 50 us at 100 MIPS
     const regions = sh.execute('guest region_list g0').lines;
     expect(regions.some((l) => l.includes('mem0') && l.includes('0x0000000080000000') && l.includes('alloced_ram'))).toBe(true);
+    const one = sh.execute('guest region g0 0x80001000').lines;
+    expect(one.filter((l) => l.startsWith(' mem0 '))).toHaveLength(1);
+    expect(one).toHaveLength(5);
+    expect(sh.execute('guest region g0 0x1').lines).toEqual(['g0: no region holds 0x0000000000000001']);
+    expect(sh.execute('vserial dump g0/sbi 10').lines.join('\n').length).toBeLessThanOrEqual(10);
+    expect(sh.execute('vserial dump g0/sbi x').ok).toBe(false);
+    expect(sh.execute('vcpu set_affinity g0/vcpu0 2,3').lines).toEqual(['g0/vcpu0: Affinity set to {2,3}']);
+    expect(sh.execute('vcpu set_affinity g0/vcpu0 9').lines).toEqual(['g0/vcpu0: Failed to set affinity (no host CPU 9)']);
+    const row = sh.execute('vcpu normal_list').lines.find((l) => l.includes('g0/vcpu0'))!;
+    expect(row).toMatch(/^ \d+ +2 .*\{2,3\}$/);
+    sh.execute(`vcpu resume ${id}`);
+    hv.runUntil(hv.scheduler.now() + 1e6);
+    expect(sh.execute('vcpu normal_list').lines.find((l) => l.includes('g0/vcpu0'))).toMatch(/^ \d+ +[23] /); // placed again, within it
     expect(sh.execute('guest dumpmem g0 0x80200000 16').lines[0]).toMatch(/^0x0000000080200000: ([0-9a-f]{2} ){15}[0-9a-f]{2}$/);
     expect(sh.execute('guest dumpmem g0 0x1000 16').ok).toBe(false);
   });
