@@ -139,6 +139,8 @@ export function runCommand(): Command {
     .option('--input <text>', 'type this into the guest console (\\n for Enter), one byte per ms of virtual time')
     .option('--stats', 'print guest instructions, virtual and wall time at the end (stderr)')
     .option('--input-after <text>', 'start typing once the console has printed this (e.g. a prompt)')
+    .option('--gdb <port>', 'serve GDB\'s remote protocol on PORT, HOST:PORT or tcp::PORT (127.0.0.1 unless a host is given), as QEMU -gdb')
+    .option('--gdb-wait', 'with --gdb: hold the guest before its first instruction until GDB continues it, as QEMU -S')
     .option('--no-color', 'no colours in diagnostics (as the NO_COLOR environment variable)')
     .action(async (guestPath: string, flags: RunFlags) => {
       const { runGuest } = await import('./run.js');

@@ -12,7 +12,8 @@ import { compileData } from '../dts/compile.js';
 import { validate } from '../vmm/config/validate.js';
 import { loadGuestFile } from '../vmm/config/guest-file.js';
 import { parseRtcBase } from './rtc-base.js';
-import { runImage, type RunImageResult } from '../vmm/run-image.js';
+import { runImage, RunSession, type RunImageOptions, type RunImageResult } from '../vmm/run-image.js';
+import { parseGdbEndpoint } from '../vmm/gdb/endpoint.js';
 import type { EventLog } from '../vmm/vcpu-loop.js';
 import { openEventLog, parseLogClasses } from './event-log.js';
 import { buildDevice } from '../devices/registry.js';
@@ -49,6 +50,8 @@ export interface RunFlags {
   input?: string;
   inputAfter?: string;
   stats?: boolean;
+  gdb?: string;
+  gdbWait?: boolean;
 }
 
 export async function runGuest(guestPath: string, flags: RunFlags, out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -113,6 +116,7 @@ async function execute(
   const failOn = (flags.failOn ?? []).map(parsePattern);
   const badPattern = [...expects, ...failOn].find((p): p is string => typeof p === 'string');
   const logClasses = flags.log === undefined ? undefined : parseLogClasses(flags.log);
+  const gdb = flags.gdb === undefined ? undefined : parseGdbEndpoint(flags.gdb);
   let usage: string | undefined;
   if (!(timeout > 0) || !Number.isFinite(timeout)) usage = `--timeout: "${flags.timeout}" is not a positive number of seconds`;
   else if (wallTimeout !== undefined && !(wallTimeout > 0 && Number.isFinite(wallTimeout))) usage = `--wall-timeout: "${flags.wallTimeout}" is not a positive number of seconds`;
@@ -126,6 +130,8 @@ async function execute(
   else if (typeof rtc === 'string') usage = `--rtc: ${rtc}`;
   else if (vcpus !== undefined && (!Number.isInteger(vcpus) || vcpus < 1 || vcpus > 1024)) usage = `--vcpus: "${flags.vcpus}" is not a VCPU count (1..1024)`;
   else if (flags.memory !== undefined && memory === undefined) usage = `--memory: "${flags.memory}" is not a size (e.g. 256M)`;
+  else if (typeof gdb === 'string') usage = gdb;
+  else if (flags.gdbWait && gdb === undefined) usage = '--gdb-wait needs --gdb PORT';
   if (usage) {
     err(`tsvisor run: ${usage}\n`);
     return 2;
@@ -187,7 +193,7 @@ async function execute(
   const t0 = performance.now();
   let result: RunImageResult;
   try {
-    result = runImage({
+    const options: RunImageOptions = {
       guest: v.guests[0], image, initrd, timeoutSeconds: timeout, vcpus, unmapped: flags.unmapped === 'fault' ? 'fault' : 'halt',
       wallClockEpochNs: typeof rtc === 'bigint' ? rtc : undefined,
       loadAddress,
@@ -213,7 +219,15 @@ async function execute(
         const scripted = runner?.advance(watch.console) ?? false;
         return watched || scripted;
       },
-    });
+    };
+    if (gdb === undefined || typeof gdb === 'string') result = runImage(options);
+    else {
+      const { runUnderGdb } = await import('../vmm/gdb/serve.js');
+      result = await runUnderGdb(new RunSession(options), {
+        ...gdb, wait: flags.gdbWait === true,
+        listening: (address) => err(`tsvisor run: gdb: listening on ${address}${flags.gdbWait ? ' (the guest waits for it)' : ''}\n`),
+      });
+    }
   } catch (e) {
     flush();
     err(`tsvisor run: ${(e as Error).message}\n`);

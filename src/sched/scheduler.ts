@@ -158,10 +158,28 @@ export class Scheduler {
     }
   }
 
-  /** Run until every host CPU's clock reaches `until` (ns), or nothing can ever run again. */
+  private interrupted = false;
+
+  /**
+   * Make the running `runUntil` return after the task running now (a debugger stopping every VCPU). Returns true,
+   * once, from {@link takeInterrupt}.
+   */
+  interrupt(): void {
+    this.interrupted = true;
+  }
+
+  /** Whether the last `runUntil` returned early for {@link interrupt} (and forget it). */
+  takeInterrupt(): boolean {
+    const was = this.interrupted;
+    this.interrupted = false;
+    return was;
+  }
+
+  /** Run until every host CPU's clock reaches `until` (ns), nothing can ever run again, or {@link interrupt}. */
   runUntil(until: number): void {
     const cpus = this.options.cpus;
     for (;;) {
+      if (this.interrupted) return;
       // The CPU furthest behind goes next: virtual time advances evenly across CPUs.
       let ci = -1;
       for (let i = 0; i < cpus.length; i++) if (this.clocks[i]! < until && (ci < 0 || this.clocks[i]! < this.clocks[ci]!)) ci = i;

@@ -22,7 +22,7 @@ import { guestDtb, type GuestFdtOptions } from './guest-fdt.js';
 import { isElf, parseElf } from './elf.js';
 import { GuestClock } from './guest-clock.js';
 import { guestSbi } from './guest-sbi.js';
-import { logInterrupts, runVcpu, type EventLog, type UnmappedAccess, type VcpuLoopGuest } from './vcpu-loop.js';
+import { logInterrupts, runVcpu, type EventLog, type UnmappedAccess, type VcpuDebugger, type VcpuLoopGuest } from './vcpu-loop.js';
 import type { Vcpu } from './vcpu.js';
 
 export type { Vcpu } from './vcpu.js';
@@ -117,6 +117,8 @@ export class GuestInstance implements VcpuLoopGuest {
   readonly nsPerInstruction: number;
   readonly stepLimit: number;
   readonly log: EventLog | undefined;
+  /** The attached debugger (GDB stub), if any. */
+  debugger: VcpuDebugger | undefined = undefined;
   readonly unmapped: UnmappedAccess;
   outcome: GuestOutcome = { kind: 'running' };
   private readonly inputs = new Map<string, (byte: number) => void>();

@@ -89,46 +89,83 @@ export interface RunControl {
 const CHECK_NS = 10_000_000;
 
 export function runImage(o: RunImageOptions): RunImageResult {
-  const timebase = o.timebaseFrequency ?? 10_000_000;
-  const ipt = o.instructionsPerTick ?? 10;
-  const nsPerInstruction = 1e9 / (timebase * ipt);
-  checkGuestLimits(o.guest, o.vcpus);
-  const harts = Math.max(1, o.vcpus ?? o.guest.vcpus.length);
-  const cpus = Array.from({ length: harts }, (_, i) => ({ id: i, core: i }));
-  const scheduler = new Scheduler({ cpus, policy: new PrrPolicy(cpus), nsPerWork: () => nsPerInstruction, quantum: LOCKSTEP_QUANTUM_NS, trace: o.trace });
-  const typist = new Typist(o.input, scheduler);
-  const guest = new GuestInstance(o.guest, {
-    scheduler, supervisor: new Supervisor(), timebaseFrequency: timebase, instructionsPerTick: ipt, vcpuCount: harts,
-    bootargs: o.bootargs, buildDevice: o.buildDevice, files: o.files, wallClockEpochNs: o.wallClockEpochNs,
-    affinity: (i) => [i], unmapped: o.unmapped, stepLimit: o.stepLimit, hotAfter: o.hotAfter, log: o.log,
-    output: (vserial, bytes) => {
-      o.output(vserial, bytes);
-      typist.printed(vserial, bytes);
-    },
-  });
-  typist.guest = guest;
-  // Loading and kicking, at the start and at each reboot the run lets happen (as QEMU reloads its -kernel image
-  // into RAM at a reset): every VCPU without poweroff starts (VCPU 0 always); the others wait for HSM hart_start.
-  const boot = (): void => {
-    const entry = guest.loadImage(o.image, o.loadAddress);
-    if (o.initrd) guest.loadInitrd(o.initrd);
-    guest.resetHarts(entry);
-    for (const v of guest.vcpus) {
-      if (v.index === 0 || !v.poweroff) {
-        v.state.request(VcpuState.Ready);
-        scheduler.wake(guest.tasks[v.index]!);
+  const session = new RunSession(o);
+  while (session.advance());
+  return session.result();
+}
+
+/**
+ * One run as a sequence of steps of CHECK_NS virtual time, so that a caller can do other work between them (a GDB
+ * stub serving its socket, a test that must not block its worker). `runImage` runs one to its end.
+ */
+export class RunSession {
+  readonly guest: GuestInstance;
+  readonly scheduler: Scheduler;
+  private readonly limit: number;
+  /** Virtual time the current step runs to. */
+  private t = 0;
+  private stopped = false;
+  /** The last step was cut short by `scheduler.interrupt()` (a debugger stop): the next one finishes it. */
+  private resuming = false;
+  private stopReason: string | undefined;
+  private readonly boot: () => void;
+
+  constructor(private readonly o: RunImageOptions) {
+    const timebase = o.timebaseFrequency ?? 10_000_000;
+    const ipt = o.instructionsPerTick ?? 10;
+    const nsPerInstruction = 1e9 / (timebase * ipt);
+    checkGuestLimits(o.guest, o.vcpus);
+    const harts = Math.max(1, o.vcpus ?? o.guest.vcpus.length);
+    const cpus = Array.from({ length: harts }, (_, i) => ({ id: i, core: i }));
+    const scheduler = new Scheduler({ cpus, policy: new PrrPolicy(cpus), nsPerWork: () => nsPerInstruction, quantum: LOCKSTEP_QUANTUM_NS, trace: o.trace });
+    this.scheduler = scheduler;
+    const typist = new Typist(o.input, scheduler);
+    const guest = new GuestInstance(o.guest, {
+      scheduler, supervisor: new Supervisor(), timebaseFrequency: timebase, instructionsPerTick: ipt, vcpuCount: harts,
+      bootargs: o.bootargs, buildDevice: o.buildDevice, files: o.files, wallClockEpochNs: o.wallClockEpochNs,
+      affinity: (i) => [i], unmapped: o.unmapped, stepLimit: o.stepLimit, hotAfter: o.hotAfter, log: o.log,
+      output: (vserial, bytes) => {
+        o.output(vserial, bytes);
+        typist.printed(vserial, bytes);
+      },
+    });
+    this.guest = guest;
+    typist.guest = guest;
+    // Loading and kicking, at the start and at each reboot the run lets happen (as QEMU reloads its -kernel image
+    // into RAM at a reset): every VCPU without poweroff starts (VCPU 0 always); the others wait for HSM hart_start.
+    this.boot = (): void => {
+      const entry = guest.loadImage(o.image, o.loadAddress);
+      if (o.initrd) guest.loadInitrd(o.initrd);
+      guest.resetHarts(entry);
+      for (const v of guest.vcpus) {
+        if (v.index === 0 || !v.poweroff) {
+          v.state.request(VcpuState.Ready);
+          scheduler.wake(guest.tasks[v.index]!);
+        }
       }
-    }
-  };
-  boot();
-  typist.start();
-  o.control?.({ send: (text) => typist.queue(text), now: () => scheduler.now() });
-  const limit = o.timeoutSeconds * 1e9;
-  let t = 0;
-  let stopped = false;
-  while (guest.outcome.kind === 'running' && t < limit) {
-    t = Math.min(limit, t + CHECK_NS);
-    scheduler.runUntil(t);
+    };
+    this.boot();
+    typist.start();
+    o.control?.({ send: (text) => typist.queue(text), now: () => scheduler.now() });
+    this.limit = o.timeoutSeconds * 1e9;
+  }
+
+  /** Whether the run is over (the guest ended, the time limit passed, or it was stopped). */
+  get over(): boolean {
+    return this.stopped || this.guest.outcome.kind !== 'running' || (this.t >= this.limit && !this.resuming);
+  }
+
+  /**
+   * Run the next step of virtual time, or the rest of one a debugger interrupted. Returns false once the run is over.
+   * Returns true early, with the step unfinished, when the scheduler was interrupted.
+   */
+  advance(): boolean {
+    if (this.over) return false;
+    const { guest, scheduler, o } = this;
+    if (!this.resuming) this.t = Math.min(this.limit, this.t + CHECK_NS);
+    scheduler.runUntil(this.t);
+    this.resuming = scheduler.takeInterrupt();
+    if (this.resuming) return true;
     // (Read again: the run just now may have changed it.)
     if ((guest.outcome as GuestOutcome).kind === 'reset' && o.onReboot === 'reset') {
       for (const v of guest.vcpus) {
@@ -136,24 +173,43 @@ export function runImage(o: RunImageOptions): RunImageResult {
         scheduler.block(guest.tasks[v.index]!);
       }
       guest.outcome = { kind: 'running' };
-      boot();
+      this.boot();
     }
-    if (o.stopWhen?.()) { stopped = true; break; }
-    if (!guest.tasks.some((task) => scheduler.isRunnable(task)) && scheduler.nextTimer() === Infinity) break;
+    if (o.stopWhen?.()) { this.stopped = true; return false; }
+    if (!guest.tasks.some((task) => scheduler.isRunnable(task)) && scheduler.nextTimer() === Infinity) {
+      this.t = this.limit; // nothing can ever run again: the run ends as 'halted'
+      this.idle = true;
+      return false;
+    }
+    return !this.over;
   }
-  const instructions = guest.vcpus.reduce((n, v) => n + v.hart.icount, 0);
-  const code = guest.vcpus[0]!.hart.code;
-  const virtualSeconds = Math.max(...scheduler.clocks) / 1e9;
-  const reasons = guest.vcpus.flatMap((v) => (v.haltReason ? [`${v.name}: ${v.haltReason}`] : []));
-  const how = guest.outcome.kind === 'shutdown' || guest.outcome.kind === 'reset' ? guest.outcome.how : undefined;
-  const end = (outcome: RunImageResult['outcome'], status: number, why = reasons): RunImageResult =>
-    ({ outcome, status, reasons: why, virtualSeconds, instructions, how, blocksDecoded: code.decoded, blocksTranslated: code.translated,
-      ...(o.trace ? { trace: scheduler.trace, traceTruncated: scheduler.traceTruncated } : {}) });
-  if (guest.outcome.kind === 'shutdown') return end('shutdown', guest.outcome.status);
-  if (guest.outcome.kind === 'reset') return end('reboot', 1, [`the guest asked for a reboot (${guest.outcome.how})`]);
-  if (stopped) return end('stopped', 0);
-  if (t >= limit) return end('timeout', 124);
-  return end('halted', 1, reasons.length ? reasons : ['every VCPU is waiting for an interrupt that nothing can raise']);
+
+  /** Every VCPU halted or waits for an interrupt nothing can raise. */
+  private idle = false;
+
+  /** End the run now (a debugger's kill): it ends as 'stopped', with `reason` among its reasons. */
+  stop(reason: string): void {
+    this.stopped = true;
+    this.stopReason = reason;
+  }
+
+  result(): RunImageResult {
+    const { guest, scheduler, o } = this;
+    const instructions = guest.vcpus.reduce((n, v) => n + v.hart.icount, 0);
+    const code = guest.vcpus[0]!.hart.code;
+    const virtualSeconds = Math.max(...scheduler.clocks) / 1e9;
+    const reasons = guest.vcpus.flatMap((v) => (v.haltReason ? [`${v.name}: ${v.haltReason}`] : []));
+    if (this.stopReason !== undefined) reasons.push(this.stopReason);
+    const how = guest.outcome.kind === 'shutdown' || guest.outcome.kind === 'reset' ? guest.outcome.how : undefined;
+    const end = (outcome: RunImageResult['outcome'], status: number, why = reasons): RunImageResult =>
+      ({ outcome, status, reasons: why, virtualSeconds, instructions, how, blocksDecoded: code.decoded, blocksTranslated: code.translated,
+        ...(o.trace ? { trace: scheduler.trace, traceTruncated: scheduler.traceTruncated } : {}) });
+    if (guest.outcome.kind === 'shutdown') return end('shutdown', guest.outcome.status);
+    if (guest.outcome.kind === 'reset') return end('reboot', 1, [`the guest asked for a reboot (${guest.outcome.how})`]);
+    if (this.stopped) return end('stopped', 0);
+    if (!this.idle) return end('timeout', 124);
+    return end('halted', 1, reasons.length ? reasons : ['every VCPU is waiting for an interrupt that nothing can raise']);
+  }
 }
 
 /**

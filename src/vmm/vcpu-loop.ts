@@ -70,6 +70,18 @@ export interface VcpuLoopGuest {
   halt(v: Vcpu, reason: string): void;
   /** The event log (`--log`, as QEMU's -d), when one is kept. */
   readonly log?: EventLog;
+  /** The debugger (GDB stub), while one is attached. */
+  readonly debugger?: VcpuDebugger;
+}
+
+/** What the run loop tells an attached debugger, and asks of it. */
+export interface VcpuDebugger {
+  /** VCPU `v`'s hart stopped for the debugger (`v.hart.debug.stop` says why): every VCPU stops (all-stop mode). */
+  stopped(v: Vcpu): void;
+  /** Whether the debugger holds `v` stopped while others run (GDB's vCont resuming only some threads). */
+  holds(v: Vcpu): boolean;
+  /** `v` was due to run while held: the debugger wakes its task when it lets it go. */
+  park(v: Vcpu): void;
 }
 
 /** Event classes of the log, as QEMU's -d items. */
@@ -88,7 +100,7 @@ const hex64 = (hi: number, lo: number): string =>
 
 const EXIT_NAMES: Record<number, string> = {
   [Exit.Budget]: 'budget', [Exit.Ecall]: 'ecall', [Exit.Wfi]: 'wfi', [Exit.Mmio]: 'mmio', [Exit.FetchFault]: 'fetch-fault',
-  [Exit.TrapLoop]: 'trap-loop',
+  [Exit.TrapLoop]: 'trap-loop', [Exit.Debug]: 'debug',
 };
 
 /** A log line for VCPU `v`: virtual time in µs (the hart's own clock), the VCPU, the class and the text. */
@@ -108,6 +120,7 @@ export function logInterrupts(g: VcpuLoopGuest, v: Vcpu): void {
 export function runVcpu(g: VcpuLoopGuest, v: Vcpu, budget: number, now: number): RunReport {
   const h = v.hart;
   if (!g.running() || !v.state.runnable) return IDLE;
+  if (g.debugger?.holds(v)) { g.debugger.park(v); return IDLE; }
   v.state.switchIn();
   v.hsm = HartState.Started;
   g.clock.enter(h, now);
@@ -137,6 +150,7 @@ export function runVcpu(g: VcpuLoopGuest, v: Vcpu, budget: number, now: number):
     const log = g.log;
     if (log && log.classes.has('exits') && exit !== Exit.Budget) logLine(g, v, 'exits', `${EXIT_NAMES[exit]} at pc 0x${h.pcHex()}`);
     if (exit === Exit.Budget) continue;
+    if (exit === Exit.Debug) { g.debugger?.stopped(v); break; }
     if (exit === Exit.Ecall) {
       if (log?.classes.has('sbi')) {
         const args = [10, 11, 12, 13, 14, 15].map((r) => `0x${h.reg(r).toString(16)}`).join(' ');

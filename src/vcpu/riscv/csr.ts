@@ -121,3 +121,22 @@ export function csrAccess(h: Hart, op: number, rd: number, src: number, csr: num
   if (rd !== 0) { h.x[2 * rd] = oldLo; h.x[2 * rd + 1] = oldHi; }
   return true;
 }
+
+/**
+ * The debugger's view of a CSR (GDB's register reads and writes): any CSR the guest has, whatever the hart's mode,
+ * with no side effect on read. Returns the value as [lo, hi] words, or undefined when the CSR does not exist.
+ */
+export function debugReadCsr(h: Hart, csr: number): [number, number] | undefined {
+  const mode = h.mode;
+  h.mode = Priv.Supervisor; // counters are readable from S mode whatever scounteren says
+  const ok = read(h, csr);
+  h.mode = mode;
+  return ok ? [vLo, vHi] : undefined;
+}
+
+/** Write a CSR as the debugger (false when it does not exist or is read-only). */
+export function debugWriteCsr(h: Hart, csr: number, lo: number, hi: number): boolean {
+  if ((csr >>> 10) === 3 || !read(h, csr)) return false;
+  write(h, csr, lo, hi);
+  return true;
+}

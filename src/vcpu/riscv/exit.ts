@@ -15,5 +15,7 @@ export enum Exit {
    * illegal instruction or an unmapped stvec): it can never make progress. pc is where it loops.
    */
   TrapLoop = 5,
+  /** The debugger's stop (a breakpoint, watchpoint or completed step); `Hart.debug.stop` says which. */
+  Debug = 6,
 }
 

@@ -9,6 +9,7 @@
  */
 import type { Bus } from './bus.js';
 import { Exit } from './exit.js';
+import type { HartDebug } from './debug.js';
 import { TlbSet, TLB_MASK, TLB_USER_BANK } from './tlb.js';
 import { Access, walk, type WalkContext, type WalkResult } from './mmu.js';
 import { CodeCache, type Block } from './translate.js';
@@ -525,6 +526,34 @@ export class Hart implements WalkContext {
   }
   private fetched = 0;
 
+  /** The debugger's state, while one is attached (GDB stub): breakpoints, watchpoints, single-step. */
+  debug: HartDebug | undefined = undefined;
+
+  /**
+   * The backing offset of the byte at virtual address (hi:lo) as the debugger sees it (no A/D update, no permission
+   * check, RAM and ROM alike), or -1 when it maps to no RAM or ROM.
+   */
+  debugOffset(lo: number, hi: number): number {
+    let paLo = lo, paHi = hi;
+    if (this.satpMode !== 0) {
+      const out = this.walkOut;
+      walk(this, lo, hi, Access.Read, out, true);
+      if (out.fault !== 0) return -1;
+      paLo = out.paLo | (lo & 4095); paHi = out.paHi;
+    }
+    const page = this.bus.lookupPage(paLo, paHi);
+    return page < 0 ? -1 : (page & -4096) + (paLo & 4095);
+  }
+
+  /** Execute one instruction alone under the debugger: its watchpoints are armed from the instruction's access. */
+  private debugStep(dbg: HartDebug): void {
+    const got = this.fetchRaw();
+    if (got === -1) return;
+    if (got === -2) { this.exit = Exit.FetchFault; return; }
+    dbg.beforeStep(this.fetched, this.x, this.icount);
+    interpretOne(this, this.x, this.pcLo, this.pcHi, decodeWord(this.fetched));
+  }
+
   /** Ask a running `run` to return at the next block boundary (e.g. from a device callback). */
   requestStop(): void {
     this.stopRequested = true;
@@ -553,8 +582,10 @@ export class Hart implements WalkContext {
         if (stop === end) break;
         continue; // the timer fires; refreshTimer above raises STIP
       }
-      if (this.irqReady) this.takeInterrupt();
+      const dbg = this.debug;
+      if (this.irqReady && (dbg === undefined || !dbg.stepping)) this.takeInterrupt();
       const pl = this.pcLo, ph = this.pcHi;
+      if (dbg !== undefined && dbg.reached(this.icount, pl, ph)) { this.exit = Exit.Debug; break; }
       const e = ((pl >>> 12) & TLB_MASK) + this.tlbBank;
       let page: number;
       if (xt.tag[e] === (pl & -4096) && xt.tagHi[e] === ph) page = (xt.base[e] + (pl & -4096)) | 0;
@@ -566,11 +597,14 @@ export class Hart implements WalkContext {
         }
         if (page === -2) { this.exit = Exit.FetchFault; break; }
       }
-      let block: Block | undefined = code.lookup(page, pl & 4095);
-      if (block === undefined) block = code.translate(page, pl & 4095);
       const before = this.icount;
-      if (block.n === 0 || block.n > stop - before) this.step();
-      else code.run(this, x, pl, ph, page, block, stop - before);
+      if (dbg !== undefined && dbg.singleSteps(pl, ph)) this.debugStep(dbg);
+      else {
+        let block: Block | undefined = code.lookup(page, pl & 4095);
+        if (block === undefined) block = code.translate(page, pl & 4095);
+        if (block.n === 0 || block.n > stop - before) this.step();
+        else code.run(this, x, pl, ph, page, block, stop - before);
+      }
       if (this.exit !== Exit.Budget || this.stopRequested) break;
       if (this.icount !== before) this.trapsInARow = 0;
       else if (++this.trapsInARow >= TRAP_LOOP_LIMIT) { this.exit = Exit.TrapLoop; break; }

@@ -50,8 +50,11 @@ export function canonical(mode: number, vHi: number): boolean {
   return top === 0 || top === -1;
 }
 
-/** Translate the virtual address (vHi:vLo) for `access`, updating A/D in the page table. */
-export function walk(ctx: WalkContext, vLo: number, vHi: number, access: Access, out: WalkResult): void {
+/**
+ * Translate the virtual address (vHi:vLo) for `access`, updating A/D in the page table. A `probe` (the debugger
+ * reading memory) changes nothing and ignores the U bit and permissions: it sees what the page maps.
+ */
+export function walk(ctx: WalkContext, vLo: number, vHi: number, access: Access, out: WalkResult, probe = false): void {
   out.fault = PAGE_FAULT[access];
   if (!canonical(ctx.satpMode, vHi)) return;
   const levels = ctx.satpMode === 8 ? 3 : 4;
@@ -77,16 +80,16 @@ export function walk(ctx: WalkContext, vLo: number, vHi: number, access: Access,
     }
     // Leaf.
     const u = (lo & PTE_U) !== 0;
-    if (ctx.user ? !u : u && (access === Access.Execute || !ctx.sum)) return;
+    if (!probe && (ctx.user ? !u : u && (access === Access.Execute || !ctx.sum))) return;
     const canRead = (lo & PTE_R) !== 0 || (ctx.mxr && (lo & PTE_X) !== 0);
     const canWrite = (lo & PTE_W) !== 0;
     const canExecute = (lo & PTE_X) !== 0 && !(u && !ctx.user);
-    if (access === Access.Read ? !canRead : access === Access.Write ? !canWrite : !canExecute) return;
+    if (!probe && (access === Access.Read ? !canRead : access === Access.Write ? !canWrite : !canExecute)) return;
     const span = 2 ** (9 * level);
     if (nextPpn % span !== 0) return; // misaligned superpage
     // Hardware A/D update (QEMU's behaviour; the spec allows it).
     const want = PTE_A | (access === Access.Write ? PTE_D : 0);
-    if ((lo & want) !== want) {
+    if ((lo & want) !== want && !probe) {
       if ((page & 1) !== 0) { out.fault = ACCESS_FAULT[access]; return; } // page table in ROM
       lo |= want;
       ctx.mem32[index] = lo;
