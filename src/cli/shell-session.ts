@@ -1,0 +1,206 @@
+/**
+ * The run loop of `tsvisor boot` between shell commands: the guests run in steps of virtual time while commands
+ * come in, from a terminal as they are typed or from a pipe as if typed. A piped command runs once the previous
+ * one has finished and the guests have run one more step (STEP_NS), so what a script shows does not depend on how
+ * fast the pipe delivers it; `sleep` waits in virtual time; a bound console gets keys (from a pipe: a line at a
+ * time, BOUND_LINE_NS apart, so the guest can answer each). Ctrl-C (or SIGINT) stops a sleep or leaves a bound
+ * console; with nothing to stop, a pipe's SIGINT stops the hypervisor.
+ */
+import type { Hypervisor } from '../vmm/hypervisor.js';
+import { splitCommands, type Shell, type ShellResult } from '../vmm/shell.js';
+import { ConsoleLines } from './shell-console.js';
+import { PROMPT, type Terminal } from './terminal.js';
+
+/** Virtual time run between looks at the console and stdin (and between piped commands). */
+export const STEP_NS = 20_000_000;
+/** Virtual time a bound guest console gets to answer one piped line before the next is typed. */
+export const BOUND_LINE_NS = 200_000_000;
+/** Typed bytes given to a bound console per step, so its receive FIFO never overruns. */
+const BYTES_PER_STEP = 8;
+
+export interface SessionIo {
+  /** Write to standard output (through the terminal's prompt handling when there is one). */
+  print(text: string): void;
+  /** The terminal, when stdin is one; undefined for a pipe. */
+  readonly terminal: Terminal | undefined;
+}
+
+export class Session {
+  /** Lines not yet run (from a pipe, or typed ahead), in order. */
+  private readonly lines: string[] = [];
+  /** Commands of the line being run (split at `;`), not yet run. */
+  private readonly commandsLeft: string[] = [];
+  private t = 0;
+  /** Virtual time the next command may run at (a `sleep`, the step after a piped command). */
+  private nextAt = 0;
+  private sleeping = false;
+  private bound: { vserial: string; guest: string } | undefined;
+  /** Bytes typed into the bound console, not yet delivered. */
+  private readonly typed: number[] = [];
+  /** A piped line for a bound console is typed once the guest had time to answer the previous one. */
+  private boundReadyAt = 0;
+  private inputOpen = true;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  readonly console = new ConsoleLines();
+
+  constructor(private readonly hv: Hypervisor, private readonly shell: Shell, private readonly io: SessionIo, private readonly limitNs: number) {}
+
+  /** Guest console bytes (the hypervisor's output callback). */
+  output(vserial: string, bytes: Uint8Array): void {
+    this.io.print(this.console.feed(vserial, bytes));
+  }
+
+  /** A line from the terminal or the pipe. */
+  line(text: string): void {
+    this.lines.push(text);
+    this.wake?.();
+  }
+
+  /** stdin ended (a pipe closed, or Ctrl-D at the terminal). */
+  endOfInput(): void {
+    this.inputOpen = false;
+    if (this.io.terminal) this.stopping = true; // Ctrl-D is the terminal's way to leave
+    this.wake?.();
+  }
+
+  /** Ctrl-C / SIGINT: stop what runs (a sleep, commands queued), leave a bound console; true if something was. */
+  interrupt(): boolean {
+    if (this.bound) {
+      this.leave();
+      return true;
+    }
+    const busy = this.sleeping || this.lines.length > 0 || this.commandsLeft.length > 0;
+    if (busy) {
+      this.lines.length = 0;
+      this.commandsLeft.length = 0;
+      this.sleeping = false;
+      this.nextAt = this.t;
+      if (!this.io.terminal) this.io.print('^C\n');
+    } else if (!this.io.terminal) {
+      this.stopping = true; // a pipe has no prompt to come back to
+    }
+    this.wake?.();
+    return busy;
+  }
+
+  /** Keys for the bound console (from the terminal, raw). */
+  keys(bytes: readonly number[]): void {
+    this.typed.push(...bytes);
+    this.wake?.();
+  }
+
+  stop(): void {
+    this.stopping = true;
+    this.wake?.();
+  }
+
+  /** Leave the bound console: back to the prompt. */
+  leave(): void {
+    if (!this.bound) return;
+    this.flushTyped(this.bound, this.typed.length);
+    this.console.bound = undefined;
+    this.bound = undefined;
+    this.io.print('\n[Unbound]\n');
+    this.io.terminal?.unbind();
+    this.io.terminal?.prompt();
+  }
+
+  /** Run one command (its output printed); what it asks of the terminal is done. */
+  private run(cmd: string): void {
+    if (!this.io.terminal) this.io.print(`${PROMPT}${cmd}\n`);
+    const r: ShellResult = this.shell.execute(cmd);
+    this.io.print(r.lines.map((l) => `${l}\n`).join(''));
+    const a = r.action;
+    if (a?.kind === 'shutdown') this.stopping = true;
+    else if (a?.kind === 'sleep') {
+      this.sleeping = true;
+      this.nextAt = this.t + a.ns;
+    } else if (a?.kind === 'bind') {
+      this.bound = { vserial: a.vserial, guest: a.guest };
+      this.boundReadyAt = this.t;
+      // The rest of a `;` line goes to the console as typed, like the lines after it.
+      if (this.commandsLeft.length) this.lines.unshift(this.commandsLeft.splice(0).join('; '));
+      // What the console printed of its current line shows first, then its bytes as they come.
+      this.io.print(`[Bound to ${a.vserial}: ESC x q leaves]\n${this.console.take(a.vserial)}`);
+      this.console.bound = a.vserial;
+      this.io.terminal?.bind();
+    }
+    // The commands of one `;` line run back to back; the next piped line waits for the guests' next step.
+    if (!this.io.terminal && this.commandsLeft.length === 0) this.nextAt = Math.max(this.nextAt, this.t + STEP_NS);
+  }
+
+  /** Run commands and guests until shutdown, the time limit, or the end of input with nothing left to run. */
+  async loop(): Promise<void> {
+    this.io.terminal?.prompt();
+    for (;;) {
+      this.commands();
+      this.typeBound();
+      if (this.stopping || this.t >= this.limitNs) break;
+      const runnable = this.hv.vcpuRows().some((r) => r.state === 'Ready' || r.state === 'Running');
+      // Time must pass for a sleep, for the step between piped commands, or for keys to reach a bound console.
+      const waiting = this.t < this.nextAt || this.typed.length > 0 || (this.bound !== undefined && this.t < this.boundReadyAt);
+      if (!runnable && !waiting && !this.inputOpen && this.lines.length === 0 && this.commandsLeft.length === 0) break;
+      if (runnable || waiting) {
+        this.t = Math.min(this.limitNs, this.t + STEP_NS);
+        this.hv.runUntil(this.t);
+        const events = this.hv.takeEvents();
+        if (events.length) this.io.print(events.map((e) => `${e}\n`).join(''));
+        // Let stdin and signals in between steps, without waiting.
+        await new Promise<void>((r) => setImmediate(r));
+      } else {
+        // Nothing runs: wait for input (or Ctrl-C), without spinning.
+        await new Promise<void>((r) => {
+          const timer = setTimeout(r, 1000);
+          this.wake = () => { clearTimeout(timer); this.wake = undefined; r(); };
+        });
+      }
+    }
+    const rest = this.console.flush();
+    if (rest) this.io.print(rest);
+  }
+
+  /** Run the commands that are due; at a terminal, the prompt comes back when they are done. */
+  private commands(): void {
+    let ran = false;
+    if (this.sleeping && this.t >= this.nextAt) {
+      this.sleeping = false;
+      ran = true;
+    }
+    while (!this.stopping && !this.bound && !this.sleeping && this.t >= this.nextAt) {
+      if (this.commandsLeft.length === 0) {
+        const next = this.lines.shift();
+        if (next === undefined) break;
+        this.commandsLeft.push(...splitCommands(next));
+        ran = true; // an empty line gives a fresh prompt
+        continue;
+      }
+      this.run(this.commandsLeft.shift()!);
+      ran = true;
+    }
+    if (ran && !this.stopping && !this.bound && !this.sleeping && this.lines.length === 0 && this.commandsLeft.length === 0) this.io.terminal?.prompt();
+  }
+
+  /** Piped lines are typed into the bound console one at a time, each with time to answer; bytes a few per step. */
+  private typeBound(): void {
+    const b = this.bound;
+    if (!b) return;
+    if (!this.io.terminal && this.typed.length === 0 && this.lines.length > 0 && this.t >= this.boundReadyAt) {
+      const raw = this.lines.shift()!;
+      this.boundReadyAt = this.t + BOUND_LINE_NS;
+      const esc = raw.indexOf('\x1bxq');
+      for (const ch of Buffer.from(esc < 0 ? `${raw}\n` : raw.slice(0, esc), 'latin1')) this.typed.push(ch);
+      if (esc >= 0) {
+        this.leave(); // what was typed before ESC x q still goes to the guest first
+        return;
+      }
+    }
+    this.flushTyped(b, BYTES_PER_STEP);
+  }
+
+  private flushTyped(b: { vserial: string; guest: string }, n: number): void {
+    const g = this.hv.guests.get(b.guest);
+    for (let i = 0; i < n && this.typed.length > 0; i++) g?.instance.input(b.vserial, this.typed.shift()!);
+    if (!g) this.typed.length = 0;
+  }
+}
