@@ -4,7 +4,8 @@
  * one has finished and the guests have run one more step (STEP_NS), so what a script shows does not depend on how
  * fast the pipe delivers it; `sleep` waits in virtual time; a bound console gets keys (from a pipe: a line at a
  * time, BOUND_LINE_NS apart, so the guest can answer each). Ctrl-C (or SIGINT) stops a sleep or leaves a bound
- * console; with nothing to stop, a pipe's SIGINT stops the hypervisor.
+ * console; with nothing to stop, a pipe's SIGINT stops the hypervisor. A bound console is printed raw at a
+ * terminal, in prefixed lines to a pipe.
  */
 import type { Hypervisor } from '../vmm/hypervisor.js';
 import { splitCommands, type Shell, type ShellResult } from '../vmm/shell.js';
@@ -121,10 +122,14 @@ export class Session {
       this.boundReadyAt = this.t;
       // The rest of a `;` line goes to the console as typed, like the lines after it.
       if (this.commandsLeft.length) this.lines.unshift(this.commandsLeft.splice(0).join('; '));
-      // What the console printed of its current line shows first, then its bytes as they come.
-      this.io.print(`[Bound to ${a.vserial}: ESC x q leaves]\n${this.console.take(a.vserial)}`);
-      this.console.bound = a.vserial;
-      this.io.terminal?.bind();
+      this.io.print(`[Bound to ${a.vserial}: ESC x q leaves]\n`);
+      if (this.io.terminal) {
+        // At a terminal the console is shown raw: what it printed of its current line first, then its bytes as
+        // they come (a prompt without a newline shows at once). A pipe's transcript keeps whole, prefixed lines.
+        this.io.print(this.console.take(a.vserial));
+        this.console.bound = a.vserial;
+        this.io.terminal.bind();
+      }
     }
     // The commands of one `;` line run back to back; the next piped line waits for the guests' next step.
     if (!this.io.terminal && this.commandsLeft.length === 0) this.nextAt = Math.max(this.nextAt, this.t + STEP_NS);

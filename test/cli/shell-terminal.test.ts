@@ -158,9 +158,13 @@ describe('terminal session', () => {
       await until(/sleep 100000ms[^]*\^C\n(\x1b\[[0-9]*[A-Z])*XVisor# /, mark);
       // vserial bind: keys raw to the guest console; ESC x q leaves; so does Ctrl-C.
       mark = tty.screen().length;
+      s.output('guest0/uart0', Buffer.from('=> ')); // a prompt without a newline, waiting as a partial line
       await type('vserial bind guest0/uart0\r');
-      await until('[Bound to guest0/uart0: ESC x q leaves]', mark);
+      // Bound, the console is raw: its partial line at once, then its bytes as they come, without a prefix.
+      await until('[Bound to guest0/uart0: ESC x q leaves]\n=> ', mark);
       expect(tty.raw()).toBe(true);
+      s.output('guest0/uart0', Buffer.from('ver'));
+      await until('[Bound to guest0/uart0: ESC x q leaves]\n=> ver', mark);
       await type('\x1bxq');
       await until('[Unbound]', mark);
       await until('XVisor# ', tty.screen().lastIndexOf('[Unbound]'));
