@@ -248,7 +248,7 @@ async function execute(
       if (status !== 0) notes.push(`the guest reported failure: ${result.how ?? `status ${result.status}`}`);
       break;
     case 'stopped':
-      status = wallTimedOut ? RUN_EXIT.timeout : RUN_EXIT.pass;
+      status = wallTimedOut ? RUN_EXIT.timeout : result.stoppedBy !== undefined ? RUN_EXIT.failed : RUN_EXIT.pass;
       if (wallTimedOut) notes.push(`timed out after ${flags.wallTimeout} s of wall-clock time (--wall-timeout)`);
       break;
     case 'timeout':

@@ -72,6 +72,8 @@ export interface RunImageResult {
   /** The scheduler's trace, when asked for (and whether it was cut at MAX_TRACE_EVENTS). */
   readonly trace?: readonly TraceEvent[];
   readonly traceTruncated?: boolean;
+  /** Why the run was ended from outside (a debugger's kill), for a 'stopped' run. */
+  readonly stoppedBy?: string;
   /** Code blocks decoded, and of those translated to JavaScript (hot), over the run. */
   readonly blocksDecoded: number;
   readonly blocksTranslated: number;
@@ -199,13 +201,13 @@ export class RunSession {
     const code = guest.vcpus[0]!.hart.code;
     const virtualSeconds = Math.max(...scheduler.clocks) / 1e9;
     const reasons = guest.vcpus.flatMap((v) => (v.haltReason ? [`${v.name}: ${v.haltReason}`] : []));
-    if (this.stopReason !== undefined) reasons.push(this.stopReason);
     const how = guest.outcome.kind === 'shutdown' || guest.outcome.kind === 'reset' ? guest.outcome.how : undefined;
     const end = (outcome: RunImageResult['outcome'], status: number, why = reasons): RunImageResult =>
-      ({ outcome, status, reasons: why, virtualSeconds, instructions, how, blocksDecoded: code.decoded, blocksTranslated: code.translated,
+      ({ outcome, status, reasons: why, virtualSeconds, instructions, how, stoppedBy: this.stopReason, blocksDecoded: code.decoded, blocksTranslated: code.translated,
         ...(o.trace ? { trace: scheduler.trace, traceTruncated: scheduler.traceTruncated } : {}) });
     if (guest.outcome.kind === 'shutdown') return end('shutdown', guest.outcome.status);
     if (guest.outcome.kind === 'reset') return end('reboot', 1, [`the guest asked for a reboot (${guest.outcome.how})`]);
+    if (this.stopReason !== undefined) return end('stopped', 1, [...reasons, this.stopReason]);
     if (this.stopped) return end('stopped', 0);
     if (!this.idle) return end('timeout', 124);
     return end('halted', 1, reasons.length ? reasons : ['every VCPU is waiting for an interrupt that nothing can raise']);

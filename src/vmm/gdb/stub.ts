@@ -39,7 +39,8 @@ function parseAddress(text: string): { lo: number; hi: number } | undefined {
   return { lo: parseInt(t.slice(8), 16) | 0, hi: parseInt(t.slice(0, 8), 16) | 0 };
 }
 
-const hexAddress = (lo: number, hi: number): string => (hi >>> 0).toString(16) + (lo >>> 0).toString(16).padStart(8, '0');
+const hexAddress = (lo: number, hi: number): string =>
+  (hi >>> 0 ? (hi >>> 0).toString(16) + (lo >>> 0).toString(16).padStart(8, '0') : (lo >>> 0).toString(16));
 
 export class GdbStub implements VcpuDebugger {
   readonly points = new DebugPoints();
