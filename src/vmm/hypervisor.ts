@@ -217,6 +217,7 @@ export class Hypervisor {
     const task = guest.tasks[vcpu.index]!;
     if (target === VcpuState.Reset && t.changed) {
       guest.instance.enterSupervisor(vcpu, guest.config.vcpus[vcpu.index]?.startPc ?? 0, 0);
+      vcpu.haltReason = undefined; // a reset VCPU's next halt is a new one, and is reported again
     }
     if (vcpu.state.runnable) this.scheduler.wake(task);
     else this.scheduler.block(task);
