@@ -85,6 +85,11 @@ export class VcpuStateMachine {
     return true;
   }
 
+  /** When the VCPU entered its current state (the caller's time unit): `times` plus this give times up to now. */
+  get enteredAt(): number {
+    return this.since;
+  }
+
   get runnable(): boolean {
     return this.state === VcpuState.Ready || this.state === VcpuState.Running;
   }

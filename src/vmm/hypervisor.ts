@@ -312,8 +312,8 @@ export class Hypervisor {
   vcpuTimes(v: Vcpu): { ready: number; running: number; paused: number; halted: number; reset: number } {
     const now = this.scheduler.now();
     const t = { ...v.state.times };
-    // The state it is in now has run since its last change (`since` is the state machine's own record of that).
-    t[v.state.state] += Math.max(0, now - v.state['since']);
+    // The state it is in now has lasted since it was entered.
+    t[v.state.state] += Math.max(0, now - v.state.enteredAt);
     const readyOrRunning = t[VcpuState.Ready] + t[VcpuState.Running];
     const running = Math.min(readyOrRunning, Math.round(v.hart.icount * this.nsPerInstruction));
     return { ready: readyOrRunning - running, running, paused: t[VcpuState.Paused], halted: t[VcpuState.Halted], reset: t[VcpuState.Reset] };
