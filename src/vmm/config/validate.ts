@@ -11,7 +11,8 @@ import { buildHost } from './host.js';
 import { buildGuest } from './guest.js';
 import { checkGuest, checkGuestOnHost, checkGuestsTogether, checkSchedule } from './rules.js';
 import { checkMemoryFits } from './memory-fit.js';
-import { applyBootLoads } from './boot-loads.js';
+import { applyBootLoads, type ImageLoad } from './boot-loads.js';
+import { checkImageLoads } from './image-loads.js';
 import type { GuestConfig, HostConfig } from './types.js';
 import { guestDtb } from '../guest-fdt.js';
 
@@ -51,6 +52,7 @@ export function validate(files: readonly ConfigFile[]): Validation {
   let host: HostConfig | undefined;
   let boardPath: string | undefined;
   const guests: GuestConfig[] = [];
+  let loads: ImageLoad[] = [];
   for (const f of files) {
     if (isGuestTree(f.tree)) {
       const g = buildGuest(f.tree.root, guestNameOf(f.path), sink);
@@ -65,7 +67,7 @@ export function validate(files: readonly ConfigFile[]): Validation {
     // Boot-command loads graft guests onto the board: work on a copy so the caller's tree stays as compiled.
     const board: DeviceTree = { ...f.tree, root: cloneNode(f.tree.root) };
     fillPaths(board.root);
-    applyBootLoads(board, f.path, sink);
+    loads = applyBootLoads(board, f.path, sink);
     host = buildHost(board, sink);
     boardPath = f.path;
     guests.push(...boardGuests(board.root, sink));
@@ -75,6 +77,7 @@ export function validate(files: readonly ConfigFile[]): Validation {
     if (host) checkGuestOnHost(g, host, sink);
   }
   checkGuestsTogether(guests, sink);
+  checkImageLoads(loads, guests, sink);
   if (host) {
     checkMemoryFits(host, guests, sink);
     checkSchedule(host, guests, sink);
