@@ -115,7 +115,7 @@ export function runCommand(): Command {
     .description('run a guest test image and exit with its status: 0 pass, 1 the guest or an expectation failed, ' +
       '2 usage or configuration error, 3 halted, 124 timeout')
     .argument('<guest.dts>', 'the guest (Xvisor guest format, .dts or .dtb)')
-    .requiredOption('--image <file>', 'image to load: ELF at its addresses, or a raw binary at start_pc')
+    .option('--image <file>', 'image to load: ELF at its addresses, or a raw binary at start_pc (not needed with --restore)')
     .option('--initrd <file>', 'initial ramdisk, loaded as QEMU -initrd loads it (/chosen linux,initrd-start/end)')
     .option('--vcpus <n>', 'number of VCPUs (a vcpu_template guest gets this many copies, as vfs guest_fdt_load makes)')
     .option('-m, --memory <size>', 'RAM size of the guest\'s mem0 alias (e.g. 256M, 1G; default 128M when it has none)')
@@ -140,6 +140,9 @@ export function runCommand(): Command {
     .option('--stats', 'print guest instructions, virtual and wall time at the end (stderr)')
     .option('--input-after <text>', 'start typing once the console has printed this (e.g. a prompt)')
     .option('--gdb <port>', 'serve GDB\'s remote protocol on PORT, HOST:PORT or tcp::PORT (127.0.0.1 unless a host is given), as QEMU -gdb')
+    .option('--snapshot-at <when>', 'take a snapshot (see --snapshot) once this many seconds of guest time passed, or once the console printed this text or /regex/, and end the run')
+    .option('--snapshot <file>', 'where --snapshot-at writes the snapshot (sparse RAM, compressed)')
+    .option('--restore <file>', 'continue from a snapshot of this guest instead of booting the image (--timeout counts from it)')
     .option('--gdb-wait', 'with --gdb: hold the guest before its first instruction until GDB continues it, as QEMU -S')
     .option('--no-color', 'no colours in diagnostics (as the NO_COLOR environment variable)')
     .action(async (guestPath: string, flags: RunFlags) => {

@@ -12,14 +12,17 @@ import { compileData } from '../dts/compile.js';
 import { validate } from '../vmm/config/validate.js';
 import { loadGuestFile } from '../vmm/config/guest-file.js';
 import { parseRtcBase } from './rtc-base.js';
-import { runImage, RunSession, type RunImageOptions, type RunImageResult } from '../vmm/run-image.js';
+import { RunSession, type RunImageOptions, type RunImageResult } from '../vmm/run-image.js';
+import { readRunSnapshot, type RunSnapshot } from '../vmm/snapshot/run-snapshot.js';
+import { MAX_SNAPSHOT_BYTES, SnapshotError } from '../vmm/snapshot/format.js';
+import { toBlob } from '../dts/dtb.js';
 import { parseGdbEndpoint } from '../vmm/gdb/endpoint.js';
 import type { EventLog } from '../vmm/vcpu-loop.js';
 import { openEventLog, parseLogClasses } from './event-log.js';
 import { buildDevice } from '../devices/registry.js';
 import { hostFileSize, MAX_DEVICE_TREE_BYTES, readHostFile, sizeText } from '../vmm/host-file.js';
 import { memoryRegions } from '../vmm/guest-instance.js';
-import { ConsoleWatch, parsePattern, type Pattern } from './console-watch.js';
+import { ConsoleWatch, find, parsePattern, type Pattern } from './console-watch.js';
 import { describe, parseScript, ScriptRunner, type Script, type StepResult } from './script.js';
 import { xmlText } from './xml-text.js';
 
@@ -52,6 +55,9 @@ export interface RunFlags {
   stats?: boolean;
   gdb?: string;
   gdbWait?: boolean;
+  snapshotAt?: string;
+  snapshot?: string;
+  restore?: string;
 }
 
 export async function runGuest(guestPath: string, flags: RunFlags, out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -87,7 +93,7 @@ async function execute(
   // than its limit (device trees: MAX_DEVICE_TREE_BYTES; the image and initrd: the guest's memory, known once
   // the guest is built, so only their kind is checked here).
   const guestFile = readHostFile(guestPath, MAX_DEVICE_TREE_BYTES, 'guest device tree');
-  const imageSize = hostFileSize(flags.image, 'image');
+  const imageSize = flags.image === undefined ? undefined : hostFileSize(flags.image, 'image');
   const initrdSize = flags.initrd === undefined ? undefined : hostFileSize(flags.initrd, 'initrd');
   for (const r of [guestFile, imageSize, initrdSize]) {
     if (r && !r.ok) {
@@ -117,6 +123,7 @@ async function execute(
   const badPattern = [...expects, ...failOn].find((p): p is string => typeof p === 'string');
   const logClasses = flags.log === undefined ? undefined : parseLogClasses(flags.log);
   const gdb = flags.gdb === undefined ? undefined : parseGdbEndpoint(flags.gdb);
+  const snapshotAt = flags.snapshotAt === undefined ? undefined : parseSnapshotAt(flags.snapshotAt);
   let usage: string | undefined;
   if (!(timeout > 0) || !Number.isFinite(timeout)) usage = `--timeout: "${flags.timeout}" is not a positive number of seconds`;
   else if (wallTimeout !== undefined && !(wallTimeout > 0 && Number.isFinite(wallTimeout))) usage = `--wall-timeout: "${flags.wallTimeout}" is not a positive number of seconds`;
@@ -132,6 +139,9 @@ async function execute(
   else if (flags.memory !== undefined && memory === undefined) usage = `--memory: "${flags.memory}" is not a size (e.g. 256M)`;
   else if (typeof gdb === 'string') usage = gdb;
   else if (flags.gdbWait && gdb === undefined) usage = '--gdb-wait needs --gdb PORT';
+  else if (flags.image === undefined && flags.restore === undefined) usage = 'an --image to run is needed (or --restore SNAPSHOT)';
+  else if ((flags.snapshotAt === undefined) !== (flags.snapshot === undefined)) usage = '--snapshot-at WHEN and --snapshot FILE go together';
+  else if (typeof snapshotAt === 'string') usage = snapshotAt;
   if (usage) {
     err(`tsvisor run: ${usage}\n`);
     return 2;
@@ -157,11 +167,18 @@ async function execute(
   }
   // The image (after gunzip) and the initrd must fit the guest's memory: a bigger file is refused before it is read.
   const guestBytes = memoryRegions(v.guests[0]).filter((r) => r.aliasOf === undefined).reduce((n, r) => n + r.size, 0);
-  let image: Uint8Array, initrd: Uint8Array | undefined;
+  let image: Uint8Array = new Uint8Array(0), initrd: Uint8Array | undefined;
+  let restored: RunSnapshot | undefined;
+  const guestDtb = toBlob(tree!);
   try {
-    const im = readHostFile(flags.image, guestBytes, 'image');
-    if (!im.ok) throw new Error(`${im.error} (the guest's memory)`);
-    image = maybeGunzip(im.data, guestBytes, flags.image);
+    if (flags.restore !== undefined) {
+      restored = readSnapshotFile(flags.restore, guestDtb, vcpus);
+    }
+    if (flags.image !== undefined) {
+      const im = readHostFile(flags.image, guestBytes, 'image');
+      if (!im.ok) throw new Error(`${im.error} (the guest's memory)`);
+      image = maybeGunzip(im.data, guestBytes, flags.image);
+    }
     if (flags.initrd !== undefined) {
       const rd = readHostFile(flags.initrd, guestBytes, 'initrd');
       if (!rd.ok) throw new Error(`${rd.error} (the guest's memory)`);
@@ -192,12 +209,31 @@ async function execute(
   }
   const t0 = performance.now();
   let result: RunImageResult;
+  let session: RunSession | undefined;
+  let snapshotNote: string | undefined;
+  /** Write the snapshot once `--snapshot-at` is reached (at the end of a step of virtual time); true when written. */
+  const takeSnapshot = (): boolean => {
+    if (!snapshotAt || typeof snapshotAt === 'string' || !session || snapshotNote !== undefined || !session.guest.running()) return false;
+    const due = typeof snapshotAt === 'number' ? session.progress().virtualSeconds >= snapshotAt : find(snapshotAt, watch.console, 0) !== undefined;
+    if (!due) return false;
+    const { writeRunSnapshot } = snapshotModule!;
+    const bytes = writeRunSnapshot(session, guestDtb);
+    writeFileSync(flags.snapshot!, bytes);
+    const p = session.progress();
+    snapshotNote = `snapshot of ${p.instructions} instructions, ${p.virtualSeconds.toFixed(3)} s of guest time, written to ${flags.snapshot} (${sizeText(bytes.length)})`;
+    return true;
+  };
+  const snapshotModule = snapshotAt ? await import('../vmm/snapshot/run-snapshot.js') : undefined;
   try {
+    const settings = restored?.settings;
     const options: RunImageOptions = {
-      guest: v.guests[0], image, initrd, timeoutSeconds: timeout, vcpus, unmapped: flags.unmapped === 'fault' ? 'fault' : 'halt',
+      guest: v.guests[0], image, initrd, timeoutSeconds: timeout, vcpus: settings?.vcpus ?? vcpus,
+      unmapped: settings?.unmapped ?? (flags.unmapped === 'fault' ? 'fault' : 'halt'),
+      timebaseFrequency: settings?.timebaseFrequency, instructionsPerTick: settings?.instructionsPerTick,
       wallClockEpochNs: typeof rtc === 'bigint' ? rtc : undefined,
-      loadAddress,
-      bootargs: flags.bootargs,
+      loadAddress: settings ? settings.loadAddress ?? undefined : loadAddress,
+      bootargs: settings ? settings.bootargs ?? undefined : flags.bootargs,
+      restore: restored ? { state: restored.state, memory: restored.memory } : undefined,
       input: flags.input === undefined ? undefined : { text: unescape(flags.input), after: flags.inputAfter },
       buildDevice,
       output: (_vserial, bytes) => {
@@ -217,13 +253,16 @@ async function execute(
         if (wallTimeout !== undefined && performance.now() - t0 > wallTimeout * 1000) return (wallTimedOut = true);
         const watched = watch.check(flags.untilExpect === true);
         const scripted = runner?.advance(watch.console) ?? false;
-        return watched || scripted;
+        return watched || scripted || takeSnapshot();
       },
     };
-    if (gdb === undefined || typeof gdb === 'string') result = runImage(options);
-    else {
+    session = new RunSession(options);
+    if (gdb === undefined || typeof gdb === 'string') {
+      while (session.advance());
+      result = session.result();
+    } else {
       const { runUnderGdb } = await import('../vmm/gdb/serve.js');
-      result = await runUnderGdb(new RunSession(options), {
+      result = await runUnderGdb(session, {
         ...gdb, wait: flags.gdbWait === true,
         listening: (address) => err(`tsvisor run: gdb: listening on ${address}${flags.gdbWait ? ' (the guest waits for it)' : ''}\n`),
       });
@@ -249,6 +288,7 @@ async function execute(
       break;
     case 'stopped':
       status = wallTimedOut ? RUN_EXIT.timeout : result.stoppedBy !== undefined ? RUN_EXIT.failed : RUN_EXIT.pass;
+      if (snapshotNote) err(`tsvisor run: ${snapshotNote}\n`);
       if (wallTimedOut) notes.push(`timed out after ${flags.wallTimeout} s of wall-clock time (--wall-timeout)`);
       break;
     case 'timeout':
@@ -301,6 +341,31 @@ async function execute(
       `${result.blocksDecoded} code blocks decoded, ${result.blocksTranslated} of them translated\n`);
   }
   return status;
+}
+
+/** `--snapshot-at`: virtual seconds, or a console text or /regex/ after which the snapshot is taken. */
+function parseSnapshotAt(text: string): number | Pattern | string {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  const p = parsePattern(text);
+  return typeof p === 'string' ? `--snapshot-at: ${p}` : p;
+}
+
+/** Read a snapshot for `--restore`, checking that it was taken of this guest (its device tree) and VCPU count. */
+function readSnapshotFile(path: string, guestDtb: Uint8Array, vcpus: number | undefined): RunSnapshot {
+  const file = readHostFile(path, MAX_SNAPSHOT_BYTES, 'snapshot');
+  if (!file.ok) throw new Error(file.error);
+  let snap: RunSnapshot;
+  try {
+    snap = readRunSnapshot(file.data);
+  } catch (e) {
+    if (e instanceof SnapshotError) throw new Error(`snapshot ${path}: ${e.message}`);
+    throw e;
+  }
+  if (!Buffer.from(snap.guestDtb).equals(Buffer.from(guestDtb))) {
+    throw new Error(`snapshot ${path} was taken of another guest configuration than this one (its device tree differs)`);
+  }
+  if (vcpus !== undefined && vcpus !== snap.settings.vcpus) throw new Error(`snapshot ${path} has ${snap.settings.vcpus} VCPUs, not ${vcpus}`);
+  return snap;
 }
 
 /** Console output is written when a line ends or this much is waiting. */

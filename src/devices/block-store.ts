@@ -4,6 +4,7 @@
  * copy before the first instruction; a 1 GiB disk cost 1 GiB of memory). What the guest writes lives in an overlay
  * of 4 KiB chunks, so the file stays as it was unless the disk is written through (`writeback`).
  */
+import { arr, asObject, bytes as savedBytes, int, toBase64, type SavedState } from '../state/saved-state.js';
 
 export interface BlockStore {
   /** Bytes, a multiple of the sector size (the file's length rounded up). */
@@ -11,6 +12,9 @@ export interface BlockStore {
   /** Copy [start, start + out.length) into `out`. */
   read(start: number, out: Uint8Array): void;
   write(start: number, data: Uint8Array): void;
+  /** What the guest wrote (for a snapshot), and its restore. */
+  save(): SavedState;
+  restore(state: SavedState): void;
 }
 
 /** The host file access a lazily read disk needs. */
@@ -28,6 +32,8 @@ export function memoryStore(data: Uint8Array, sector: number): BlockStore {
     length: bytes.length,
     read: (start, out) => out.set(bytes.subarray(start, start + out.length)),
     write: (start, data) => bytes.set(data, start),
+    save: () => ({ bytes: toBase64(bytes) }),
+    restore: (state) => bytes.set(savedBytes(asObject(state, 'disk'), 'bytes', 'disk', bytes.length)),
   };
 }
 
@@ -77,6 +83,15 @@ export function fileStore(file: RandomAccessFile, sector: number): BlockStore {
         c.set(data.subarray(at, at + n), within);
         at += n;
       }
+    },
+    save: () => ({ chunks: [...overlay].map(([index, c]) => ({ index, bytes: toBase64(c) })) }),
+    restore(state) {
+      const chunks = arr(asObject(state, 'disk'), 'chunks', 'disk').map((c, i) => {
+        const o = asObject(c, `disk.chunks[${i}]`);
+        return { index: int(o, 'index', 'disk chunk', 0, Math.ceil(length / CHUNK) - 1), bytes: savedBytes(o, 'bytes', 'disk chunk', CHUNK) };
+      });
+      overlay.clear();
+      for (const c of chunks) overlay.set(c.index, c.bytes);
     },
   };
 }

@@ -5,6 +5,7 @@
  * a console, and its configuration attributes.
  */
 import type { RandomAccessFile } from './block-store.js';
+import type { SavedState } from '../state/saved-state.js';
 
 /** One interrupt input (of the PLIC, or of a hart for the PLIC's outputs). Level triggered. */
 export interface IrqLine {
@@ -77,6 +78,16 @@ export interface MmioDevice {
   write(offset: number, size: 1 | 2 | 4, value: number): void;
   /** Back to power-on state (guest reset keeps RAM but resets devices). */
   reset(): void;
+  /**
+   * The device's state for a snapshot: everything the guest configured and everything in flight (FIFOs, pending
+   * interrupts, timers as their virtual deadlines). Required of every device, so that none can be forgotten.
+   */
+  save(): SavedState;
+  /**
+   * Take back what `save` gave (for a device built from the same configuration), re-arming its timers and driving
+   * its interrupt lines to match. Throws `SavedStateError` on state of the wrong shape.
+   */
+  restore(state: SavedState): void;
 }
 
 export type DeviceFactory = (ctx: DeviceContext) => MmioDevice;

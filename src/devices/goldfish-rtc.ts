@@ -14,6 +14,7 @@
  * fired, is not cleared, and IRQ_ENABLED is set. 32-bit accesses only (the runtime splits 64-bit ones low word
  * first, which reads TIME_LOW then TIME_HIGH consistently); others read 0 and are ignored.
  */
+import { asObject, big, bool, int, num, type SavedState } from '../state/saved-state.js';
 import type { DeviceContext, DeviceFactory, MmioDevice } from './device.js';
 import { OutputLine, firstIrq, validAccess } from './util.js';
 
@@ -39,13 +40,16 @@ export interface GoldfishRtcOptions {
 
 export class GoldfishRtc implements MmioDevice {
   private readonly irq: OutputLine;
-  private readonly epoch: bigint;
+  /** Wall-clock time at guest time 0 (a snapshot keeps its run's, so a restored guest's clock goes on). */
+  private epoch: bigint;
   /** RTC time = (epoch + offset + clock.now()) mod 2^64. */
   private offset = 0n;
   private timeHigh = 0;
   private alarm = 0n;
   private alarmRunning = false;
   private timer: number | undefined;
+  /** The virtual time (ns) the alarm timer fires at, while it is armed. */
+  private timerAt = 0;
   private irqPending = false;
   private irqEnabled = false;
 
@@ -92,7 +96,11 @@ export class GoldfishRtc implements MmioDevice {
       return;
     }
     this.alarmRunning = true;
-    const at = this.ctx.clock.now() + Number(this.alarm - now);
+    this.startTimer(this.ctx.clock.now() + Number(this.alarm - now));
+  }
+
+  private startTimer(at: number): void {
+    this.timerAt = at;
     this.timer = this.ctx.clock.setTimer(at, () => this.fire());
   }
 
@@ -168,6 +176,29 @@ export class GoldfishRtc implements MmioDevice {
     this.alarmRunning = false;
     this.irqPending = false;
     this.irqEnabled = false;
+    this.update();
+  }
+
+  save(): SavedState {
+    return {
+      epoch: this.epoch.toString(), offset: this.offset.toString(), timeHigh: this.timeHigh, alarm: this.alarm.toString(),
+      alarmRunning: this.alarmRunning, timerAt: this.timer === undefined ? null : this.timerAt,
+      irqPending: this.irqPending, irqEnabled: this.irqEnabled,
+    };
+  }
+
+  restore(state: SavedState): void {
+    const o = asObject(state, 'goldfish-rtc');
+    const w = 'goldfish-rtc';
+    const timerAt = o.timerAt === null ? undefined : num(o, 'timerAt', w);
+    const saved = {
+      epoch: big(o, 'epoch', w), offset: big(o, 'offset', w), timeHigh: int(o, 'timeHigh', w, 0, 0xffffffff),
+      alarm: big(o, 'alarm', w), alarmRunning: bool(o, 'alarmRunning', w), irqPending: bool(o, 'irqPending', w),
+      irqEnabled: bool(o, 'irqEnabled', w),
+    };
+    this.stopTimer();
+    Object.assign(this, saved);
+    if (timerAt !== undefined) this.startTimer(timerAt);
     this.update();
   }
 }

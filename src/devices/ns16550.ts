@@ -18,6 +18,7 @@
  * FIFO is reset (FCR bit 2, or the FIFOs switched on or off); cleared by reading IIR while it is the reported
  * interrupt or by writing THR), modem status (IER bit 3). The output is `ctx.irq(interrupts[0])`.
  */
+import { asObject, bool, int, ints, SavedStateError, type SavedState } from '../state/saved-state.js';
 import type { DeviceContext, DeviceFactory, MmioDevice } from './device.js';
 import { OutputLine, firstIrq, validAccess } from './util.js';
 
@@ -266,6 +267,26 @@ export class Ns16550 implements MmioDevice {
     this.lsrErrors = 0;
     this.msr = MSR_CONNECTED;
     this.thrPending = false;
+    this.update();
+  }
+
+  save(): SavedState {
+    return {
+      rx: [...this.rx], ier: this.ier, lcr: this.lcr, mcr: this.mcr, fcr: this.fcr, scr: this.scr, dll: this.dll,
+      dlm: this.dlm, lsrErrors: this.lsrErrors, msr: this.msr, thrPending: this.thrPending,
+    };
+  }
+
+  restore(state: SavedState): void {
+    const o = asObject(state, 'ns16550');
+    const w = 'ns16550';
+    const rx = ints(o, 'rx', w, 0, 255);
+    if (rx.length > this.fifoSize) throw new SavedStateError(`${w}.rx: more bytes than the FIFO holds`);
+    this.rx = rx;
+    this.ier = int(o, 'ier', w, 0, 255); this.lcr = int(o, 'lcr', w, 0, 255); this.mcr = int(o, 'mcr', w, 0, 255);
+    this.fcr = int(o, 'fcr', w, 0, 255); this.scr = int(o, 'scr', w, 0, 255); this.dll = int(o, 'dll', w, 0, 255);
+    this.dlm = int(o, 'dlm', w, 0, 255); this.lsrErrors = int(o, 'lsrErrors', w, 0, 255); this.msr = int(o, 'msr', w, 0, 255);
+    this.thrPending = bool(o, 'thrPending', w);
     this.update();
   }
 }

@@ -24,6 +24,7 @@
  * factory returns the same object typed as `MmioDevice`; recover the inputs with {@link isPlic}.
  */
 import type { DeviceContext, DeviceFactory, IrqLine, MmioDevice } from './device.js';
+import { arr, asObject, ints, SavedStateError, type SavedState } from '../state/saved-state.js';
 import { NO_IRQ, OutputLine, validAccess } from './util.js';
 import type { IrqChip } from './irq.js';
 
@@ -214,7 +215,32 @@ export function createPlic(ctx: DeviceContext): PlicDevice {
     update();
   };
 
-  return { name: ctx.name, handle, read, write, reset, input, numIrq, maxPriority, contextCount: contexts };
+  const save = (): SavedState => ({
+    priority: [...priority], level: [...level], pending: [...pending], inService: [...inService], claimedBy: [...claimedBy],
+    enable: enable.map((e) => [...e]), threshold: [...threshold],
+  });
+
+  const restore = (state: SavedState): void => {
+    const o = asObject(state, 'plic');
+    const w = 'plic';
+    const saved = {
+      priority: ints(o, 'priority', w, 0, maxPriority, numIrq + 1),
+      level: ints(o, 'level', w, 0, 1, numIrq + 1),
+      pending: ints(o, 'pending', w, 0, 0xffffffff, words),
+      inService: ints(o, 'inService', w, 0, 0xffffffff, words),
+      claimedBy: ints(o, 'claimedBy', w, -1, contexts - 1, numIrq + 1),
+      threshold: ints(o, 'threshold', w, 0, maxPriority, contexts),
+      enable: arr(o, 'enable', w).map((e, c) => ints({ e }, 'e', `${w}.enable[${c}]`, 0, 0xffffffff, words)),
+    };
+    if (saved.enable.length !== contexts) throw new SavedStateError(`${w}.enable: ${saved.enable.length} contexts, expected ${contexts}`);
+    // Checked whole before any of it is taken: a bad state leaves the PLIC as it was.
+    priority.set(saved.priority); level.set(saved.level); pending.set(saved.pending); inService.set(saved.inService);
+    claimedBy.set(saved.claimedBy); threshold.set(saved.threshold);
+    saved.enable.forEach((e, c) => enable[c]!.set(e));
+    update();
+  };
+
+  return { name: ctx.name, handle, read, write, reset, save, restore, input, numIrq, maxPriority, contextCount: contexts };
 }
 
 export const plicFactory: DeviceFactory = createPlic;

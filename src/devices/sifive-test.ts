@@ -24,6 +24,8 @@ export function createSifiveTest(ctx: DeviceContext): MmioDevice {
       else if (status === FINISHER_RESET) ctx.finish?.(0, 'reset');
     },
     reset: () => {},
+    save: () => null, // no state: each write acts at once
+    restore: () => {},
   };
 }
 

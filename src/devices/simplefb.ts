@@ -40,6 +40,8 @@ export function createSimplefb(ctx: DeviceContext): MmioDevice {
     },
     write(): void {},
     reset(): void {},
+    save: () => null, // read-only registers, derived from the configuration
+    restore(): void {},
   };
 }
 

@@ -13,6 +13,7 @@
  * most 20 bytes); others answer UNSUPP. A request outside the disk answers IOERR. Features: SEG_MAX, BLK_SIZE,
  * FLUSH. Configuration: capacity (u64, sectors), size_max 0, seg_max, geometry 0, blk_size 512.
  */
+import { asObject, bool, type SavedState } from '../state/saved-state.js';
 import type { DeviceContext } from './device.js';
 import type { VirtioBackend, VirtioTransport } from './virtio-mmio.js';
 import { VirtqueueError, total } from './virtqueue.js';
@@ -166,5 +167,13 @@ export function createVirtioBlk(ctx: DeviceContext, transport: VirtioTransport):
     },
     // The disk's contents survive a device reset, as a real disk's do.
     reset(): void {},
+    // Requests complete within the notify that posts them: nothing is in flight between instructions.
+    save: () => ({ dirty, disk: disk.save() }),
+    restore(state: SavedState): void {
+      const o = asObject(state, 'virtio-blk');
+      const wasDirty = bool(o, 'dirty', 'virtio-blk');
+      disk.restore(o.disk ?? null);
+      dirty = wasDirty;
+    },
   };
 }

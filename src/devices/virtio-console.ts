@@ -5,6 +5,7 @@
  * posted buffer is filled with as many waiting bytes as it holds. VIRTIO_CONSOLE_F_EMERG_WRITE is offered: a write
  * to `emerg_wr` (config offset 8) prints its low byte. Configuration: cols, rows (0), max_nr_ports (1), emerg_wr.
  */
+import { asObject, ints, type SavedState } from '../state/saved-state.js';
 import type { DeviceContext } from './device.js';
 import type { VirtioBackend, VirtioTransport } from './virtio-mmio.js';
 import { total } from './virtqueue.js';
@@ -66,5 +67,9 @@ export function createVirtioConsole(ctx: DeviceContext, transport: VirtioTranspo
     driverOk: deliver,
     // Typed input that has not reached the guest yet stays: it was never in flight.
     reset(): void {},
+    save: () => ({ input: [...input] }),
+    restore(state: SavedState): void {
+      input = ints(asObject(state, 'virtio-console'), 'input', 'virtio-console', 0, 255).slice(0, CONSOLE_INPUT_LIMIT);
+    },
   };
 }

@@ -17,6 +17,7 @@
  * A malformed queue (see virtqueue.ts) sets DEVICE_NEEDS_RESET (0x40) in Status, raises a configuration-change
  * interrupt (bit 1) if the driver is running, and that queue is no longer processed until reset.
  */
+import { arr, asObject, big, int, SavedStateError, type SavedState } from '../state/saved-state.js';
 import type { DeviceContext, DeviceFactory, MmioDevice } from './device.js';
 import { OutputLine, firstIrq, validAccess } from './util.js';
 import { SplitQueue } from './virtqueue.js';
@@ -70,11 +71,16 @@ export interface VirtioBackend {
   driverOk?(): void;
   /** Device reset (Status 0 or a guest reset): drop in-flight state; keep what a real device keeps (disk data). */
   reset(): void;
+  /** The backend's own state for a snapshot (the transport saves the queues), and its restore. */
+  save(): SavedState;
+  restore(state: SavedState): void;
 }
 
 export type VirtioBackendFactory = (ctx: DeviceContext, transport: VirtioTransport) => VirtioBackend;
 
-const NO_DEVICE: VirtioBackend = { deviceId: 0, features: 0n, queueMax: [], config: new Uint8Array(0), notify() {}, reset() {} };
+const NO_DEVICE: VirtioBackend = {
+  deviceId: 0, features: 0n, queueMax: [], config: new Uint8Array(0), notify() {}, reset() {}, save: () => null, restore() {},
+};
 
 const TWO32 = 0x100000000;
 const MASK32 = 0xffffffffn;
@@ -266,6 +272,30 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
 
   reset(): void {
     this.resetDevice();
+  }
+
+  save(): SavedState {
+    return {
+      status: this.status, interruptStatus: this.interruptStatus, deviceFeaturesSel: this.deviceFeaturesSel,
+      driverFeaturesSel: this.driverFeaturesSel, driverFeatures: this.driverFeatures.toString(), queueSel: this.queueSel,
+      queues: this.queues.map((q) => q.save()), backend: this.backend.save(),
+    };
+  }
+
+  restore(state: SavedState): void {
+    const o = asObject(state, 'virtio-mmio');
+    const w = 'virtio-mmio';
+    const queues = arr(o, 'queues', w);
+    if (queues.length !== this.queues.length) throw new SavedStateError(`${w}.queues: ${queues.length} queues, expected ${this.queues.length}`);
+    const saved = {
+      status: int(o, 'status', w, 0, 255), interruptStatus: int(o, 'interruptStatus', w, 0, 3),
+      deviceFeaturesSel: int(o, 'deviceFeaturesSel', w, 0, 0xffffffff), driverFeaturesSel: int(o, 'driverFeaturesSel', w, 0, 0xffffffff),
+      driverFeatures: big(o, 'driverFeatures', w), queueSel: int(o, 'queueSel', w, 0, 0xffffffff),
+    };
+    queues.forEach((q, i) => this.queues[i]!.restore(q));
+    this.backend.restore(o.backend ?? null);
+    Object.assign(this, saved);
+    this.updateIrq();
   }
 }
 

@@ -5,6 +5,7 @@
  * descriptor, which the transport never offers, or an avail index running more than a queue ahead) throws a
  * {@link VirtqueueError}, which the transport turns into DEVICE_NEEDS_RESET.
  */
+import { asObject, bool, int, type SavedState } from '../state/saved-state.js';
 import type { GuestMemory } from './device.js';
 
 export class VirtqueueError extends Error {}
@@ -55,6 +56,25 @@ export class SplitQueue {
     this.lastAvail = 0;
     this.usedIdx = 0;
     this.broken = false;
+    this.pushed = 0;
+  }
+
+  save(): SavedState {
+    return {
+      size: this.size, ready: this.ready, descAddr: this.descAddr, driverAddr: this.driverAddr, deviceAddr: this.deviceAddr,
+      lastAvail: this.lastAvail, usedIdx: this.usedIdx, broken: this.broken,
+    };
+  }
+
+  restore(state: SavedState): void {
+    const o = asObject(state, 'virtqueue');
+    const w = 'virtqueue';
+    const saved = {
+      size: int(o, 'size', w, 0, this.maxSize), ready: bool(o, 'ready', w), descAddr: int(o, 'descAddr', w, 0),
+      driverAddr: int(o, 'driverAddr', w, 0), deviceAddr: int(o, 'deviceAddr', w, 0), lastAvail: int(o, 'lastAvail', w, 0, 0xffff),
+      usedIdx: int(o, 'usedIdx', w, 0, 0xffff), broken: bool(o, 'broken', w),
+    };
+    Object.assign(this, saved);
     this.pushed = 0;
   }
 

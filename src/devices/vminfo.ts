@@ -88,6 +88,8 @@ export function createVminfo(ctx: DeviceContext, options: VminfoOptions = {}): M
     },
     write(): void {},
     reset(): void {},
+    save: () => null, // read-only registers, derived from the configuration
+    restore(): void {},
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Task } from './task.js';
 import type { SlottedMailbox } from './mailbox.js';
+import { asObject, ints, num, SavedStateError, type SavedState } from '../state/saved-state.js';
 
 export interface HostCpu {
   /** Host hart id. */
@@ -34,6 +35,9 @@ export interface Policy {
   nextChange?(cpu: HostCpu, now: number): number;
   /** A task is gone for good (its guest was destroyed): forget everything about it (placement, load). */
   forget?(task: Task): void;
+  /** The policy's state naming tasks by name (snapshots), and its restore with the tasks those names stand for. */
+  save?(): SavedState;
+  restore?(state: SavedState, tasks: ReadonlyMap<string, Task>): void;
 }
 
 /** Most events a trace keeps (about 100 MB of JSON): a long traced run keeps its beginning. */
@@ -221,6 +225,44 @@ export class Scheduler {
         this.record({ type: 'state', task: task.name, at: end, state: report.next === 'idle' ? 'blocked' : 'exited' });
       }
     }
+  }
+
+  /** When the timer `handle` fires, or undefined when it is not pending. */
+  timerAt(handle: number): number | undefined {
+    return this.timers.find((t) => t.seq === handle)?.at;
+  }
+
+  /**
+   * The scheduler's state for a snapshot of everything it runs: the host CPUs' clocks, which tasks are runnable, and
+   * the policy's queues. Timers are not in it: their owners save their deadlines and set them again.
+   */
+  save(): SavedState {
+    if (!this.policy.save) throw new SavedStateError(`the ${this.policy.name} policy cannot be saved`);
+    return {
+      clocks: [...this.clocks], idle: [...this.idle], runnable: [...this.runnable].map((t) => t.name),
+      switches: this.switches, policy: this.policy.save(),
+    };
+  }
+
+  /** Take back what `save` gave, for the same host CPUs and tasks (by name). */
+  restore(state: SavedState, tasks: ReadonlyMap<string, Task>): void {
+    const o = asObject(state, 'scheduler');
+    const n = this.clocks.length;
+    const clocks = (Array.isArray(o.clocks) ? o.clocks : []).map((c, i) => num({ c }, 'c', `scheduler.clocks[${i}]`));
+    if (clocks.length !== n) throw new SavedStateError(`scheduler.clocks: ${clocks.length} host CPUs, expected ${n}`);
+    const idle = ints(o, 'idle', 'scheduler', 0, 1, n);
+    const runnable = (Array.isArray(o.runnable) ? o.runnable : []).map((name) => {
+      const task = typeof name === 'string' ? tasks.get(name) : undefined;
+      if (!task) throw new SavedStateError(`scheduler.runnable: no task ${JSON.stringify(name)}`);
+      return task;
+    });
+    if (!this.policy.restore) throw new SavedStateError(`the ${this.policy.name} policy cannot be restored`);
+    this.policy.restore(o.policy ?? null, tasks);
+    this.clocks.set(clocks);
+    this.idle.set(idle);
+    this.runnable.clear();
+    for (const t of runnable) this.runnable.add(t);
+    this.switches = num(o, 'switches', 'scheduler');
   }
 
   /** Record every message operation of a mailbox in the trace (at the current virtual time). */

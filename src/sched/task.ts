@@ -80,6 +80,15 @@ export class TaskSet {
     this.posted[member] = this.posted[member]! | bits;
   }
 
+  /** Interrupts posted and not yet taken, by member (snapshots). */
+  savePosted(): number[] {
+    return this.members.map((_, i) => this.posted[i] ?? 0);
+  }
+
+  restorePosted(bits: readonly number[]): void {
+    bits.forEach((b, i) => { if (i < this.posted.length) this.posted[i] = b; });
+  }
+
   /** Take (and clear) the interrupts posted to a member. */
   takeInterrupts(member: number): number {
     const bits = this.posted[member] ?? 0;

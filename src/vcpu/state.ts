@@ -33,6 +33,8 @@ const NOP: Transition = { ok: true, changed: false, effect: 'none' };
 const INVALID = (from: VcpuState, to: VcpuState): Transition =>
   ({ ok: false, reason: `cannot go from ${STATE_NAMES[from]} to ${STATE_NAMES[to]}` });
 
+const STATES: readonly VcpuState[] = Object.values(VcpuState);
+
 /** Time spent in each state, in the caller's time unit. */
 export type StateTimes = Record<VcpuState, number>;
 
@@ -92,6 +94,25 @@ export class VcpuStateMachine {
 
   get runnable(): boolean {
     return this.state === VcpuState.Ready || this.state === VcpuState.Running;
+  }
+
+  /** The machine's state as plain data (snapshots). */
+  save(): { state: number; resumed: boolean; resetCount: number; times: number[]; since: number } {
+    return { state: this.state, resumed: this.resumed, resetCount: this.resetCount, times: STATES.map((s) => this.times[s]), since: this.since };
+  }
+
+  /** Take back what `save` gave; false (and no change) when it is not a valid state. */
+  restore(s: { state: unknown; resumed: unknown; resetCount: unknown; times: unknown; since: unknown }): boolean {
+    const times = s.times;
+    if (!STATES.includes(s.state as VcpuState) || typeof s.resumed !== 'boolean' || !Number.isInteger(s.resetCount)
+      || typeof s.since !== 'number' || !Array.isArray(times) || times.length !== STATES.length
+      || !times.every((t) => typeof t === 'number' && t >= 0)) return false;
+    this.state = s.state as VcpuState;
+    this.resumed = s.resumed;
+    this.resetCount = s.resetCount as number;
+    this.since = s.since;
+    STATES.forEach((st, i) => { this.times[st] = times[i] as number; });
+    return true;
   }
 
   private enter(state: VcpuState, now: number): void {

@@ -94,6 +94,17 @@ export class GuestClock implements VirtualClock {
     this.timers.cancelTimer(handle);
   }
 
+  /** The clock's state (snapshots): the running hart is not part of it (a snapshot is taken between slices). */
+  save(): { originNs: number; watermark: number; hostNs: number } {
+    return { originNs: this.originNs, watermark: this.watermark, hostNs: this.hostNs };
+  }
+
+  restore(s: { originNs: number; watermark: number; hostNs: number }): void {
+    this.originNs = s.originNs;
+    this.watermark = s.watermark;
+    this.hostNs = s.hostNs;
+  }
+
   /** Cancel every device timer of the guest (it is being destroyed). */
   cancelAll(): void {
     for (const h of this.pending) this.timers.cancelTimer(h);

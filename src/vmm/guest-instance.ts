@@ -24,6 +24,8 @@ import { GuestClock } from './guest-clock.js';
 import { guestSbi } from './guest-sbi.js';
 import { logInterrupts, runVcpu, type EventLog, type UnmappedAccess, type VcpuDebugger, type VcpuLoopGuest } from './vcpu-loop.js';
 import type { Vcpu } from './vcpu.js';
+import { saveHart, restoreHart } from '../vcpu/riscv/hart-state.js';
+import { arr, asObject, bool, int, ints, num, SavedStateError, str, type SavedObject, type SavedState } from '../state/saved-state.js';
 
 export type { Vcpu } from './vcpu.js';
 
@@ -413,6 +415,75 @@ export class GuestInstance implements VcpuLoopGuest {
     this.outcome = { kind: 'shutdown', status: 0, how: 'destroyed' };
   }
 
+  /**
+   * The guest's state for a snapshot, RAM aside (`memory`): every VCPU (hart, Xvisor state, HSM, a WFI wake-up as
+   * its deadline), every device by region name, the clock, posted IPIs and what is queued for the consoles. Taken
+   * between scheduler slices, when no VCPU is inside its hart.
+   */
+  save(): SavedState {
+    const code = this.vcpus[0]!.hart.code;
+    return {
+      outcome: this.outcome.kind === 'running' ? null : { ...this.outcome },
+      vcpus: this.vcpus.map((v) => ({
+        hart: saveHart(v.hart), state: v.state.save(), haltReason: v.haltReason ?? null, hsm: v.hsm, suspended: v.suspended,
+        wakeAt: v.wakeTimer === undefined ? null : this.scheduler.timerAt(v.wakeTimer) ?? null,
+      })),
+      devices: Object.fromEntries(this.devices.map((d) => [d.name, d.device.save()])),
+      clock: this.clock.save(), posted: this.taskSet.savePosted(), sbiInput: [...this.sbiInput],
+      yieldRequested: this.yieldRequested, printed: this.printed, dtbAddress: this.dtbAddress,
+      initrd: this.initrd ? [this.initrd.start, this.initrd.end] : null,
+      lastHart: code.lastHart ? code.lastHart.hartId : -1,
+    };
+  }
+
+  /** The guest's RAM and ROM (one backing store), for a snapshot. */
+  memory(): Uint8Array {
+    return new Uint8Array(this.aspace.bus.memory);
+  }
+
+  /**
+   * Take back what `save` gave, into a guest built from the same configuration with the same options (RAM is
+   * restored separately, into `memory()`). Throws `SavedStateError` on state of the wrong shape.
+   */
+  restore(state: SavedState): void {
+    const o = asObject(state, 'guest');
+    const vcpus = arr(o, 'vcpus', 'guest');
+    if (vcpus.length !== this.vcpus.length) throw new SavedStateError(`guest.vcpus: ${vcpus.length} VCPUs, expected ${this.vcpus.length}`);
+    const devices = asObject(o.devices, 'guest.devices');
+    for (const d of this.devices) if (!(d.name in devices)) throw new SavedStateError(`guest.devices: no state for ${d.name}`);
+    const clock = asObject(o.clock, 'guest.clock');
+    this.clock.restore({ originNs: num(clock, 'originNs', 'guest.clock'), watermark: num(clock, 'watermark', 'guest.clock'), hostNs: num(clock, 'hostNs', 'guest.clock') });
+    const initrd = o.initrd === null ? undefined : ints(o, 'initrd', 'guest', 0, 2 ** 53, 2);
+    if (initrd) { this.initrd = { start: initrd[0]!, end: initrd[1]! }; this.dtb = this.makeDtb(); }
+    this.dtbAddress = int(o, 'dtbAddress', 'guest', 0);
+    // Devices drive their interrupt lines as they restore; the interrupt controller comes last and takes its own
+    // saved view of them, then the harts (whose SEIP it drives) take theirs.
+    const ordered = [...this.devices].sort((a, b) => Number(isIrqChip(a.device)) - Number(isIrqChip(b.device)));
+    for (const d of ordered) d.device.restore(devices[d.name] ?? null);
+    vcpus.forEach((saved, i) => {
+      const v = this.vcpus[i]!;
+      const so = asObject(saved, `guest.vcpus[${i}]`);
+      restoreHart(v.hart, so.hart ?? null);
+      const sm = asObject(so.state, `guest.vcpus[${i}].state`);
+      if (!v.state.restore({ state: sm.state, resumed: sm.resumed, resetCount: sm.resetCount, times: sm.times, since: sm.since })) {
+        throw new SavedStateError(`guest.vcpus[${i}].state: not a VCPU state`);
+      }
+      v.haltReason = so.haltReason === null ? undefined : str(so, 'haltReason', `guest.vcpus[${i}]`);
+      v.hsm = int(so, 'hsm', `guest.vcpus[${i}]`, 0, 6);
+      v.suspended = bool(so, 'suspended', `guest.vcpus[${i}]`);
+      this.cancelWake(v);
+      if (so.wakeAt !== null) this.sleepUntil(i, num(so, 'wakeAt', `guest.vcpus[${i}]`));
+    });
+    this.taskSet.restorePosted(ints(o, 'posted', 'guest', -(2 ** 31), 2 ** 31 - 1));
+    this.sbiInput.length = 0;
+    this.sbiInput.push(...ints(o, 'sbiInput', 'guest', 0, 255));
+    this.yieldRequested = bool(o, 'yieldRequested', 'guest');
+    this.printed = int(o, 'printed', 'guest', 0);
+    const last = int(o, 'lastHart', 'guest', -1, this.vcpus.length - 1);
+    this.vcpus[0]!.hart.code.lastHart = last < 0 ? undefined : this.vcpus[last]!.hart;
+    this.outcome = o.outcome === null ? { kind: 'running' } : savedOutcome(asObject(o.outcome, 'guest.outcome'));
+  }
+
   /** Halt a VCPU with the reason the runtime could not go on. */
   halt(v: Vcpu, reason: string): void {
     v.haltReason = `${reason} (pc 0x${v.hart.pcHex()})`;
@@ -422,6 +493,13 @@ export class GuestInstance implements VcpuLoopGuest {
 
 const isIrqChip = (d: MmioDevice & Partial<IrqChip> & { numIrq?: number }): d is MmioDevice & IrqChip & { numIrq?: number } =>
   typeof d.handle === 'function' && typeof d.name === 'string';
+
+function savedOutcome(o: SavedObject): GuestOutcome {
+  const kind = str(o, 'kind', 'guest.outcome');
+  if (kind === 'shutdown') return { kind, status: int(o, 'status', 'guest.outcome'), how: str(o, 'how', 'guest.outcome') };
+  if (kind === 'reset') return { kind, how: str(o, 'how', 'guest.outcome') };
+  throw new SavedStateError(`guest.outcome: unknown kind ${JSON.stringify(kind)}`);
+}
 
 /** The memory regions of a guest for its address space. */
 export function memoryRegions(config: GuestConfig): MemoryRegionSpec[] {

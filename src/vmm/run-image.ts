@@ -12,6 +12,8 @@ import { VcpuState } from '../vcpu/state.js';
 import type { GuestConfig } from './config/types.js';
 import { checkGuestLimits, GuestInstance, type DeviceBuilder, type GuestOutcome } from './guest-instance.js';
 import { LOCKSTEP_QUANTUM_NS, type EventLog, type UnmappedAccess } from './vcpu-loop.js';
+import { asObject, bool, ints, num, SavedStateError, str, type SavedState } from '../state/saved-state.js';
+import { decodeMemory } from './snapshot/format.js';
 
 export interface RunImageOptions {
   readonly guest: GuestConfig;
@@ -49,7 +51,22 @@ export interface RunImageOptions {
   readonly trace?: boolean;
   /** Given, before the guest starts, a way to type into its console and read its virtual time (test scripts). */
   readonly control?: (c: RunControl) => void;
+  /** Continue a run from a snapshot (`RunSession.save` and the guest's RAM) instead of booting the image. */
+  readonly restore?: { readonly state: SavedState; readonly memory: Uint8Array };
 }
+
+/** The options a snapshot keeps, so that a restore builds the same machine (the guest itself travels as its DTB). */
+export interface RunSettings {
+  readonly vcpus: number;
+  readonly timebaseFrequency: number;
+  readonly instructionsPerTick: number;
+  readonly bootargs: string | null;
+  readonly unmapped: UnmappedAccess;
+  readonly loadAddress: number | null;
+}
+
+const DEFAULT_TIMEBASE = 10_000_000;
+const DEFAULT_IPT = 10;
 
 /** Virtual time between typed input bytes (slower than any guest reads a UART, so its FIFO never overruns). */
 const INPUT_BYTE_NS = 1_000_000;
@@ -113,8 +130,8 @@ export class RunSession {
   private readonly boot: () => void;
 
   constructor(private readonly o: RunImageOptions) {
-    const timebase = o.timebaseFrequency ?? 10_000_000;
-    const ipt = o.instructionsPerTick ?? 10;
+    const timebase = o.timebaseFrequency ?? DEFAULT_TIMEBASE;
+    const ipt = o.instructionsPerTick ?? DEFAULT_IPT;
     const nsPerInstruction = 1e9 / (timebase * ipt);
     checkGuestLimits(o.guest, o.vcpus);
     const harts = Math.max(1, o.vcpus ?? o.guest.vcpus.length);
@@ -146,10 +163,52 @@ export class RunSession {
         }
       }
     };
-    this.boot();
+    this.typist = typist;
+    if (o.restore) this.restoreState(o.restore.state, o.restore.memory);
+    else this.boot();
     typist.start();
     o.control?.({ send: (text) => typist.queue(text), now: () => scheduler.now() });
-    this.limit = o.timeoutSeconds * 1e9;
+    this.limit = o.timeoutSeconds * 1e9 + this.t;
+  }
+
+  private readonly typist: Typist;
+
+  /**
+   * The run's state between two steps (call it only after `advance` returned, not while a debugger holds a step
+   * half done): the scheduler, the guest (RAM aside: `guest.memory()`), the step clock and pending typed input.
+   */
+  save(): SavedState {
+    if (this.resuming) throw new SavedStateError('a run cannot be saved in the middle of a step');
+    return { t: this.t, scheduler: this.scheduler.save(), guest: this.guest.save(), typist: this.typist.save() };
+  }
+
+  /** What a restore of this run must be given again (RunSettings). */
+  settings(): RunSettings {
+    const o = this.o;
+    return {
+      vcpus: this.guest.vcpus.length, timebaseFrequency: o.timebaseFrequency ?? DEFAULT_TIMEBASE,
+      instructionsPerTick: o.instructionsPerTick ?? DEFAULT_IPT, bootargs: o.bootargs ?? null, unmapped: o.unmapped ?? 'halt',
+      loadAddress: o.loadAddress ?? null,
+    };
+  }
+
+  /** Guest virtual time (s) and instructions retired so far. */
+  progress(): { virtualSeconds: number; instructions: number } {
+    return {
+      virtualSeconds: Math.max(...this.scheduler.clocks) / 1e9,
+      instructions: this.guest.vcpus.reduce((n, v) => n + v.hart.icount, 0),
+    };
+  }
+
+  /** `memory` is `encodeMemory`'s form of the RAM. */
+  private restoreState(state: SavedState, memory: Uint8Array): void {
+    const o = asObject(state, 'run');
+    decodeMemory(memory, this.guest.memory());
+    this.t = num(o, 't', 'run');
+    const tasks = new Map(this.guest.tasks.map((t) => [t.name, t]));
+    this.scheduler.restore(o.scheduler ?? null, tasks);
+    this.guest.restore(o.guest ?? null);
+    this.typist.restore(o.typist ?? null);
   }
 
   /** Whether the run is over (the guest ended, the time limit passed, or it was stopped). */
@@ -251,19 +310,46 @@ class Typist {
   }
 
   private readonly pending: number[] = [];
+  /** When the next pending byte is typed (host virtual ns), while bytes are pending. */
+  private nextAt = 0;
+
+  save(): SavedState {
+    return { seen: this.seen, target: this.target ?? null, lastPrinter: this.lastPrinter ?? null, typing: this.typing, pending: [...this.pending], nextAt: this.nextAt };
+  }
+
+  restore(state: SavedState): void {
+    const o = asObject(state, 'typist');
+    this.seen = str(o, 'seen', 'typist');
+    this.target = o.target === null ? undefined : str(o, 'target', 'typist');
+    this.lastPrinter = o.lastPrinter === null ? undefined : str(o, 'lastPrinter', 'typist');
+    // This run's own --input starts afresh; bytes the saved run had still to type are typed first.
+    this.typing = false;
+    bool(o, 'typing', 'typist');
+    const pending = ints(o, 'pending', 'typist', 0, 255);
+    this.pending.length = 0;
+    if (pending.length > 0) {
+      this.pending.push(...pending);
+      this.scheduler.setTimer(num(o, 'nextAt', 'typist'), this.typeNext);
+    }
+  }
 
   /** Type `text` after whatever is still queued, one byte per INPUT_BYTE_NS. */
   queue(text: string): void {
     const idle = this.pending.length === 0;
     for (const b of Buffer.from(text, 'latin1')) this.pending.push(b);
     if (!idle || this.pending.length === 0) return;
-    const type = (at: number): void => {
-      const b = this.pending.shift();
-      if (b === undefined || !this.guest) return;
-      const serial = this.target ?? this.lastPrinter ?? this.guest.vserials()[0];
-      if (serial) this.guest.input(serial, b);
-      if (this.pending.length > 0) this.scheduler.setTimer(at + INPUT_BYTE_NS, type);
-    };
-    this.scheduler.setTimer(this.scheduler.now() + INPUT_BYTE_NS, type);
+    this.nextAt = this.scheduler.now() + INPUT_BYTE_NS;
+    this.scheduler.setTimer(this.nextAt, this.typeNext);
   }
+
+  private readonly typeNext = (at: number): void => {
+    const b = this.pending.shift();
+    if (b === undefined || !this.guest) return;
+    const serial = this.target ?? this.lastPrinter ?? this.guest.vserials()[0];
+    if (serial) this.guest.input(serial, b);
+    if (this.pending.length > 0) {
+      this.nextAt = at + INPUT_BYTE_NS;
+      this.scheduler.setTimer(this.nextAt, this.typeNext);
+    }
+  };
 }

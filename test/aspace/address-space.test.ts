@@ -10,6 +10,8 @@ function recorder(): MmioDevice & { log: string[] } {
     read: (off, size) => { log.push(`r${size}@${off}`); return 0x11223344 + off; },
     write: (off, size, v) => { log.push(`w${size}@${off}=${v.toString(16)}`); },
     reset: () => {},
+    save: () => null,
+    restore: () => {},
   };
 }
 

@@ -15,6 +15,8 @@ function checked(dev: MmioDevice): MmioDevice {
     },
     write: (o, s, v) => dev.write(o, s, v),
     reset: () => dev.reset(),
+    save: () => dev.save(),
+    restore: (state) => dev.restore(state),
   };
 }
 

@@ -9,6 +9,7 @@
  */
 import type { HostCpu, Pick, Policy } from '../scheduler.js';
 import type { Task } from '../task.js';
+import { arr, asObject, SavedStateError, type SavedState } from '../../state/saved-state.js';
 
 const PRIORITIES = 8;
 
@@ -79,6 +80,47 @@ export class PrrPolicy implements Policy {
       if (task) return { task, slice: task.timeSlice - (this.used.get(task) ?? 0) };
     }
     return undefined;
+  }
+
+  save(): SavedState {
+    return {
+      queues: [...this.queues].map(([cpu, qs]) => ({ cpu, queues: qs.map((q) => q.map((t) => t.name)) })),
+      home: [...this.home].map(([t, cpu]) => [t.name, cpu]),
+      used: [...this.used].map(([t, ns]) => [t.name, ns]),
+    };
+  }
+
+  restore(state: SavedState, tasks: ReadonlyMap<string, Task>): void {
+    const o = asObject(state, 'prr');
+    const task = (name: SavedState): Task => {
+      const t = typeof name === 'string' ? tasks.get(name) : undefined;
+      if (!t) throw new SavedStateError(`prr: no task ${JSON.stringify(name)}`);
+      return t;
+    };
+    const pairs = (key: string): [Task, number][] => arr(o, key, 'prr').map((p, i) => {
+      if (!Array.isArray(p) || p.length !== 2 || typeof p[1] !== 'number') throw new SavedStateError(`prr.${key}[${i}]: not a [task, number] pair`);
+      return [task(p[0] as SavedState), p[1]];
+    });
+    const home = pairs('home'), used = pairs('used');
+    const queues = arr(o, 'queues', 'prr').map((e, i) => {
+      const q = asObject(e, `prr.queues[${i}]`);
+      const cpu = q.cpu;
+      if (typeof cpu !== 'number' || !this.queues.has(cpu)) throw new SavedStateError(`prr.queues[${i}]: no host CPU ${String(cpu)}`);
+      const lists = arr(q, 'queues', `prr.queues[${i}]`);
+      if (lists.length !== PRIORITIES || !lists.every(Array.isArray)) throw new SavedStateError(`prr.queues[${i}]: not ${PRIORITIES} queues`);
+      return { cpu, lists: lists.map((l) => (l as readonly SavedState[]).map(task)) };
+    });
+    for (const qs of this.queues.values()) for (const q of qs) q.length = 0;
+    for (const { cpu, lists } of queues) lists.forEach((l, p) => this.queues.get(cpu)![p]!.push(...l));
+    this.home.clear();
+    for (const c of this.load.keys()) this.load.set(c, 0);
+    for (const [t, cpu] of home) {
+      if (!this.load.has(cpu)) throw new SavedStateError(`prr.home: no host CPU ${cpu}`);
+      this.home.set(t, cpu);
+      this.load.set(cpu, this.load.get(cpu)! + 1);
+    }
+    this.used.clear();
+    for (const [t, ns] of used) this.used.set(t, ns);
   }
 
   requeue(task: Task, cpu: HostCpu, ran: number): void {
