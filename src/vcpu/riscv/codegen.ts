@@ -9,12 +9,18 @@
  * and `max` the budget. Loads and stores are inlined against the hart's TLB; a miss, a misaligned access or MMIO
  * goes to the hart's slow path with pc and icount synchronised, and an exception or exit there ends the code early
  * with the exact retired count.
+ *
+ * A block keeps the registers it uses in locals (operands.ts): loaded on entry, written back on the way out. Every
+ * exit but one goes through a single epilogue that writes back each register the block writes (an early exit writes
+ * some back unchanged, which is cheaper than an epilogue per exit); the exception is a call that ends the block and
+ * may read or write `r` itself (a CSR write, sfence.vma, ecall...), which writes them back before the call and
+ * returns what it returns. A slow path that continues the block reloads the register it wrote.
  */
 import * as fpu from './fpu.js';
 import type { Insn } from './decode.js';
 import { Amo, Kind } from './kinds.js';
 import { TLB_MASK } from './tlb.js';
-import { constantOperands, ROUNDED, type Operands } from './operands.js';
+import { constantOperands, localHi, localLo, ROUNDED, type Operands } from './operands.js';
 
 /** Instructions that end a block. Conditional branches do not: a block continues on their fall-through path. */
 export const TERMINATORS = new Set([
@@ -40,8 +46,6 @@ export function isCsrRead(ins: Insn): boolean {
 export function endsBlock(ins: Insn): boolean {
   return TERMINATORS.has(ins.op) && !isCsrRead(ins);
 }
-/** Branches and jumps that can close a self-loop. */
-const SELF_LOOPS = new Set(['jal', ...BRANCHES]);
 
 const LOAD_KIND: Record<string, number> = {
   lb: 1, lh: 2, lw: 4, ld: 8, lbu: 1 | Kind.Unsigned, lhu: 2 | Kind.Unsigned, lwu: 4 | Kind.Unsigned,
@@ -55,64 +59,144 @@ const AMO_OP: Record<string, number> = {
 const CSR_FUNCT3: Record<string, number> = { csrrw: 1, csrrs: 2, csrrc: 3, csrrwi: 5, csrrsi: 6, csrrci: 7 };
 
 /** Assign (t, u) to rd. */
-const setTU = (x: Operands): string => (x.rdZero ? '' : `r[${x.d}]=t;r[${x.d1}]=u;`);
+const setTU = (x: Operands): string => (x.rdZero ? '' : `${x.DL}=t;${x.DH}=u;`);
 
-/**
- * The source of a block function: `insns` at byte `offsets` from the block start, which is at `offsetInPage` in its
- * page (< 0: unknown, a single step). A block whose last instruction branches back to its own start loops inside
- * the function while the budget `max` allows, so tight loops do not pay for dispatch on every iteration; `n` counts
- * the instructions its completed iterations retired.
- */
-export function blockSource(insns: readonly Insn[], offsets: readonly number[], offsetInPage: number): string {
-  const n = insns.length;
-  const last = insns[n - 1]!;
-  const loop = offsetInPage >= 0 && SELF_LOOPS.has(last.op) && offsets[n - 1]! + last.imm === 0;
-  const code = instructionsSource(insns.map(constantOperands), insns, offsets, offsetInPage, loop);
-  return `'use strict';return function block(h,r,pl,ph,max){${code}\n};`;
+/** How code reaches registers beyond its operands, and how it leaves (see the file comment). */
+interface Regs {
+  /** Leave, `expr` instructions retired. */
+  leave(expr: string): string;
+  /** Write register i back to `r` before a call that reads it there. */
+  sync(i: number): string;
+  /** Re-read register i from `r` after a call that wrote it there. */
+  reload(i: number): string;
+  /** Write back every register the code writes: before a call that ends it and may read or write `r`. */
+  readonly flush: string;
+  /** After a store's slow path, which may have written code. */
+  readonly stored: string;
+}
+
+/** Handlers work on `r` itself. */
+const DIRECT: Regs = { leave: (e) => `return ${e};`, sync: () => '', reload: () => '', flush: '', stored: '' };
+
+/** Placeholders, resolved once the whole block is generated and the registers it writes are known. */
+const SYNC = (i: number): string => `\u0000${i}\u0000`;
+const FLUSH = '\u0000*\u0000';
+const PLACEHOLDER = /\u0000(\d+|\*)\u0000/g;
+
+/** Blocks keep registers in locals, leaving through the epilogue labelled `X`, with the retired count in `q`. */
+const CACHED: Regs = {
+  leave: (e) => `{q=${e};break X;}`,
+  sync: (i) => (i === 0 ? '' : SYNC(i)),
+  reload: (i) => (i === 0 ? '' : `${localLo(i)}=r[${2 * i}];${localHi(i)}=r[${2 * i + 1}];`),
+  flush: FLUSH,
+  stored: 'z=1;',
+};
+
+const writeBack = (i: number): string => `r[${2 * i}]=${localLo(i)};r[${2 * i + 1}]=${localHi(i)};`;
+
+/** Registers named by a block's locals in `code`: all of them, and those assigned. */
+function registersIn(code: string): { used: number[]; written: Set<number> } {
+  const used = new Set<number>(), written = new Set<number>();
+  for (const m of code.matchAll(/\bx(\d+)[lh]\b(=(?!=))?/g)) {
+    used.add(Number(m[1]));
+    if (m[2] !== undefined) written.add(Number(m[1]));
+  }
+  return { used: [...used].sort((p, q) => p - q), written };
 }
 
 /**
- * The body of a function running `insns` (whose operands are `ops`), prologue included. Shared by blocks (constant
- * operands) and interpreter handlers (one instruction, variable operands, offset unknown). Without
- * `setsFallThroughPc`, code that ends by falling through leaves pc to its caller (who knows where it falls).
+ * Wrap block code in its register prologue and epilogue, resolving the placeholders. `z` is set by a store that took
+ * the slow path (it may have written code: a self-loop then stops before its next iteration).
  */
-export function instructionsSource(
-  ops: readonly Operands[], insns: readonly Insn[], offsets: readonly number[], offsetInPage: number, loop: boolean,
-  setsFallThroughPc = true,
-): string {
-  const body: string[] = [];
+function withLocals(code: string): string {
+  const { used, written } = registersIn(code);
+  const all = [...written].sort((p, q) => p - q).map(writeBack).join('');
+  const body = code.replace(PLACEHOLDER, (_m, i: string) =>
+    i === '*' ? all : written.has(Number(i)) ? writeBack(Number(i)) : '');
+  const locals = used.map((i) => `${localLo(i)}=r[${2 * i}],${localHi(i)}=r[${2 * i + 1}]`).join(',');
+  return `${locals ? `let ${locals};` : ''}let q=0,n=0,z=0;X:{\n${body}\n}${all}return q;`;
+}
+
+/**
+ * The source of a block function: `insns` at byte `offsets` from the block start, which is at `offsetInPage` in its
+ * page (< 0: unknown, a single step). A block whose last instruction branches or jumps back to its own start loops
+ * inside the function while the budget `max` allows, its registers still in locals, so tight loops do not pay for
+ * dispatch on every iteration; `n` counts the instructions its completed iterations retired.
+ *
+ * Measured and dropped: regions of several blocks of a page in one function (a `switch` on the next block in a
+ * loop) ran the guest bench 1.3-2x slower. Every cold exit path V8 meets for the first time deoptimises the whole
+ * function, and a short run through one pays for the loads and write-backs of all the region's registers.
+ */
+export function blockSource(insns: readonly Insn[], offsets: readonly number[], offsetInPage: number): string {
+  const count = insns.length;
+  /** Continue at the block start if `to` is it, `retired` instructions retired so far. */
+  const goto = (to: number, retired: string): string | undefined => {
+    if (offsetInPage < 0 || to !== 0) return undefined;
+    return `n=${retired};if(n+${count}>max||z!==0){h.pcLo=pl;h.pcHi=ph;${CACHED.leave('n')}}continue L;`;
+  };
+  const R = (j: number): string => `n+${j}`;
+  const body = blockStatements(insns.map(constantOperands), insns, offsets, offsetInPage, R, CACHED, goto, true).join('\n');
+  const code = body.includes('continue L;') ? `L:for(;;){\n${body}\n}` : body;
+  return `'use strict';return function block(h,r,pl,ph,max){${prologue(insns)}\n${withLocals(code)}\n};`;
+}
+
+/**
+ * The body of an interpreter handler running `ins` (whose operands are `x`: variables), prologue included. Code that
+ * ends by falling through leaves pc to its caller (who knows where it falls).
+ */
+export function handlerSource(x: Operands, ins: Insn): string {
+  const body = blockStatements([x], [ins], [0], -1, String, DIRECT, () => undefined, false);
+  return `${prologue([ins])}\n${body.join('\n')}`;
+}
+
+/** Declarations the code of `insns` needs. */
+function prologue(insns: readonly Insn[]): string {
   let usesLoad = false, usesStore = false, usesFp = false;
+  for (const ins of insns) {
+    if (LOAD_KIND[ins.op] !== undefined) usesLoad = true;
+    if (STORE_KIND[ins.op] !== undefined) usesStore = true;
+    if (ins.op === 'flw' || ins.op === 'fld' || ins.op === 'fsw' || ins.op === 'fsd') usesFp = true;
+  }
+  const out = ['let a=0,b=0,c=0,e=0,t=0,u=0;'];
+  if (usesLoad || usesStore) out.push('const tb=h.tlbBank;');
+  if (usesLoad) out.push('const rt=h.rtlb.tag,rth=h.rtlb.tagHi,rb=h.rtlb.base;');
+  if (usesStore) out.push('const wt=h.wtlb.tag,wth=h.wtlb.tagHi,wb=h.wtlb.base;');
+  if (usesFp) out.push('const fw=h.fw;');
+  return out.join('');
+}
+
+/**
+ * The statements running one block: `insns` (operands `ops`) at byte `offsets` from the pc `pl`. R(j) is the
+ * expression for "j retired"; `goto` gives the code that goes on inside the function at a byte offset it can reach
+ * (a self-loop's start), if any. Without `setsFallThroughPc`, code that ends by falling through leaves pc to its
+ * caller.
+ */
+function blockStatements(
+  ops: readonly Operands[], insns: readonly Insn[], offsets: readonly number[], offsetInPage: number,
+  R: (j: number) => string, g: Regs, goto: (to: number, retired: string) => string | undefined, setsFallThroughPc: boolean,
+): string[] {
+  const body: string[] = [];
   const n = insns.length;
   const last = insns[n - 1]!;
-  const R = (j: number): string => (loop ? `n+${j}` : String(j));
+  const fp: FpKnown = { enabled: false, dirty: false, frm: false };
+  // A taken branch or a jal: to pc + imm.
+  const taken = (ins: Insn, x: Operands, o: number, k: number): string =>
+    goto(o + ins.imm, R(k + 1)) ?? `${jumpTarget(o, x)}${g.leave(R(k + 1))}`;
   for (let k = 0; k < n; k++) {
     const ins = insns[k]!;
     const x = ops[k]!;
     const o = offsets[k]!;
-    if (LOAD_KIND[ins.op] !== undefined) usesLoad = true;
-    if (STORE_KIND[ins.op] !== undefined) usesStore = true;
-    if (ins.op === 'flw' || ins.op === 'fld' || ins.op === 'fsw' || ins.op === 'fsd') usesFp = true;
-    if (loop && k === n - 1) body.push(loopBack(ins, x, o, n, offsetInPage));
-    else if (BRANCHES.has(ins.op) && k < n - 1) body.push(`if(${branchCondition(ins.op, x)}){${jumpTarget(o, x)}return ${R(k + 1)};}`);
-    else body.push(emit(ins, x, o, k, offsetInPage, R));
+    if (BRANCHES.has(ins.op)) body.push(`if(${branchCondition(ins.op, x)}){${taken(ins, x, o, k)}}`);
+    else if (ins.op === 'jal') body.push(`${link(x, o, offsetInPage)}${taken(ins, x, o, k)}`);
+    else body.push(emit(ins, x, o, k, offsetInPage, R, g, fp));
   }
-  if (!endsBlock(last) && !(loop || BRANCHES.has(last.op))) {
-    body.push(`${setsFallThroughPc ? setPc(offsets[n - 1]! + last.len, offsetInPage) : ''}return ${n};`);
+  if (!endsBlock(last)) {
+    // A branch not taken sets pc even in a handler: its caller tells taken from not taken by pc.
+    const end = offsets[n - 1]! + last.len;
+    const pc = setsFallThroughPc || BRANCHES.has(last.op) ? setPc(end, offsetInPage) : '';
+    body.push(goto(end, R(n)) ?? `${pc}${g.leave(R(n))}`);
   }
-  const prologue = ['let a=0,b=0,c=0,e=0,t=0,u=0;'];
-  if (usesLoad || usesStore) prologue.push('const tb=h.tlbBank;');
-  if (usesLoad) prologue.push('const rt=h.rtlb.tag,rth=h.rtlb.tagHi,rb=h.rtlb.base;');
-  if (usesStore) prologue.push('const wt=h.wtlb.tag,wth=h.wtlb.tagHi,wb=h.wtlb.base;');
-  if (usesFp) prologue.push('const fw=h.fw;');
-  const code = loop ? `let n=0;for(;;){\n${body.join('\n')}\n}` : body.join('\n');
-  return `${prologue.join('')}\n${code}`;
-}
-
-/** The last instruction of a self-looping block of `count` instructions: loop again while the budget allows. */
-function loopBack(ins: Insn, x: Operands, o: number, count: number, offsetInPage: number): string {
-  const again = `n+=${count};if(n+${count}<=max)continue;h.pcLo=pl;h.pcHi=ph;return n;`;
-  if (ins.op === 'jal') return `${link(x, o, offsetInPage)}${again}`;
-  return `if(${branchCondition(ins.op, x)}){${again}}${setPc(o + ins.len, offsetInPage)}return n+${count};`;
+  return body;
 }
 
 function branchCondition(op: string, x: Operands): string {
@@ -145,14 +229,18 @@ function setPc(end: number, offsetInPage: number): string {
 }
 
 /**
- * Leave the block at instruction k through a hart method returning what it retired. pc and icount are synchronised
- * first, so the method (and the runtime, on an exit) sees exact time and counters.
+ * Leave the block at instruction k through a hart method returning what it retired. pc, icount and registers are
+ * synchronised first, so the method (and the runtime, on an exit) sees exact time, counters and registers.
  */
-const exitVia = (o: number, k: string, call: string): string => `h.pcLo=${pcLo(o)};h.pcHi=ph;h.icount+=${k};return ${call};`;
+const exitVia = (o: number, k: string, call: string, g: Regs): string =>
+  `h.pcLo=${pcLo(o)};h.pcHi=ph;h.icount+=${k};${g.flush}return ${call};`;
 
-/** Call a slow path that may trap or exit (returns false then) with pc and icount synchronised; continue if not. */
-const slowPath = (o: number, k: string, call: string): string =>
-  `h.pcLo=${pcLo(o)};h.pcHi=ph;h.icount+=${k};if(!${call})return 0;h.icount-=${k};`;
+/**
+ * Call a slow path that may trap or exit (returns false then) with pc and icount synchronised; continue if not. It
+ * reads no register in `r` (callers sync those it does) and writes one only when it succeeds.
+ */
+const slowPath = (o: number, k: string, call: string, g: Regs): string =>
+  `h.pcLo=${pcLo(o)};h.pcHi=ph;h.icount+=${k};if(!(${call}))${g.leave('0')}h.icount-=${k};`;
 
 /** Effective address of rs1 + imm into (a, b). */
 function address(x: Operands): string {
@@ -169,25 +257,32 @@ function jumpTarget(o: number, x: Operands): string {
 /** Write pc(o) + len to rd (the link register). */
 function link(x: Operands, o: number, offsetInPage: number): string {
   if (x.rdZero) return '';
-  if (!mayCarry(o + x.len, offsetInPage)) return `r[${x.d}]=${pcLo(o + x.len)};r[${x.d1}]=ph;`;
-  return `c=(pl+${o + x.len})|0;r[${x.d}]=c;r[${x.d1}]=(ph+((c>>>0)<(pl>>>0)?1:0))|0;`;
+  if (!mayCarry(o + x.len, offsetInPage)) return `${x.DL}=${pcLo(o + x.len)};${x.DH}=ph;`;
+  return `c=(pl+${o + x.len})|0;${x.DL}=c;${x.DH}=(ph+((c>>>0)<(pl>>>0)?1:0))|0;`;
 }
 
-/** One instruction at byte offset o, the k-th of its block; R(j) is the expression for "j retired". */
-function emit(ins: Insn, x: Operands, o: number, k: number, offsetInPage: number, R: (j: number) => string): string {
+/**
+ * One instruction at byte offset o, the k-th of its block; R(j) is the expression for "j retired". Values written to
+ * registers are int32 (`|0` where an operation could give more): in locals, nothing else wraps them.
+ */
+function emit(
+  ins: Insn, x: Operands, o: number, k: number, offsetInPage: number, R: (j: number) => string, g: Regs, fp: FpKnown,
+): string {
   const op = ins.op;
   const { L1, H1, L2, H2, imm, immHi } = x;
-  const w32 = (expr: string): string => (x.rdZero ? '' : `t=${expr};r[${x.d}]=t;r[${x.d1}]=t>>31;`);
-  const call = (fn: string): string => (x.rdZero ? '' : `A.${fn}(r,${x.rd},${x.rs1},${x.rs2});`);
-  const bool = (cond: string): string => (x.rdZero ? '' : `r[${x.d}]=(${cond})?1:0;r[${x.d1}]=0;`);
+  const w32 = (expr: string): string => (x.rdZero ? '' : `t=${expr};${x.DL}=t;${x.DH}=t>>31;`);
+  // alu.ts works on `r`: the operands go there first and the result comes back from there.
+  const call = (fn: string): string =>
+    (x.rdZero ? '' : `${g.sync(ins.rs1)}${g.sync(ins.rs2)}A.${fn}(r,${x.rd},${x.rs1},${x.rs2});${g.reload(ins.rd)}`);
+  const bool = (cond: string): string => (x.rdZero ? '' : `${x.DL}=(${cond})?1:0;${x.DH}=0;`);
 
   switch (op) {
-    case 'lui': return x.rdZero ? '' : `r[${x.d}]=${imm};r[${x.d1}]=${immHi};`;
+    case 'lui': return x.rdZero ? '' : `${x.DL}=${imm};${x.DH}=${immHi};`;
     case 'auipc':
       return x.rdZero ? '' : `a=${pcLo(o)};t=(a+${imm})|0;u=(ph+${immHi}+((t>>>0)<(a>>>0)?1:0))|0;${setTU(x)}`;
     case 'addi':
       if (x.rdZero) return '';
-      if (x.rs1Zero) return `r[${x.d}]=${imm};r[${x.d1}]=${immHi};`;
+      if (x.rs1Zero) return `${x.DL}=${imm};${x.DH}=${immHi};`;
       if (x.immZero) return `t=${L1};u=${H1};${setTU(x)}`;
       return `a=${L1};t=(a+${imm})|0;u=(${H1}+${immHi}+((t>>>0)<(a>>>0)?1:0))|0;${setTU(x)}`;
     case 'add':
@@ -213,7 +308,7 @@ function emit(ins: Insn, x: Operands, o: number, k: number, offsetInPage: number
     case 'slli': return x.rdZero ? '' : shiftImm('sll', x);
     case 'srli': return x.rdZero ? '' : shiftImm('srl', x);
     case 'srai': return x.rdZero ? '' : shiftImm('sra', x);
-    case 'sll': case 'srl': case 'sra': return call(op);
+    case 'sll': case 'srl': case 'sra': return x.rdZero ? '' : shiftVar(op, x);
     case 'addiw': return w32(`(${L1}+${imm})|0`);
     case 'slliw': return w32(`${L1}<<${imm}`);
     case 'srliw': return w32(`(${L1}>>>${imm})|0`);
@@ -224,48 +319,68 @@ function emit(ins: Insn, x: Operands, o: number, k: number, offsetInPage: number
     case 'srlw': return w32(`(${L1}>>>(${L2}&31))|0`);
     case 'sraw': return w32(`${L1}>>(${L2}&31)`);
     case 'mulw': return w32(`Math.imul(${L1},${L2})`);
-    case 'mul': case 'mulh': case 'mulhsu': case 'mulhu': case 'div': case 'divu': case 'rem': case 'remu':
+    case 'mul':
+      if (x.rdZero) return '';
+      // The low 64 bits of the product: the cross terms add only to the high word.
+      return `a=${L1};b=${L2};t=Math.imul(a,b);u=(W.mulhu32(a,b)+Math.imul(${H1},b)+Math.imul(a,${H2}))|0;${setTU(x)}`;
+    case 'mulh': case 'mulhsu': case 'mulhu': case 'div': case 'divu': case 'rem': case 'remu':
     case 'divw': case 'divuw': case 'remw': case 'remuw':
       return call(op);
 
     case 'lb': case 'lh': case 'lw': case 'ld': case 'lbu': case 'lhu': case 'lwu': case 'flw': case 'fld':
-      return load(op, x, o, R(k));
+      return load(ins, x, o, R(k), g, fp);
     case 'sb': case 'sh': case 'sw': case 'sd': case 'fsw': case 'fsd':
-      return store(op, x, o, R(k));
+      return store(op, x, o, R(k), g, fp);
 
-    case 'jal': return `${link(x, o, offsetInPage)}${jumpTarget(o, x)}return ${R(k + 1)};`;
     case 'jalr':
       return `a=${L1};t=(a+${imm})|0;u=(${H1}+${immHi}+((t>>>0)<(a>>>0)?1:0))|0;` +
-        `${link(x, o, offsetInPage)}h.pcLo=t&-2;h.pcHi=u;return ${R(k + 1)};`;
-    case 'beq': case 'bne': case 'blt': case 'bge': case 'bltu': case 'bgeu':
-      return `if(${branchCondition(op, x)}){${jumpTarget(o, x)}}else{${setPc(o + x.len, offsetInPage)}}return ${R(k + 1)};`;
-
+        `${link(x, o, offsetInPage)}h.pcLo=t&-2;h.pcHi=u;${g.leave(R(k + 1))}`;
     case 'fence': return '';
-    case 'fence.i': return `${setPc(o + x.len, offsetInPage)}return ${R(k + 1)};`;
-    case 'ecall': return exitVia(o, R(k), 'h.ecall()');
-    case 'ebreak': return exitVia(o, R(k), 'h.ebreak()');
-    case 'sret': return exitVia(o, R(k), `h.sret(${x.raw})`);
-    case 'wfi': return exitVia(o, R(k), `h.wfi(${x.raw})`);
-    case 'sfence.vma': return exitVia(o, R(k), `h.sfenceVma(${x.raw},${x.rs1})`);
+    case 'fence.i': return `${setPc(o + x.len, offsetInPage)}${g.leave(R(k + 1))}`;
+    case 'ecall': return exitVia(o, R(k), 'h.ecall()', g);
+    case 'ebreak': return exitVia(o, R(k), 'h.ebreak()', g);
+    case 'sret': return exitVia(o, R(k), `h.sret(${x.raw})`, g);
+    case 'wfi': return exitVia(o, R(k), `h.wfi(${x.raw})`, g);
+    case 'sfence.vma': return exitVia(o, R(k), `h.sfenceVma(${x.raw},${x.rs1})`, g);
     case 'csrrw': case 'csrrs': case 'csrrc': case 'csrrwi': case 'csrrsi': case 'csrrci':
-      if (isCsrRead(ins)) return slowPath(o, R(k), `h.csrRead(${x.raw},${CSR_FUNCT3[op]},${x.rd},${x.csr})`);
-      return exitVia(o, R(k), `h.csr(${x.raw},${CSR_FUNCT3[op]},${x.rd},${x.rs1},${x.csr},${x.len})`);
-    case 'illegal': return `h.pcLo=${pcLo(o)};h.pcHi=ph;h.illegal(${x.raw});return ${R(k)};`;
+      if (isCsrRead(ins)) {
+        return `${slowPath(o, R(k), `h.csrRead(${x.raw},${CSR_FUNCT3[op]},${x.rd},${x.csr})`, g)}${g.reload(ins.rd)}`;
+      }
+      return exitVia(o, R(k), `h.csr(${x.raw},${CSR_FUNCT3[op]},${x.rd},${x.rs1},${x.csr},${x.len})`, g);
+    case 'illegal': return `h.pcLo=${pcLo(o)};h.pcHi=ph;h.illegal(${x.raw});${g.leave(R(k))}`;
   }
 
   const dot = op.indexOf('.');
   if (dot > 0 && AMO_OP[op.slice(0, dot)] !== undefined) {
     const size = op.endsWith('.d') ? 8 : 4;
-    return slowPath(o, R(k), `h.amo(${AMO_OP[op.slice(0, dot)]},${size},${x.rd},${x.rs1},${x.rs2})!==0`);
+    const amo = `h.amo(${AMO_OP[op.slice(0, dot)]},${size},${x.rd},${x.rs1},${x.rs2})!==0`;
+    return `${g.sync(ins.rs1)}${g.sync(ins.rs2)}${slowPath(o, R(k), amo, g)}${g.reload(ins.rd)}`;
   }
   if (op.startsWith('f') && typeof (fpu as Record<string, unknown>)[op] === 'function') {
     const dynamic = ROUNDED.test(op) && x.rm === 7;
     const rm = ROUNDED.test(op) ? (dynamic ? 'h.frm' : String(x.rm)) : '0';
-    const guard = dynamic ? 'h.fs===0||h.frm>4' : 'h.fs===0';
-    return `if(${guard}){${exitVia(o, R(k), `h.fpIllegal(${x.raw})`)}}` +
-      `F.${op}(h,${x.rd},${x.rs1},${x.rs2},${x.rs3},${rm});h.fs=3;`;
+    const tests = [...(fp.enabled ? [] : ['h.fs===0']), ...(dynamic && !fp.frm ? ['h.frm>4'] : [])];
+    const guard = tests.length ? `if(${tests.join('||')}){${fpIllegal(o, R(k), x, g)}}` : '';
+    const dirty = fp.dirty ? '' : 'h.fs=3;';
+    fp.enabled = fp.dirty = true;
+    if (dynamic) fp.frm = true;
+    return `${guard}${FP_INT_SOURCE.test(op) ? g.sync(ins.rs1) : ''}F.${op}(h,${x.rd},${x.rs1},${x.rs2},${x.rs3},${rm});` +
+      `${dirty}${FP_INT_DEST.test(op) ? g.reload(ins.rd) : ''}`;
   }
   throw new Error(`translate: no template for ${op}`);
+}
+
+/** FP operations that read an integer rs1 (fpu.ts reads it from `r`), and those that write an integer rd. */
+const FP_INT_SOURCE = /^(fmv_[wd]_x|fcvt_[sd]_(w|wu|l|lu))$/;
+const FP_INT_DEST = /^(feq|flt|fle|fclass|fmv_x|fcvt_(w|wu|l|lu)_)/;
+
+/** sll, srl, sra by the low 6 bits of rs2. */
+function shiftVar(op: string, x: Operands): string {
+  const head = `c=${x.L2}&63;a=${x.L1};b=${x.H1};if(c===0){t=a;u=b;}`;
+  if (op === 'sll') return `${head}else if(c<32){t=a<<c;u=(b<<c)|(a>>>(32-c));}else{t=0;u=a<<(c-32);}${setTU(x)}`;
+  const top = op === 'srl' ? '0' : 'b>>31';
+  const shr = op === 'srl' ? '>>>' : '>>';
+  return `${head}else if(c<32){t=(a>>>c)|(b<<(32-c));u=(b${shr}c)|0;}else{t=(b${shr}(c-32))|0;u=${top};}${setTU(x)}`;
 }
 
 function shiftImm(kind: 'sll' | 'srl' | 'sra', x: Operands): string {
@@ -279,21 +394,39 @@ function shiftImm(kind: 'sll' | 'srl' | 'sra', x: Operands): string {
     t = `(${L}>>>${sh})|(${H}<<${32 - sh})`;
     u = kind === 'srl' ? `${H}>>>${sh}` : `${H}>>${sh}`;
   } else {
-    t = kind === 'srl' ? `${H}>>>${sh - 32}` : `${H}>>${sh - 32}`;
+    t = kind === 'srl' ? `(${H}>>>${sh - 32})|0` : `${H}>>${sh - 32}`;
     u = kind === 'srl' ? '0' : `${H}>>31`;
   }
   return `t=${t};u=${u};${setTU(x)}`;
 }
 
-function fsGuard(o: number, k: string, x: Operands): string {
-  return `if(h.fs===0){${exitVia(o, k, `h.fpIllegal(${x.raw})`)}}`;
+/**
+ * What a block knows of the FP state at an instruction, from the FP instructions before it: FS is on (one passed its
+ * test), FS is dirty (one wrote it), frm is valid (a dynamic-rounding one passed its test). Only a CSR write, which
+ * ends a block, changes them; so each block tests and sets them once.
+ */
+interface FpKnown {
+  enabled: boolean;
+  dirty: boolean;
+  frm: boolean;
 }
 
-function load(op: string, x: Operands, o: number, k: string): string {
+/** The illegal-instruction trap of an FP instruction with FS off or an invalid dynamic rounding mode. */
+const fpIllegal = (o: number, k: string, x: Operands, g: Regs): string =>
+  `h.pcLo=${pcLo(o)};h.pcHi=ph;h.icount+=${k};${g.leave(`h.fpIllegal(${x.raw})`)}`;
+
+function fsGuard(o: number, k: string, x: Operands, g: Regs, fp: FpKnown): string {
+  if (fp.enabled) return '';
+  fp.enabled = true;
+  return `if(h.fs===0){${fpIllegal(o, k, x, g)}}`;
+}
+
+function load(ins: Insn, x: Operands, o: number, k: string, g: Regs, fp: FpKnown): string {
+  const op = ins.op;
   const kind = LOAD_KIND[op]!;
   const size = kind & Kind.SizeMask;
   let fast: string;
-  const put = (lo: string, hi: string): string => (x.rdZero ? '' : `t=${lo};r[${x.d}]=t;r[${x.d1}]=${hi};`);
+  const put = (lo: string, hi: string): string => (x.rdZero ? '' : `t=${lo};${x.DL}=t;${x.DH}=${hi};`);
   switch (op) {
     case 'lb': fast = put('i8[c]', 't>>31'); break;
     case 'lbu': fast = put('u8[c]', '0'); break;
@@ -301,17 +434,22 @@ function load(op: string, x: Operands, o: number, k: string): string {
     case 'lhu': fast = put('u16[c>>1]', '0'); break;
     case 'lw': fast = put('i32[c>>2]', 't>>31'); break;
     case 'lwu': fast = put('i32[c>>2]', '0'); break;
-    case 'ld': fast = x.rdZero ? '' : `c>>=2;r[${x.d}]=i32[c];r[${x.d1}]=i32[c+1];`; break;
-    case 'flw': fast = `fw[${x.d}]=i32[c>>2];fw[${x.d1}]=-1;h.fs=3;`; break;
-    default: fast = `c>>=2;fw[${x.d}]=i32[c];fw[${x.d1}]=i32[c+1];h.fs=3;`; break; // fld
+    case 'ld': fast = x.rdZero ? '' : `c>>=2;${x.DL}=i32[c];${x.DH}=i32[c+1];`; break;
+    case 'flw': fast = `fw[${x.d}]=i32[c>>2];fw[${x.d1}]=-1;`; break;
+    default: fast = `c>>=2;fw[${x.d}]=i32[c];fw[${x.d1}]=i32[c+1];`; break; // fld
   }
-  const guard = kind & Kind.Float ? fsGuard(o, k, x) : '';
+  const float = (kind & Kind.Float) !== 0;
+  const guard = float ? fsGuard(o, k, x, g, fp) : '';
+  if (float && !fp.dirty) {
+    fast += 'h.fs=3;'; // (the slow path sets it itself)
+    fp.dirty = true;
+  }
   return `${guard}${address(x)}e=((a>>>12)&${TLB_MASK})+tb;` +
     `if(rt[e]===(a&${-4096 | (size - 1)})&&rth[e]===b){c=(rb[e]+a)|0;${fast}}` +
-    `else{${slowPath(o, k, `h.load(a,b,${kind},${x.rd},${x.len})`)}}`;
+    `else{${slowPath(o, k, `h.load(a,b,${kind},${x.rd},${x.len})`, g)}${float ? '' : g.reload(ins.rd)}}`;
 }
 
-function store(op: string, x: Operands, o: number, k: string): string {
+function store(op: string, x: Operands, o: number, k: string, g: Regs, fp: FpKnown): string {
   const kind = STORE_KIND[op]!;
   const size = kind & Kind.SizeMask;
   const float = (kind & Kind.Float) !== 0;
@@ -324,8 +462,8 @@ function store(op: string, x: Operands, o: number, k: string): string {
     case 4: fast = `i32[c>>2]=${vLo};`; break;
     default: fast = `c>>=2;i32[c]=${vLo};i32[c+1]=${vHi};`; break;
   }
-  const guard = float ? fsGuard(o, k, x) : '';
+  const guard = float ? fsGuard(o, k, x, g, fp) : '';
   return `${guard}${address(x)}e=((a>>>12)&${TLB_MASK})+tb;` +
     `if(wt[e]===(a&${-4096 | (size - 1)})&&wth[e]===b){c=(wb[e]+a)|0;${fast}}` +
-    `else{${slowPath(o, k, `h.store(a,b,${kind},${vLo},${vHi},${x.len})`)}}`;
+    `else{${slowPath(o, k, `h.store(a,b,${kind},${vLo},${vHi},${x.len})`, g)}${g.stored}}`;
 }

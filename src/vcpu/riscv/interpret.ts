@@ -8,14 +8,15 @@
  */
 import * as alu from './alu.js';
 import * as fpu from './fpu.js';
+import * as wide from './wide.js';
 import { decode, type Insn } from './decode.js';
 import type { Hart } from './hart.js';
-import { BRANCHES, endsBlock, instructionsSource } from './codegen.js';
+import { BRANCHES, endsBlock, handlerSource } from './codegen.js';
 import { handlerKey, variableOperands, variablePrologue } from './operands.js';
 
 export type Handler = (h: Hart, r: Int32Array, pl: number, ph: number, max: number, d: Insn) => number;
 
-type HandlerFactory = (A: typeof alu, F: typeof fpu) => Handler;
+type HandlerFactory = (A: typeof alu, F: typeof fpu, W: typeof wide) => Handler;
 
 const handlers = new Map<string, Handler>();
 
@@ -24,10 +25,10 @@ export function handlerFor(ins: Insn): Handler {
   const key = handlerKey(ins);
   let handler = handlers.get(key);
   if (handler === undefined) {
-    const body = instructionsSource([variableOperands(ins)], [ins], [0], -1, false, false);
+    const body = handlerSource(variableOperands(ins), ins);
     const memory = ACCESSES_MEMORY.test(body) ? 'const v=h.code.views,i8=v.i8,u8=v.u8,i16=v.i16,u16=v.u16,i32=v.i32;' : '';
     const source = `'use strict';return function handler(h,r,pl,ph,max,d){${variablePrologue(body)}${memory}${body}\n};`;
-    handler = (new Function('A', 'F', source) as HandlerFactory)(alu, fpu);
+    handler = (new Function('A', 'F', 'W', source) as HandlerFactory)(alu, fpu, wide);
     handlers.set(key, handler);
   }
   return handler;

@@ -16,6 +16,7 @@
  */
 import * as alu from './alu.js';
 import * as fpu from './fpu.js';
+import * as wide from './wide.js';
 import { decode, type Insn } from './decode.js';
 import type { Hart } from './hart.js';
 import { Exit } from './exit.js';
@@ -61,7 +62,7 @@ export const DEFAULT_HOT_AFTER = 65536;
 const NO_BLOCK = new Block(0, []);
 
 type Factory = (
-  A: typeof alu, F: typeof fpu,
+  A: typeof alu, F: typeof fpu, W: typeof wide,
   i8: Int8Array, u8: Uint8Array, i16: Int16Array, u16: Uint16Array, i32: Int32Array,
 ) => BlockFn;
 
@@ -157,7 +158,8 @@ export class CodeCache {
     }
     if (this.codeFlags[page] === 0) {
       this.codeFlags[page] = 1;
-      this.pages[page] = [];
+      // Sized up front: an empty array written first at index > 1024 turns into a slow dictionary.
+      this.pages[page] = new Array<Block | undefined>(2048);
       for (const h of this.harts) h.wtlb.flushBackingPage(page);
     }
     let block = NO_BLOCK;
@@ -227,9 +229,9 @@ export class CodeCache {
 
   private compile(insns: readonly Insn[], offsets: readonly number[], offsetInPage: number): BlockFn {
     const source = blockSource(insns, offsets, offsetInPage);
-    const factory = new Function('A', 'F', 'i8', 'u8', 'i16', 'u16', 'i32', source) as Factory;
+    const factory = new Function('A', 'F', 'W', 'i8', 'u8', 'i16', 'u16', 'i32', source) as Factory;
     this.translated++;
     const v = this.views;
-    return factory(alu, fpu, v.i8, v.u8, v.i16, v.u16, v.i32);
+    return factory(alu, fpu, wide, v.i8, v.u8, v.i16, v.u16, v.i32);
   }
 }

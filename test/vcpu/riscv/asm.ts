@@ -21,6 +21,10 @@ export const asm = {
   jal0: (offset: number) =>
     ((((offset >> 20) & 1) << 31) | (((offset >> 1) & 0x3ff) << 21) | (((offset >> 11) & 1) << 20) |
       (((offset >> 12) & 0xff) << 12) | 0x6f) >>> 0,
+  mul: (rd: number, rs1: number, rs2: number) => r(1, rs2, rs1, 0, rd, 0x33),
+  sll: (rd: number, rs1: number, rs2: number) => r(0, rs2, rs1, 1, rd, 0x33),
+  srl: (rd: number, rs1: number, rs2: number) => r(0, rs2, rs1, 5, rd, 0x33),
+  sra: (rd: number, rs1: number, rs2: number) => r(0x20, rs2, rs1, 5, rd, 0x33),
   amoaddW: (rd: number, rs2: number, rs1: number) => r(0, rs2, rs1, 2, rd, 0x2f),
   lrD: (rd: number, rs1: number) => r(0x02 << 2, 0, rs1, 3, rd, 0x2f),
   csrrw: (rd: number, csr: number, rs1: number) => i(csr, rs1, 1, rd, 0x73),
@@ -31,4 +35,6 @@ export const asm = {
 };
 
 /** Registers by ABI name. */
-export const X = { zero: 0, ra: 1, sp: 2, t0: 5, t1: 6, t2: 7, a0: 10, a1: 11, a2: 12, a3: 13, a7: 17 } as const;
+export const X = {
+  zero: 0, ra: 1, sp: 2, t0: 5, t1: 6, t2: 7, a0: 10, a1: 11, a2: 12, a3: 13, a4: 14, a5: 15, a7: 17,
+} as const;
