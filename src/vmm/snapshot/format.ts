@@ -44,6 +44,7 @@ export function decodeSnapshot(file: Uint8Array): Map<string, Uint8Array> {
   if (f.length < HEADER || f.toString('latin1', 0, 8) !== SNAPSHOT_MAGIC) throw new SnapshotError('not a tsvisor snapshot');
   const version = f.readUInt32LE(8);
   if (version !== SNAPSHOT_VERSION) throw new SnapshotError(`snapshot format version ${version}; this tsvisor reads version ${SNAPSHOT_VERSION}`);
+  if (f.readUInt32LE(12) !== 0) throw new SnapshotError('corrupted (unknown header flags)');
   const body = f.subarray(HEADER);
   if (!createHash('sha256').update(body).digest().equals(f.subarray(16, 48))) {
     throw new SnapshotError('corrupted (its checksum does not match: truncated or altered)');
