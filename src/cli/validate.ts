@@ -2,10 +2,7 @@
  * `tsvisor validate <board.dts|guest.dts|.dtb>...`: every configuration problem at once, compiler style or as JSON.
  * Exit status: 0 clean, 1 errors (or warnings with --strict), 2 a file could not be read.
  */
-import { MAX_DEVICE_TREE_BYTES, readHostFile } from '../vmm/host-file.js';
-import { compileData } from '../dts/compile.js';
-import type { Diagnostic } from '../dts/diagnostics.js';
-import { validate, type ConfigFile } from '../vmm/config/validate.js';
+import { validateFiles } from '../vmm/config/read-config.js';
 import { renderDiagnostic } from './render.js';
 
 export interface ValidateFlags {
@@ -19,24 +16,8 @@ export function runValidate(paths: readonly string[], flags: ValidateFlags, writ
     write(`tsvisor validate: unknown format "${flags.format}" (text or json)\n`);
     return 2;
   }
-  const diagnostics: Diagnostic[] = [];
-  const files: ConfigFile[] = [];
-  let unreadable = false;
-  for (const path of paths) {
-    // Checked before it is read (regular file, size limit): a FIFO or /dev/zero is refused, never waited on.
-    const file = readHostFile(path, MAX_DEVICE_TREE_BYTES, 'device tree');
-    if (!file.ok) {
-      unreadable = true;
-      diagnostics.push({ severity: 'error', code: 'read', message: file.error, file: path });
-      continue;
-    }
-    const result = compileData(file.data, path, { includePaths: flags.include });
-    // (dtc's binding warnings are not run here: Xvisor's guest format is not a Linux binding.)
-    diagnostics.push(...result.diagnostics);
-    if (result.tree && result.ok) files.push({ path, tree: result.tree });
-  }
-  const v = validate(files);
-  diagnostics.push(...v.diagnostics);
+  const v = validateFiles(paths, flags.include);
+  const diagnostics = v.diagnostics;
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
   if (flags.format === 'json') {
@@ -52,6 +33,6 @@ export function runValidate(paths: readonly string[], flags: ValidateFlags, writ
       .filter(Boolean).join(', ');
     write(errors + warnings === 0 ? `ok: ${what}\n` : `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} (${what})\n`);
   }
-  if (unreadable) return 2;
+  if (v.unreadable) return 2;
   return errors > 0 || (flags.strict && warnings > 0) ? 1 : 0;
 }

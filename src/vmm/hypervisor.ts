@@ -18,6 +18,12 @@ import { checkGuestLimits, GuestInstance, type Vcpu } from './guest-instance.js'
 import { buildScheduler } from './scheduling.js';
 import type { DeviceContext } from '../devices/device.js';
 import { LOCKSTEP_QUANTUM_NS, type EventLog } from './vcpu-loop.js';
+import { dirname } from 'node:path';
+import { readBoard } from './config/read-config.js';
+import { ConfigError } from './config/config-error.js';
+import { hostFiles } from './host-files.js';
+import { runBootcmd } from './bootcmd.js';
+import { Shell } from './shell.js';
 
 /** Most events kept until taken. */
 const MAX_EVENTS = 1000;
@@ -69,6 +75,16 @@ export interface HypervisorOptions {
   readonly log?: EventLog;
   /** Wall-clock time of guest time 0 for the guests' RTCs (ns since the Unix epoch; default a fixed date). */
   readonly wallClockEpochNs?: bigint;
+}
+
+/** {@link Hypervisor.fromBoard}'s options: the hypervisor's own, all optional, and how the board is booted. */
+export interface BoardOptions extends Partial<HypervisorOptions> {
+  /** More folders searched for the board's includes, after its own. */
+  readonly include?: readonly string[];
+  /** Run the board's /chosen/bootcmd through the management shell, as `tsvisor boot` does (default true). */
+  readonly bootcmd?: boolean;
+  /** Each line the shell prints while running bootcmd (default: dropped). */
+  readonly shellOutput?: (line: string) => void;
 }
 
 export interface GuestRecord {
@@ -137,6 +153,24 @@ export class Hypervisor {
       nsPerWork: (task) => (this.taskVcpu.has(task) ? this.nsPerInstruction : 1),
       trace: opts.trace, quantum: LOCKSTEP_QUANTUM_NS,
     });
+  }
+
+  /**
+   * The hypervisor a board file describes, as `tsvisor boot` makes it: the board compiled and validated (its boot
+   * loads included), the built-in device emulators, host files devices name relative to the board's folder, and
+   * /chosen/bootcmd run. Guests run when asked (`runUntil`); their consoles go to `output` (default: kept for
+   * `consoleHistory` only). Throws a {@link ConfigError} listing the errors of a board that cannot be used.
+   */
+  static fromBoard(path: string, options: BoardOptions = {}): Hypervisor {
+    const board = readBoard(path, options.include);
+    if (!board.ok) throw new ConfigError(`board ${path}`, board.diagnostics);
+    const hv = new Hypervisor(board.tree, board.host, {
+      output: options.output ?? ((): void => {}),
+      files: options.files ?? hostFiles(dirname(path)),
+      instructionsPerTick: options.instructionsPerTick, trace: options.trace, log: options.log, wallClockEpochNs: options.wallClockEpochNs,
+    });
+    if (options.bootcmd !== false) runBootcmd(hv, new Shell(hv, path), options.shellOutput);
+    return hv;
   }
 
   /** `guest create <name>`: build /guests/<name>, claim and populate its memory, create its VCPUs (RESET). */
