@@ -29,6 +29,7 @@ export const MAX_BACKING = 2 ** 31 - 4096;
 export class RamBus implements Bus {
   readonly memory: ArrayBuffer;
   readonly bytes: Uint8Array;
+  readonly dirty: Uint8Array;
   private readonly regions: Placed[] = [];
 
   constructor(regions: readonly MemoryRegionSpec[]) {
@@ -51,6 +52,7 @@ export class RamBus implements Bus {
     if (offset > MAX_BACKING) throw new RangeError(`guest memory of ${offset} bytes exceeds the ${MAX_BACKING}-byte limit`);
     this.memory = new ArrayBuffer(offset);
     this.bytes = new Uint8Array(this.memory);
+    this.dirty = new Uint8Array(Math.ceil(offset / 4096));
   }
 
   lookupPage(paLo: number, paHi: number): number {
@@ -72,6 +74,7 @@ export class RamBus implements Bus {
     const start = this.offsetOf(pa);
     if (start < 0 || (data.length > 0 && this.offsetOf(pa + data.length - 1) !== start + data.length - 1)) return false;
     this.bytes.set(data, start);
+    if (data.length > 0) this.dirty.fill(1, start >>> 12, ((start + data.length - 1) >>> 12) + 1);
     return true;
   }
 

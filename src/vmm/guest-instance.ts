@@ -436,9 +436,19 @@ export class GuestInstance implements VcpuLoopGuest {
     };
   }
 
+  /** Zero what building the guest wrote into its RAM (the DTB), so that RAM is all zeros again before a restore. */
+  clearBootData(): void {
+    if (this.dtbAddress) this.aspace.bus.write(this.dtbAddress, new Uint8Array(this.dtb.length));
+  }
+
   /** The guest's RAM and ROM (one backing store), for a snapshot. */
   memory(): Uint8Array {
     return new Uint8Array(this.aspace.bus.memory);
+  }
+
+  /** A byte per page of `memory()`, set for pages that may have been written (Bus.dirty). */
+  writtenPages(): Uint8Array {
+    return this.aspace.bus.dirty;
   }
 
   /**

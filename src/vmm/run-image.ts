@@ -203,7 +203,10 @@ export class RunSession {
   /** `memory` is `encodeMemory`'s form of the RAM. */
   private restoreState(state: SavedState, memory: Uint8Array): void {
     const o = asObject(state, 'run');
-    decodeMemory(memory, this.guest.memory());
+    // A guest just built holds nothing in RAM but its DTB: cleared, RAM is all zeros, and only the snapshot's pages
+    // need writing.
+    this.guest.clearBootData();
+    decodeMemory(memory, this.guest.memory(), true, this.guest.writtenPages());
     this.t = num(o, 't', 'run');
     const tasks = new Map(this.guest.tasks.map((t) => [t.name, t]));
     this.scheduler.restore(o.scheduler ?? null, tasks);

@@ -10,5 +10,11 @@ export interface Bus {
    * read-only (ROM); -1 when the address is not RAM or ROM (a device, or nothing: the access becomes an exit).
    */
   lookupPage(paLo: number, paHi: number): number;
+  /**
+   * A byte per 4 KiB page of `memory`, set when the page may have been written: by the hart when it lets stores to
+   * the page through its TLB (or stores there the slow way), by the bus for loads and DMA. Snapshots write only these
+   * pages; migration clears them (and the harts' write TLBs) each round and sends again what was set.
+   */
+  readonly dirty: Uint8Array;
 }
 

@@ -391,7 +391,11 @@ export class Hart implements WalkContext {
     const pageOffset = page & -4096;
     const bank = this.tlbBank;
     if (canRead) this.rtlb.install(bank, aLo, aHi, pageOffset);
-    if (canWrite && (page & 1) === 0 && !this.code.isCode(pageOffset >>> 12)) this.wtlb.install(bank, aLo, aHi, pageOffset);
+    if (canWrite && (page & 1) === 0) {
+      // Every store reaches RAM through here or through a TLB entry installed here: the page counts as written.
+      this.bus.dirty[pageOffset >>> 12] = 1;
+      if (!this.code.isCode(pageOffset >>> 12)) this.wtlb.install(bank, aLo, aHi, pageOffset);
+    }
     if (canExecute) this.xtlb.install(bank, aLo, aHi, pageOffset);
     return pageOffset + (aLo & 4095);
   }

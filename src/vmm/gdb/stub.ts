@@ -346,6 +346,7 @@ export class GdbStub implements VcpuDebugger {
     for (const c of chunks) {
       h.mem8.set(data.subarray(c.from, c.from + c.n), c.offset);
       h.code.invalidateRange(c.offset, c.n);
+      h.bus.dirty[c.offset >>> 12] = 1;
     }
     return 'OK';
   }

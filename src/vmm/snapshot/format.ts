@@ -18,6 +18,8 @@ const PAGE = 4096;
 /** Most bytes a snapshot may unpack to (guest RAM is at most 2 GiB, plus its state). */
 export const MAX_SNAPSHOT_BYTES = 2 ** 31 + 2 ** 28;
 
+const ZLIB_CHUNK = 1 << 20;
+
 export class SnapshotError extends Error {}
 
 export function encodeSnapshot(sections: ReadonlyMap<string, Uint8Array>): Uint8Array {
@@ -30,8 +32,9 @@ export function encodeSnapshot(sections: ReadonlyMap<string, Uint8Array>): Uint8
     head.writeUInt32LE(Math.floor(data.length / 2 ** 32), 5 + name.length);
     parts.push(head, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   }
-  // Level 1: RAM pages compress nearly as well, several times faster to write than the default.
-  const body = deflateSync(Buffer.concat(parts), { level: 1 });
+  // Level 3: as small as the default for RAM pages at half the time, and the fastest to inflate; zlib's 16 KiB default
+  // output chunks made inflating a Linux snapshot 5x slower than 1 MiB ones.
+  const body = deflateSync(Buffer.concat(parts), { level: 3, chunkSize: ZLIB_CHUNK });
   const header = Buffer.alloc(HEADER);
   header.write(SNAPSHOT_MAGIC, 0, 'latin1');
   header.writeUInt32LE(SNAPSHOT_VERSION, 8);
@@ -51,7 +54,7 @@ export function decodeSnapshot(file: Uint8Array): Map<string, Uint8Array> {
   }
   let raw: Buffer;
   try {
-    raw = inflateSync(body, { maxOutputLength: MAX_SNAPSHOT_BYTES });
+    raw = inflateSync(body, { maxOutputLength: MAX_SNAPSHOT_BYTES, chunkSize: ZLIB_CHUNK });
   } catch (e) {
     throw new SnapshotError(`corrupted (${(e as Error).message})`);
   }
@@ -69,14 +72,19 @@ export function decodeSnapshot(file: Uint8Array): Map<string, Uint8Array> {
   return sections;
 }
 
-/** RAM, sparsely: a bitmap of the pages holding anything but zeros, then those pages in order. */
-export function encodeMemory(memory: Uint8Array): Uint8Array {
+/**
+ * RAM, sparsely: a bitmap of the pages holding anything but zeros, then those pages in order. With `written` (a
+ * byte per page, set for pages that may have been written: Bus.dirty), only those pages are looked at: the others
+ * are zero, and reading them would make the host map every page of a guest's RAM (0.9 s for 256 MiB).
+ */
+export function encodeMemory(memory: Uint8Array, written?: Uint8Array): Uint8Array {
   const pages = Math.ceil(memory.length / PAGE);
   const bitmap = new Uint8Array(Math.ceil(pages / 8));
   const zero = Buffer.alloc(PAGE);
   const kept: Buffer[] = [];
   const m = Buffer.from(memory.buffer, memory.byteOffset, memory.byteLength);
   for (let p = 0; p < pages; p++) {
+    if (written && !written[p]) continue;
     const page = m.subarray(p * PAGE, Math.min(m.length, (p + 1) * PAGE));
     if (page.equals(zero.subarray(0, page.length))) continue;
     bitmap[p >> 3]! |= 1 << (p & 7);
@@ -88,8 +96,12 @@ export function encodeMemory(memory: Uint8Array): Uint8Array {
   return Buffer.concat([head, bitmap, ...kept]);
 }
 
-/** Fill `memory` (zeroed first) from `encodeMemory`'s bytes; the sizes must match. */
-export function decodeMemory(data: Uint8Array, memory: Uint8Array): void {
+/**
+ * Fill `memory` from `encodeMemory`'s bytes (marking the pages in `written`); the sizes must match. `zeroed`: the caller knows memory is all zeros
+ * now, so the pages the snapshot leaves out are not cleared (clearing touches every page of a fresh guest's RAM:
+ * 0.8 s for 256 MiB, against 12 ms for the pages a booted Linux holds).
+ */
+export function decodeMemory(data: Uint8Array, memory: Uint8Array, zeroed = false, written?: Uint8Array): void {
   const d = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (d.length < 8) throw new SnapshotError('corrupted (the memory section is cut short)');
   const length = d.readUInt32LE(0) + d.readUInt32LE(4) * 2 ** 32;
@@ -100,11 +112,12 @@ export function decodeMemory(data: Uint8Array, memory: Uint8Array): void {
   let expected = at;
   for (let p = 0; p < pages; p++) if (bitmap[p >> 3]! & (1 << (p & 7))) expected += Math.min(PAGE, length - p * PAGE);
   if (bitmap.length * 8 < pages || expected !== d.length) throw new SnapshotError('corrupted (the memory section does not match its page map)');
-  memory.fill(0);
+  if (!zeroed) memory.fill(0);
   for (let p = 0; p < pages; p++) {
     if (!(bitmap[p >> 3]! & (1 << (p & 7)))) continue;
     const n = Math.min(PAGE, length - p * PAGE);
     memory.set(d.subarray(at, at + n), p * PAGE);
+    if (written) written[p] = 1;
     at += n;
   }
 }

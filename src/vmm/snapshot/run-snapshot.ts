@@ -30,7 +30,7 @@ export function writeRunSnapshot(session: RunSession, guestDtb: Uint8Array): Uin
     ['meta', json(meta)],
     ['guest.dtb', guestDtb],
     ['state', json(state)],
-    ['memory', encodeMemory(session.guest.memory())],
+    ['memory', encodeMemory(session.guest.memory(), session.guest.writtenPages())],
   ]));
 }
 
