@@ -129,12 +129,16 @@ function withLocals(code: string): string {
  */
 export function blockSource(insns: readonly Insn[], offsets: readonly number[], offsetInPage: number): string {
   const count = insns.length;
+  const loops = offsetInPage >= 0 &&
+    insns.some((ins, k) => (BRANCHES.has(ins.op) || ins.op === 'jal') && offsets[k]! + ins.imm === 0);
   /** Continue at the block start if `to` is it, `retired` instructions retired so far. */
   const goto = (to: number, retired: string): string | undefined => {
-    if (offsetInPage < 0 || to !== 0) return undefined;
+    if (!loops || to !== 0) return undefined;
     return `n=${retired};if(n+${count}>max||z!==0){h.pcLo=pl;h.pcHi=ph;${CACHED.leave('n')}}continue L;`;
   };
-  const R = (j: number): string => `n+${j}`;
+  // Counts are constants outside loops: V8 deoptimises a function the first time it runs an operation it has no
+  // type feedback for, and an exit path taken rarely (a branch out, a slow path) would carry an `n+k`.
+  const R = (j: number): string => (loops ? `n+${j}` : String(j));
   const body = blockStatements(insns.map(constantOperands), insns, offsets, offsetInPage, R, CACHED, goto, true).join('\n');
   const code = body.includes('continue L;') ? `L:for(;;){\n${body}\n}` : body;
   return `'use strict';return function block(h,r,pl,ph,max){${prologue(insns)}\n${withLocals(code)}\n};`;
