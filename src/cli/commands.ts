@@ -143,6 +143,9 @@ export function runCommand(): Command {
     .option('--snapshot-at <when>', 'take a snapshot (see --snapshot) once this many seconds of guest time passed, or once the console printed this text or /regex/, and end the run')
     .option('--snapshot <file>', 'where --snapshot-at writes the snapshot (sparse RAM, compressed)')
     .option('--restore <file>', 'continue from a snapshot of this guest instead of booting the image (--timeout counts from it)')
+    .option('--migrate-to <host:port>', 'live-migrate the guest to a tsvisor run --incoming there (pre-copy), once --migrate-at is reached, and end this run')
+    .option('--migrate-at <when>', 'when to migrate: seconds of guest time, or a console text or /regex/')
+    .option('--incoming <port>', 'wait on PORT (or HOST:PORT; 127.0.0.1 unless a host is given) for a guest migrated from another tsvisor run, then run it')
     .option('--gdb-wait', 'with --gdb: hold the guest before its first instruction until GDB continues it, as QEMU -S')
     .option('--no-color', 'no colours in diagnostics (as the NO_COLOR environment variable)')
     .action(async (guestPath: string, flags: RunFlags) => {

@@ -58,6 +58,9 @@ export interface RunFlags {
   snapshotAt?: string;
   snapshot?: string;
   restore?: string;
+  migrateTo?: string;
+  migrateAt?: string;
+  incoming?: string;
 }
 
 export async function runGuest(guestPath: string, flags: RunFlags, out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -124,6 +127,9 @@ async function execute(
   const logClasses = flags.log === undefined ? undefined : parseLogClasses(flags.log);
   const gdb = flags.gdb === undefined ? undefined : parseGdbEndpoint(flags.gdb);
   const snapshotAt = flags.snapshotAt === undefined ? undefined : parseSnapshotAt(flags.snapshotAt);
+  const migrateAt = flags.migrateAt === undefined ? undefined : parseSnapshotAt(flags.migrateAt, '--migrate-at');
+  const migrateTo = flags.migrateTo === undefined ? undefined : parseGdbEndpoint(flags.migrateTo, '--migrate-to');
+  const incoming = flags.incoming === undefined ? undefined : parseGdbEndpoint(flags.incoming, '--incoming');
   let usage: string | undefined;
   if (!(timeout > 0) || !Number.isFinite(timeout)) usage = `--timeout: "${flags.timeout}" is not a positive number of seconds`;
   else if (wallTimeout !== undefined && !(wallTimeout > 0 && Number.isFinite(wallTimeout))) usage = `--wall-timeout: "${flags.wallTimeout}" is not a positive number of seconds`;
@@ -139,7 +145,12 @@ async function execute(
   else if (flags.memory !== undefined && memory === undefined) usage = `--memory: "${flags.memory}" is not a size (e.g. 256M)`;
   else if (typeof gdb === 'string') usage = gdb;
   else if (flags.gdbWait && gdb === undefined) usage = '--gdb-wait needs --gdb PORT';
-  else if (flags.image === undefined && flags.restore === undefined) usage = 'an --image to run is needed (or --restore SNAPSHOT)';
+  else if (flags.image === undefined && flags.restore === undefined && incoming === undefined) usage = 'an --image to run is needed (or --restore SNAPSHOT, or --incoming PORT)';
+  else if (typeof migrateTo === 'string') usage = migrateTo;
+  else if (typeof incoming === 'string') usage = incoming;
+  else if (typeof migrateAt === 'string') usage = migrateAt;
+  else if ((migrateAt === undefined) !== (migrateTo === undefined)) usage = '--migrate-at WHEN and --migrate-to HOST:PORT go together';
+  else if (incoming !== undefined && flags.restore !== undefined) usage = '--incoming and --restore exclude each other';
   else if ((flags.snapshotAt === undefined) !== (flags.snapshot === undefined)) usage = '--snapshot-at WHEN and --snapshot FILE go together';
   else if (typeof snapshotAt === 'string') usage = snapshotAt;
   if (usage) {
@@ -211,6 +222,7 @@ async function execute(
   let result: RunImageResult;
   let session: RunSession | undefined;
   let snapshotNote: string | undefined;
+  let migrationNote: string | undefined;
   /** Write the snapshot once `--snapshot-at` is reached (at the end of a step of virtual time); true when written. */
   const takeSnapshot = (): boolean => {
     if (!snapshotAt || typeof snapshotAt === 'string' || !session || snapshotNote !== undefined || !session.guest.running()) return false;
@@ -256,8 +268,38 @@ async function execute(
         return watched || scripted || takeSnapshot();
       },
     };
-    session = new RunSession(options);
-    if (gdb === undefined || typeof gdb === 'string') {
+    if (incoming !== undefined && typeof incoming !== 'string') {
+      const { migrateIn } = await import('../vmm/migration/migrate.js');
+      session = await migrateIn(incoming.host, incoming.port, (hello) => {
+        if (!Buffer.from(hello.guestDtb).equals(Buffer.from(guestDtb))) throw new Error('the incoming guest has another configuration than this one (its device tree differs)');
+        if (vcpus !== undefined && vcpus !== hello.settings.vcpus) throw new Error(`the incoming guest has ${hello.settings.vcpus} VCPUs, not ${vcpus}`);
+        const s = hello.settings;
+        return new RunSession({
+          ...options, incoming: true, vcpus: s.vcpus, unmapped: s.unmapped, timebaseFrequency: s.timebaseFrequency,
+          instructionsPerTick: s.instructionsPerTick, bootargs: s.bootargs ?? undefined, loadAddress: s.loadAddress ?? undefined,
+        });
+      }, (address) => err(`tsvisor run: migration: waiting for a guest on ${address}\n`));
+      err('tsvisor run: migration: the guest arrived and runs here\n');
+    } else session = new RunSession(options);
+    if (migrateTo !== undefined && typeof migrateTo !== 'string' && migrateAt !== undefined && typeof migrateAt !== 'string') {
+      const { migrateOut } = await import('../vmm/migration/migrate.js');
+      let pendingMigration = true;
+      while (session.advance()) {
+        if (!pendingMigration || !(typeof migrateAt === 'number' ? session.progress().virtualSeconds >= migrateAt : find(migrateAt, watch.console, 0) !== undefined)) continue;
+        pendingMigration = false;
+        flush();
+        try {
+          const f = await migrateOut(session, migrateTo.host, migrateTo.port, guestDtb);
+          migrationNote = `migrated to ${migrateTo.host}:${migrateTo.port} in ${f.seconds.toFixed(3)} s: ${f.rounds} rounds, ` +
+            `${f.pagesSent} pages (${sizeText(f.bytesSent)}) sent, ${f.stopPages} of them with the guest stopped; downtime ${(f.downtimeSeconds * 1000).toFixed(1)} ms`;
+          session.finish();
+          break;
+        } catch (e) {
+          err(`tsvisor run: migration failed, the guest runs on here: ${(e as Error).message}\n`);
+        }
+      }
+      result = session.result();
+    } else if (gdb === undefined || typeof gdb === 'string') {
       while (session.advance());
       result = session.result();
     } else {
@@ -289,6 +331,7 @@ async function execute(
     case 'stopped':
       status = wallTimedOut ? RUN_EXIT.timeout : result.stoppedBy !== undefined ? RUN_EXIT.failed : RUN_EXIT.pass;
       if (snapshotNote) err(`tsvisor run: ${snapshotNote}\n`);
+      if (migrationNote) err(`tsvisor run: ${migrationNote}\n`);
       if (wallTimedOut) notes.push(`timed out after ${flags.wallTimeout} s of wall-clock time (--wall-timeout)`);
       break;
     case 'timeout':
@@ -344,10 +387,10 @@ async function execute(
 }
 
 /** `--snapshot-at`: virtual seconds, or a console text or /regex/ after which the snapshot is taken. */
-function parseSnapshotAt(text: string): number | Pattern | string {
+function parseSnapshotAt(text: string, option = '--snapshot-at'): number | Pattern | string {
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
   const p = parsePattern(text);
-  return typeof p === 'string' ? `--snapshot-at: ${p}` : p;
+  return typeof p === 'string' ? `${option}: ${p}` : p;
 }
 
 /** Read a snapshot for `--restore`, checking that it was taken of this guest (its device tree) and VCPU count. */
@@ -358,7 +401,7 @@ function readSnapshotFile(path: string, guestDtb: Uint8Array, vcpus: number | un
   try {
     snap = readRunSnapshot(file.data);
   } catch (e) {
-    if (e instanceof SnapshotError) throw new Error(`snapshot ${path}: ${e.message}`);
+    if (e instanceof SnapshotError) throw new Error(`snapshot ${path}: ${e.message}`, { cause: e });
     throw e;
   }
   if (!Buffer.from(snap.guestDtb).equals(Buffer.from(guestDtb))) {
@@ -377,8 +420,8 @@ function maybeGunzip(bytes: Buffer, limit: number, path: string): Uint8Array {
   try {
     return gunzipSync(bytes, { maxOutputLength: Math.max(1, limit) });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`image ${path}: unpacks to more than the guest's memory (${sizeText(limit)})`);
-    throw new Error(`image ${path}: not a valid gzip file (${(e as Error).message})`);
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`image ${path}: unpacks to more than the guest's memory (${sizeText(limit)})`, { cause: e });
+    throw new Error(`image ${path}: not a valid gzip file (${(e as Error).message})`, { cause: e });
   }
 }
 

@@ -446,6 +446,15 @@ export class GuestInstance implements VcpuLoopGuest {
     return new Uint8Array(this.aspace.bus.memory);
   }
 
+  /**
+   * Forget which pages were written, and make every hart take its next store to each page the slow way again (its
+   * write TLB emptied), so that from now on `writtenPages` holds exactly the pages written since (migration rounds).
+   */
+  restartWriteTracking(): void {
+    this.aspace.bus.dirty.fill(0);
+    for (const v of this.vcpus) v.hart.wtlb.flush();
+  }
+
   /** A byte per page of `memory()`, set for pages that may have been written (Bus.dirty). */
   writtenPages(): Uint8Array {
     return this.aspace.bus.dirty;

@@ -53,6 +53,8 @@ export interface RunImageOptions {
   readonly control?: (c: RunControl) => void;
   /** Continue a run from a snapshot (`RunSession.save` and the guest's RAM) instead of booting the image. */
   readonly restore?: { readonly state: SavedState; readonly memory: Uint8Array };
+  /** Live migration in: nothing boots, RAM arrives page by page, then `adopt` the state and the run goes on. */
+  readonly incoming?: boolean;
 }
 
 /** The options a snapshot keeps, so that a restore builds the same machine (the guest itself travels as its DTB). */
@@ -120,7 +122,7 @@ export function runImage(o: RunImageOptions): RunImageResult {
 export class RunSession {
   readonly guest: GuestInstance;
   readonly scheduler: Scheduler;
-  private readonly limit: number;
+  private limit: number;
   /** Virtual time the current step runs to. */
   private t = 0;
   private stopped = false;
@@ -165,6 +167,7 @@ export class RunSession {
     };
     this.typist = typist;
     if (o.restore) this.restoreState(o.restore.state, o.restore.memory);
+    else if (o.incoming) this.guest.clearBootData();
     else this.boot();
     typist.start();
     o.control?.({ send: (text) => typist.queue(text), now: () => scheduler.now() });
@@ -202,12 +205,21 @@ export class RunSession {
 
   /** `memory` is `encodeMemory`'s form of the RAM. */
   private restoreState(state: SavedState, memory: Uint8Array): void {
-    const o = asObject(state, 'run');
     // A guest just built holds nothing in RAM but its DTB: cleared, RAM is all zeros, and only the snapshot's pages
     // need writing.
     this.guest.clearBootData();
     decodeMemory(memory, this.guest.memory(), true, this.guest.writtenPages());
+    this.adopt(state);
+  }
+
+  /**
+   * Take a saved run's state (`save`) with RAM already in place (a migration's pages): the run goes on from there,
+   * its `--timeout` counted from that point.
+   */
+  adopt(state: SavedState): void {
+    const o = asObject(state, 'run');
     this.t = num(o, 't', 'run');
+    this.limit = this.o.timeoutSeconds * 1e9 + this.t;
     const tasks = new Map(this.guest.tasks.map((t) => [t.name, t]));
     this.scheduler.restore(o.scheduler ?? null, tasks);
     this.guest.restore(o.guest ?? null);
@@ -250,6 +262,11 @@ export class RunSession {
 
   /** Every VCPU halted or waits for an interrupt nothing can raise. */
   private idle = false;
+
+  /** End the run now, passing: the guest went on elsewhere (migrated). */
+  finish(): void {
+    this.stopped = true;
+  }
 
   /** End the run now (a debugger's kill): it ends as 'stopped', with `reason` among its reasons. */
   stop(reason: string): void {

@@ -6,9 +6,9 @@ export interface GdbEndpoint {
 }
 
 /** `PORT`, `HOST:PORT` or QEMU's `tcp::PORT` / `tcp:HOST:PORT`; a text saying what is wrong otherwise. */
-export function parseGdbEndpoint(text: string): GdbEndpoint | string {
+export function parseGdbEndpoint(text: string, option = '--gdb'): GdbEndpoint | string {
   const m = /^(?:tcp:)?(?:([^:]*):)?(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) return `--gdb: "${text}" is not a port, HOST:PORT or tcp::PORT`;
+  if (!m || port > 65535) return `${option}: "${text}" is not a port, HOST:PORT or tcp::PORT`;
   return { host: m[1] || '127.0.0.1', port };
 }

@@ -1,0 +1,162 @@
+/**
+ * Live migration of a run between two tsvisor processes, by pre-copy (as QEMU and Xen migrate): every page the
+ * guest has written goes over while it keeps running; then, round after round, the pages it wrote meanwhile (the
+ * write tracking of Bus.dirty, restarted each round); once a round is small enough (or stops shrinking) the guest
+ * stops, the last pages and its whole state go over, and it runs on at the destination, which answers DONE. The
+ * source keeps the guest until then: on any error it simply runs on.
+ */
+import { connect, createServer, type Socket } from 'node:net';
+import type { RunSession, RunSettings } from '../run-image.js';
+import type { SavedState } from '../../state/saved-state.js';
+import { message, MessageReader, MigrationError, Msg, PAGE, send } from './wire.js';
+
+export interface MigrationFigures {
+  /** Pre-copy rounds before the stop (the first sends every page written so far). */
+  readonly rounds: number;
+  readonly pagesSent: number;
+  readonly bytesSent: number;
+  readonly seconds: number;
+  /** From the guest's stop at the source to the destination's DONE. */
+  readonly downtimeSeconds: number;
+  /** Pages sent while the guest was stopped. */
+  readonly stopPages: number;
+}
+
+export interface Hello {
+  readonly settings: RunSettings;
+  readonly guestDtb: Uint8Array;
+}
+
+/** Pages per PAGES message: the guest runs a step between two messages. */
+const BATCH = 512;
+/** A round this small is sent with the guest stopped (1 MiB: about a millisecond on loopback). */
+const STOP_PAGES = 256;
+const MAX_ROUNDS = 30;
+
+function pagesMessage(memory: Uint8Array, pages: readonly number[]): Buffer {
+  const out = Buffer.alloc(4 + pages.length * (4 + PAGE));
+  out.writeUInt32LE(pages.length, 0);
+  pages.forEach((p, i) => {
+    const at = 4 + i * (4 + PAGE);
+    out.writeUInt32LE(p, at);
+    out.set(memory.subarray(p * PAGE, p * PAGE + PAGE), at + 4);
+  });
+  return message(Msg.Pages, out);
+}
+
+/** Pages marked in `written`, and the tracking restarted. */
+function takeWritten(session: RunSession): number[] {
+  const written = session.guest.writtenPages();
+  const pages: number[] = [];
+  for (let p = 0; p < written.length; p++) if (written[p]) pages.push(p);
+  session.guest.restartWriteTracking();
+  return pages;
+}
+
+/**
+ * Migrate `session` (between two of its steps) to the tsvisor listening at host:port. Resolves with the figures once
+ * the destination runs the guest; rejects (the guest still here, running on) if it cannot, or if the guest ends first.
+ */
+export async function migrateOut(session: RunSession, host: string, port: number, guestDtb: Uint8Array): Promise<MigrationFigures> {
+  const t0 = performance.now();
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const s = connect(port, host, () => resolve(s));
+    s.once('error', (e) => reject(new MigrationError(`cannot reach ${host}:${port}: ${e.message}`)));
+  });
+  socket.setNoDelay(true);
+  const reader = new MessageReader(socket);
+  let pagesSent = 0, bytesSent = 0, rounds = 0;
+  const memory = session.guest.memory();
+  const out = async (m: Buffer): Promise<void> => { bytesSent += m.length; await send(socket, m); };
+  try {
+    await out(message(Msg.Hello, Buffer.from(JSON.stringify({ settings: session.settings(), guestDtb: Buffer.from(guestDtb).toString('base64') }))));
+    let pending = takeWritten(session);
+    let best = Infinity, stale = 0;
+    while (pending.length > STOP_PAGES && rounds < MAX_ROUNDS && stale < 3) {
+      rounds++;
+      for (let i = 0; i < pending.length; i += BATCH) {
+        const batch = pending.slice(i, i + BATCH);
+        await out(pagesMessage(memory, batch));
+        pagesSent += batch.length;
+        // The guest runs on while its RAM goes over; what it writes now is the next round's.
+        if (!session.advance() || !session.guest.running()) throw new MigrationError('the guest ended during the migration');
+      }
+      pending = takeWritten(session);
+      if (pending.length < best) { best = pending.length; stale = 0; } else stale++;
+    }
+    // Stop and copy: the guest does not run again here.
+    const stop = performance.now();
+    await out(pagesMessage(memory, pending));
+    pagesSent += pending.length;
+    await out(message(Msg.State, Buffer.from(JSON.stringify(session.save()))));
+    const reply = await reader.next();
+    if (reply.type === Msg.Error) throw new MigrationError(`the destination refused the guest: ${reply.payload.toString('utf8')}`);
+    if (reply.type !== Msg.Done) throw new MigrationError(`unexpected reply ${reply.type} from the destination`);
+    const end = performance.now();
+    return { rounds, pagesSent, bytesSent, seconds: (end - t0) / 1000, downtimeSeconds: (end - stop) / 1000, stopPages: pending.length };
+  } finally {
+    socket.end();
+  }
+}
+
+/**
+ * Wait on host:port for one incoming guest: `build` makes the (not yet started) run from the source's HELLO and
+ * throws with a reason to refuse it. Resolves with the run, its RAM and state in place, once DONE was sent.
+ */
+export async function migrateIn(host: string, port: number, build: (hello: Hello) => RunSession, listening?: (address: string) => void): Promise<RunSession> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) => reject(new MigrationError(`cannot listen on ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  listening?.(`${host}:${typeof address === 'object' && address ? address.port : port}`);
+  const socket = await new Promise<Socket>((resolve) => server.once('connection', resolve));
+  server.close();
+  const reader = new MessageReader(socket);
+  const refuse = async (why: string): Promise<never> => {
+    await send(socket, message(Msg.Error, Buffer.from(why))).catch(() => {});
+    socket.end();
+    throw new MigrationError(why);
+  };
+  let session: RunSession | undefined;
+  for (;;) {
+    const m = await reader.next();
+    if (m.type === Msg.Hello) {
+      let hello: Hello;
+      try {
+        const h = JSON.parse(m.payload.toString('utf8')) as { settings: RunSettings; guestDtb: string };
+        hello = { settings: h.settings, guestDtb: Buffer.from(h.guestDtb, 'base64') };
+      } catch {
+        return refuse('a malformed HELLO');
+      }
+      try {
+        session = build(hello);
+      } catch (e) {
+        return refuse((e as Error).message);
+      }
+    } else if (m.type === Msg.Pages && session) {
+      const memory = session.guest.memory(), written = session.guest.writtenPages();
+      const count = m.payload.readUInt32LE(0);
+      if (m.payload.length !== 4 + count * (4 + PAGE)) return refuse('a malformed PAGES message');
+      for (let i = 0; i < count; i++) {
+        const at = 4 + i * (4 + PAGE);
+        const p = m.payload.readUInt32LE(at);
+        if ((p + 1) * PAGE > memory.length) return refuse(`page ${p} is outside the guest's memory`);
+        memory.set(m.payload.subarray(at + 4, at + 4 + PAGE), p * PAGE);
+        written[p] = 1;
+      }
+    } else if (m.type === Msg.State && session) {
+      try {
+        session.adopt(JSON.parse(m.payload.toString('utf8')) as SavedState);
+      } catch (e) {
+        return refuse(`the guest's state: ${(e as Error).message}`);
+      }
+      await send(socket, message(Msg.Done, Buffer.alloc(0)));
+      socket.end();
+      return session;
+    } else {
+      return refuse(`unexpected message ${m.type}`);
+    }
+  }
+}
