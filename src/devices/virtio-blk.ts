@@ -56,7 +56,7 @@ export function createVirtioBlk(ctx: DeviceContext, transport: VirtioTransport):
         disk = memoryStore(data, SECTOR);
       }
     } catch (e) {
-      throw new Error(`${ctx.name}: cannot read blkdev '${path}': ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`${ctx.name}: cannot read blkdev '${path}': ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   }
   const writeback = hasFlag(ctx.attributes, 'writeback') && path !== undefined && ctx.files?.write !== undefined;

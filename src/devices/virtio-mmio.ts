@@ -134,7 +134,7 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
     }
     if (q.pushed > 0) {
       q.pushed = 0;
-      let want = true;
+      let want: boolean;
       try { want = q.wantsInterrupt(); } catch { want = true; }
       if (want) this.raise(INT_USED_BUFFER);
     }

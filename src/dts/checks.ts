@@ -47,8 +47,8 @@ export interface Failer {
   fail(n: Node, prop: Property | undefined, message: string, at?: SourceRef): void;
 }
 
-const NODE_CHARS = /^[a-zA-Z0-9,._+\-@]*/;
-const PROP_CHARS = /^[a-zA-Z0-9,._+*#?\-]*/;
+const NODE_CHARS = /^[a-zA-Z0-9,._+@-]*/;
+const PROP_CHARS = /^[a-zA-Z0-9,._+*#?-]*/;
 
 function firstBad(name: string, ok: RegExp): number {
   const n = ok.exec(name)![0].length;

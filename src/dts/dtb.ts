@@ -198,7 +198,7 @@ export function fromBlob(blob: Uint8Array): DeviceTree {
   inBlob(offStrings, sizeStrings, 'strings block', 12);
 
   const reserves: ReserveEntry[] = [];
-  let mapEnd = offRsv;
+  let mapEnd: number;
   let reserveSlots = 0;
   for (let o = offRsv; ; o += 16) {
     if (o + 16 > total) throw new BlobError('reserve map is not terminated', o);

@@ -98,7 +98,7 @@ export const Incbin = createToken({ name: 'Incbin', pattern: '/incbin/' });
 
 export const Label = createToken({ name: 'Label', pattern: /[a-zA-Z_][a-zA-Z0-9_]*:/ });
 /** `&{/path}`; tsvisor also accepts `&{label/sub/path}`. */
-export const PathRef = createToken({ name: 'PathRef', pattern: /&\{[a-zA-Z0-9,._+*#?@\/-]*\}/ });
+export const PathRef = createToken({ name: 'PathRef', pattern: /&\{[a-zA-Z0-9,._+*#?@/-]*\}/ });
 export const LabelRef = createToken({ name: 'LabelRef', pattern: /&[a-zA-Z_][a-zA-Z0-9_]*/ });
 
 export const Name = createToken({

@@ -203,7 +203,7 @@ function phandleArgs(c: Failer, ctx: CheckContext, n: Node, p: Property, provide
     return;
   }
   const markers = p.value.markers;
-  let cellsize = 0;
+  let cellsize: number;
   for (let i = 0; i < len / 4; i += cellsize + 1) {
     const phandle = cell(p, i);
     if (!phandleIsValid(phandle)) {

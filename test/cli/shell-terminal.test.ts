@@ -120,6 +120,7 @@ describe('terminal session', () => {
         for (let i = 0; i < 5; i++) await yieldToEventLoop();
       };
       const type = async (keys: string): Promise<void> => {
+        // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are what this test reads
         for (const k of keys.match(/\x1b\[[A-D]|[^]/g) ?? []) await key(k);
       };
       const until = async (what: string | RegExp, from = 0): Promise<string> => {
@@ -145,6 +146,7 @@ describe('terminal session', () => {
       mark = tty.screen().length;
       await type('vcpu li');
       s.output('guest0/uart0', Buffer.from('printed meanwhile\n'));
+      // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are what this test reads
       await until(/\x1b\[2K\x1b\[1G\[guest0\/uart0\] printed meanwhile\n(\x1b\[[0-9]*[A-Z])*XVisor# vcpu li/, mark);
       // Ctrl-C drops the typed text; the next line runs alone.
       await type('\x03');
@@ -155,6 +157,7 @@ describe('terminal session', () => {
       mark = tty.screen().length;
       await type('sleep 100000ms\r');
       await type('\x03');
+      // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are what this test reads
       await until(/sleep 100000ms[^]*\^C\n(\x1b\[[0-9]*[A-Z])*XVisor# /, mark);
       // vserial bind: keys raw to the guest console; ESC x q leaves; so does Ctrl-C.
       mark = tty.screen().length;

@@ -74,7 +74,7 @@ describe('shell fuzz', () => {
           expect(Array.isArray(res.lines)).toBe(true);
         } catch (e) {
           escaped++;
-          throw new Error(`"${line}" threw: ${String(e)}`);
+          throw new Error(`"${line}" threw: ${String(e)}`, { cause: e });
         }
         const dt = performance.now() - t0;
         if (dt > max) { max = dt; slowest = line; }

@@ -118,7 +118,10 @@ function dispatch(h: Hart, p: SbiPlatform, ext: number, fid: number): void {
       if (!bytes) { ret(h, SbiError.InvalidAddress); return; }
       const mask = bytes[0] + bytes[1] * 2 ** 8 + bytes[2] * 2 ** 16 + bytes[3] * 2 ** 24 + (bytes[4] + bytes[5] * 2 ** 8) * TWO32;
       const harts = selectHarts(p, mask, 0, false) ?? [];
-      for (const id of harts) (ext === SbiExt.LegacySendIpi ? p.sendIpi(id) : p.remoteFence(id));
+      for (const id of harts) {
+        if (ext === SbiExt.LegacySendIpi) p.sendIpi(id);
+        else p.remoteFence(id);
+      }
       ret(h, 0);
       return;
     }

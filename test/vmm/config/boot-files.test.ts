@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runValidate } from '../../../src/cli/validate.js';
 import type { Validation } from '../../../src/vmm/config/validate.js';
@@ -152,7 +153,7 @@ describe('tsvisor validate', () => {
     }));
     let out = '';
     expect(runValidate([at('missing-image.dts')], { format: 'text', include: [] }, (s) => { out += s; })).toBe(1);
-    const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+    const plain = stripVTControlCharacters(out);
     expect(plain).toContain(`${at('missing-image.dts')}:8:30: error: "vfs guest_load guest0 0x80000000 missing.bin": image ${at('missing.bin')}: no such file or directory`);
     expect(plain).toMatch(/1 error, 0 warnings/);
   });

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runValidate } from '../../../src/cli/validate.js';
 import { compileSource } from '../../../src/dts/compile.js';
@@ -20,7 +21,7 @@ const TWO_GUESTS = join(ROOT, 'boards/two-guests.dts');
 const VIRT64 = join(ROOT, 'guests/dts/virt64.dts');
 const CLI = join(ROOT, 'dist/cli/main.js');
 
-const plain = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '');
+const plain = (s: string): string => stripVTControlCharacters(s);
 
 interface Run { code: number; out: string }
 function run(paths: string[], flags: { format?: string; strict?: boolean; include?: string[] } = {}): Run {

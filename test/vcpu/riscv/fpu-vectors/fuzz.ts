@@ -263,7 +263,7 @@ const INT_TYPES = {
 function toIntRef(v: number, rm: number, t: keyof typeof INT_TYPES): Rounded {
   const { min, max, width } = INT_TYPES[t];
   let n: bigint;
-  let flags = 0;
+  let flags: number;
   if (v !== v) {
     n = max;
     flags = 16;
