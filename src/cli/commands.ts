@@ -148,7 +148,12 @@ export function runCommand(): Command {
     .option('--incoming <port>', 'wait on PORT (or HOST:PORT; 127.0.0.1 unless a host is given) for a guest migrated from another tsvisor run, then run it')
     .option('--gdb-wait', 'with --gdb: hold the guest before its first instruction until GDB continues it, as QEMU -S')
     .option('--no-color', 'no colours in diagnostics (as the NO_COLOR environment variable)')
-    .action(async (guestPath: string, flags: RunFlags) => {
+    .action(async (guestPath: string, flags: RunFlags, command: Command) => {
+      // --image is required unless the guest comes from a snapshot or a migration: a usage error, told before
+      // anything heavy is loaded, as commander tells its own.
+      if (flags.image === undefined && flags.restore === undefined && flags.incoming === undefined) {
+        command.error("error: required option '--image <file>' not specified (or --restore SNAPSHOT, or --incoming PORT)");
+      }
       const { runGuest } = await import('./run.js');
       process.exitCode = await runGuest(guestPath, flags, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
     });

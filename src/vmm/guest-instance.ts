@@ -428,7 +428,8 @@ export class GuestInstance implements VcpuLoopGuest {
         hart: saveHart(v.hart), state: v.state.save(), haltReason: v.haltReason ?? null, hsm: v.hsm, suspended: v.suspended,
         wakeAt: v.wakeTimer === undefined ? null : this.scheduler.timerAt(v.wakeTimer) ?? null,
       })),
-      devices: Object.fromEntries(this.devices.map((d) => [d.name, d.device.save()])),
+      // By region name without the guest's: a guest restored under another name finds its devices.
+      devices: Object.fromEntries(this.devices.map((d) => [regionOf(d.name), d.device.save()])),
       clock: this.clock.save(), posted: this.taskSet.savePosted(), sbiInput: [...this.sbiInput],
       yieldRequested: this.yieldRequested, printed: this.printed, dtbAddress: this.dtbAddress,
       initrd: this.initrd ? [this.initrd.start, this.initrd.end] : null,
@@ -462,36 +463,41 @@ export class GuestInstance implements VcpuLoopGuest {
 
   /**
    * Take back what `save` gave, into a guest built from the same configuration with the same options (RAM is
-   * restored separately, into `memory()`). Throws `SavedStateError` on state of the wrong shape.
+   * restored separately, into `memory()`). Throws `SavedStateError` on state of the wrong shape. `hostNow`: the
+   * guest lands in another scheduler (a hypervisor's), whose host time is `hostNow`: its clock and wake-ups move
+   * with it, so guest time goes on from where it was.
    */
-  restore(state: SavedState): void {
+  restore(state: SavedState, hostNow?: number): void {
     const o = asObject(state, 'guest');
     const vcpus = arr(o, 'vcpus', 'guest');
     if (vcpus.length !== this.vcpus.length) throw new SavedStateError(`guest.vcpus: ${vcpus.length} VCPUs, expected ${this.vcpus.length}`);
     const devices = asObject(o.devices, 'guest.devices');
-    for (const d of this.devices) if (!(d.name in devices)) throw new SavedStateError(`guest.devices: no state for ${d.name}`);
+    for (const d of this.devices) if (!(regionOf(d.name) in devices)) throw new SavedStateError(`guest.devices: no state for ${regionOf(d.name)}`);
     const clock = asObject(o.clock, 'guest.clock');
-    this.clock.restore({ originNs: num(clock, 'originNs', 'guest.clock'), watermark: num(clock, 'watermark', 'guest.clock'), hostNs: num(clock, 'hostNs', 'guest.clock') });
+    const savedHostNs = num(clock, 'hostNs', 'guest.clock');
+    const shift = hostNow === undefined ? 0 : hostNow - savedHostNs;
+    this.clock.restore({ originNs: num(clock, 'originNs', 'guest.clock') + shift, watermark: num(clock, 'watermark', 'guest.clock'), hostNs: savedHostNs + shift });
     const initrd = o.initrd === null ? undefined : ints(o, 'initrd', 'guest', 0, 2 ** 53, 2);
     if (initrd) { this.initrd = { start: initrd[0]!, end: initrd[1]! }; this.dtb = this.makeDtb(); }
     this.dtbAddress = int(o, 'dtbAddress', 'guest', 0);
     // Devices drive their interrupt lines as they restore; the interrupt controller comes last and takes its own
     // saved view of them, then the harts (whose SEIP it drives) take theirs.
     const ordered = [...this.devices].sort((a, b) => Number(isIrqChip(a.device)) - Number(isIrqChip(b.device)));
-    for (const d of ordered) d.device.restore(devices[d.name] ?? null);
+    for (const d of ordered) d.device.restore(devices[regionOf(d.name)] ?? null);
     vcpus.forEach((saved, i) => {
       const v = this.vcpus[i]!;
       const so = asObject(saved, `guest.vcpus[${i}]`);
       restoreHart(v.hart, so.hart ?? null);
       const sm = asObject(so.state, `guest.vcpus[${i}].state`);
-      if (!v.state.restore({ state: sm.state, resumed: sm.resumed, resetCount: sm.resetCount, times: sm.times, since: sm.since })) {
+      const since = typeof sm.since === 'number' ? sm.since + shift : sm.since;
+      if (!v.state.restore({ state: sm.state, resumed: sm.resumed, resetCount: sm.resetCount, times: sm.times, since })) {
         throw new SavedStateError(`guest.vcpus[${i}].state: not a VCPU state`);
       }
       v.haltReason = so.haltReason === null ? undefined : str(so, 'haltReason', `guest.vcpus[${i}]`);
       v.hsm = int(so, 'hsm', `guest.vcpus[${i}]`, 0, 6);
       v.suspended = bool(so, 'suspended', `guest.vcpus[${i}]`);
       this.cancelWake(v);
-      if (so.wakeAt !== null) this.sleepUntil(i, num(so, 'wakeAt', `guest.vcpus[${i}]`));
+      if (so.wakeAt !== null) this.sleepUntil(i, num(so, 'wakeAt', `guest.vcpus[${i}]`) + shift);
     });
     this.taskSet.restorePosted(ints(o, 'posted', 'guest', -(2 ** 31), 2 ** 31 - 1));
     this.sbiInput.length = 0;
@@ -512,6 +518,9 @@ export class GuestInstance implements VcpuLoopGuest {
 
 const isIrqChip = (d: MmioDevice & Partial<IrqChip> & { numIrq?: number }): d is MmioDevice & IrqChip & { numIrq?: number } =>
   typeof d.handle === 'function' && typeof d.name === 'string';
+
+/** `guest0/uart0` → `uart0`. */
+const regionOf = (device: string): string => device.slice(device.indexOf('/') + 1);
 
 function savedOutcome(o: SavedObject): GuestOutcome {
   const kind = str(o, 'kind', 'guest.outcome');

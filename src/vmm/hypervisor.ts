@@ -24,6 +24,10 @@ import { ConfigError } from './config/config-error.js';
 import { hostFiles } from './host-files.js';
 import { runBootcmd } from './bootcmd.js';
 import { Shell } from './shell.js';
+import { readGuestSnapshot, writeGuestSnapshot, type GuestSnapshot } from './snapshot/guest-snapshot.js';
+import { decodeMemory } from './snapshot/format.js';
+import { Node } from '../dts/tree.js';
+import { cloneNode } from './config/guest-load.js';
 
 /** Most events kept until taken. */
 const MAX_EVENTS = 1000;
@@ -285,6 +289,63 @@ export class Hypervisor {
     this.guests.delete(name);
     for (const vserial of [...this.history.keys()]) if (vserial.startsWith(`${name}/`)) this.history.delete(vserial);
     return { ok: true, message: `${name}: Destroyed` };
+  }
+
+  /** `guest snapshot`: the guest (its node, state and RAM) as a snapshot file's bytes. */
+  snapshotGuest(name: string): Uint8Array | OpResult {
+    const g = this.guest(name, 'snapshot');
+    if (!('instance' in g)) return g;
+    const node = this.board.root.getChild('guests')?.getChild(name);
+    if (!node) return { ok: false, message: `${name}: Failed to snapshot (no /guests/${name} node)` };
+    return writeGuestSnapshot(node, g.instance, this.host.timebaseFrequency, this.ipt);
+  }
+
+  /**
+   * `guest restore`: a new guest `name` from a snapshot file's bytes: its node placed at /guests/<name>, created as
+   * `guest create` creates guests, then its state and RAM loaded and its runnable VCPUs put back on the run queues.
+   * A snapshot that cannot be used leaves no guest behind.
+   */
+  restoreGuest(name: string, file: Uint8Array): OpResult {
+    if (this.guests.has(name)) return { ok: false, message: `${name}: Failed to restore (a guest of that name exists)` };
+    let snap: GuestSnapshot;
+    try {
+      snap = readGuestSnapshot(file);
+    } catch (e) {
+      return { ok: false, message: `${name}: Failed to restore: ${(e as Error).message}` };
+    }
+    if (snap.timebaseFrequency !== this.host.timebaseFrequency || snap.instructionsPerTick !== this.ipt) {
+      return { ok: false, message: `${name}: Failed to restore (taken at ${snap.timebaseFrequency} Hz, ${snap.instructionsPerTick} instructions per tick; this host runs ${this.host.timebaseFrequency} Hz, ${this.ipt})` };
+    }
+    let guests = this.board.root.getChild('guests');
+    if (!guests) {
+      guests = new Node('guests');
+      guests.parent = this.board.root;
+      this.board.root.addChild(guests);
+    }
+    const existing = guests.getChild(name);
+    if (existing) existing.deleted = true;
+    const node = cloneNode(snap.node, name);
+    node.parent = guests;
+    guests.addChild(node);
+    const created = this.createGuest(name);
+    if (!created.ok) {
+      node.deleted = true;
+      if (existing) existing.deleted = false;
+      return created;
+    }
+    const g = this.guests.get(name)!;
+    try {
+      g.instance.clearBootData();
+      decodeMemory(snap.memory, g.instance.memory(), true, g.instance.writtenPages());
+      g.instance.restore(snap.state, this.scheduler.now());
+    } catch (e) {
+      this.destroyGuest(name);
+      node.deleted = true;
+      if (existing) existing.deleted = false;
+      return { ok: false, message: `${name}: Failed to restore: ${(e as Error).message}` };
+    }
+    for (const [i, v] of g.instance.vcpus.entries()) if (v.state.runnable && v.wakeTimer === undefined) this.scheduler.wake(g.tasks[i]!);
+    return { ok: true, message: `${name}: Restored` };
   }
 
   /** Run every host CPU on until virtual time `ns`, then apply guest shutdowns and resets. */

@@ -15,6 +15,8 @@ import { getNodeByPath } from '../dts/lookup.js';
 import { cloneNode, guestFdtLoad, overrideValue } from './config/guest-load.js';
 import { words } from './config/boot-loads.js';
 import { MAX_DEVICE_TREE_BYTES, MAX_SCRIPT_BYTES, readHostFile } from './host-file.js';
+import { MAX_SNAPSHOT_BYTES } from './snapshot/format.js';
+import { writeFileSync } from 'node:fs';
 import type { Hypervisor } from './hypervisor.js';
 import { VcpuState } from '../vcpu/state.js';
 import { fail, hex16, ok, pad, RULE, type ShellResult } from './shell/result.js';
@@ -167,6 +169,25 @@ export class Shell {
         lines.push(`${hex16(gpa + i)}: ${row}`);
       }
       return ok(lines);
+    }
+    if (sub === 'snapshot' || sub === 'restore') {
+      const file = args[1];
+      if (!file || args.length > 2) return fail([`Usage: guest ${sub} <guest_name> <file>`]);
+      const path = resolve(dirname(this.boardPath), file);
+      if (sub === 'snapshot') {
+        const bytes = hv.snapshotGuest(name);
+        if (!(bytes instanceof Uint8Array)) return fail([bytes.message]);
+        try {
+          writeFileSync(path, bytes);
+        } catch (e) {
+          return fail([`${name}: Failed to snapshot: cannot write ${file}: ${(e as Error).message}`]);
+        }
+        return ok([`${name}: Snapshot written to ${file} (${bytes.length} bytes)`]);
+      }
+      const read = readHostFile(path, MAX_SNAPSHOT_BYTES, 'snapshot');
+      if (!read.ok) return fail([`${name}: Failed to restore: ${read.error}`]);
+      const r = hv.restoreGuest(name, read.data);
+      return { lines: [r.message], ok: r.ok };
     }
     const ops: Record<string, (n: string) => { ok: boolean; message: string }> = {
       create: (n) => hv.createGuest(n), destroy: (n) => hv.destroyGuest(n), reset: (n) => hv.resetGuest(n),

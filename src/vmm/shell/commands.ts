@@ -41,8 +41,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       sub('region_list', ['guest'], '<guest_name>'),
       sub('region', ['guest', 'text'], '<guest_name> <guest_phys_addr>'),
       sub('dumpmem', ['guest', 'text', 'text'], '<guest_name> <guest_phys_addr> [<length>]'),
+      sub('snapshot', ['guest', 'text'], '<guest_name> <file>'),
+      sub('restore', ['text', 'text'], '<new_guest_name> <file>'),
     ],
-    notes: ['dumpmem shows at most 4096 bytes; region shows the region holding an address'],
+    notes: ['dumpmem shows at most 4096 bytes; region shows the region holding an address',
+      'snapshot writes the guest (state, devices, RAM) to a file; restore creates a guest from one'],
   },
   {
     name: 'vcpu', summary: 'control commands for vcpu',
