@@ -51,7 +51,7 @@ export async function runUnderGdb(session: RunSession, o: GdbRunOptions): Promis
   try {
     await listen(server, o.host, o.port);
   } catch (e) {
-    throw new Error(`gdb: cannot listen on ${o.host}:${o.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new Error(`gdb: cannot listen on ${o.host}:${o.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
   }
   const address = server.address();
   o.listening?.(typeof address === 'object' && address ? `${o.host}:${address.port}` : `${o.host}:${o.port}`);
