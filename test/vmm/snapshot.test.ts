@@ -150,3 +150,39 @@ describe('device state', () => {
     expect(f2.irq(11).level).toBe(true);
   });
 });
+
+describe('restoring altered state', () => {
+  /** Every value in a JSON tree, as [parent, key] pairs. */
+  function slots(v: unknown, out: [Record<string, unknown> | unknown[], string | number][] = []): typeof out {
+    if (Array.isArray(v)) v.forEach((x, i) => { out.push([v, i]); slots(x, out); });
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) { out.push([v as Record<string, unknown>, k]); slots(x, out); }
+    return out;
+  }
+
+  it('a state with any one value replaced by another kind of value is refused with a located reason, or restores', async () => {
+    const a = new RunSession(options('smp', 0.05, 4));
+    a.advance();
+    const snap = readRunSnapshot(writeRunSnapshot(a, new Uint8Array(0)));
+    const replacements: unknown[] = [null, -1, 1.5, 2 ** 60, 'x', [], {}, true, [1, 2, 3]];
+    let seed = 12345;
+    const random = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+    const count = slots(JSON.parse(JSON.stringify(snap.state))).length;
+    let refused = 0;
+    for (let i = 0; i < 150; i++) {
+      if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve)); // the worker keeps answering
+      const state = JSON.parse(JSON.stringify(snap.state)) as unknown;
+      const all = slots(state);
+      expect(all.length).toBe(count);
+      const [parent, key] = all[random(all.length)]!;
+      (parent as Record<string | number, unknown>)[key] = replacements[random(replacements.length)];
+      try {
+        new RunSession({ ...options('smp', 0.05, 4), image: new Uint8Array(0), restore: { state: state as never, memory: snap.memory } });
+      } catch (e) {
+        // Only the checked refusals: never a TypeError or RangeError from deep inside a half-built guest.
+        expect(e, String(e)).toBeInstanceOf(SavedStateError);
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(75);
+  });
+});
