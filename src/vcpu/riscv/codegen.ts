@@ -63,8 +63,13 @@ const setTU = (x: Operands): string => (x.rdZero ? '' : `${x.DL}=t;${x.DH}=u;`);
 
 /** How code reaches registers beyond its operands, and how it leaves (see the file comment). */
 interface Regs {
-  /** Leave, `expr` instructions retired. */
-  leave(expr: string): string;
+  /**
+   * Leave, instruction `j` of the block next (`j` retired in this pass of the block), pc to be `to` bytes from the
+   * block's pc (`pc`: the code setting it) or already set (`to` undefined).
+   */
+  exit(to: number | undefined, pc: string, j: number): string;
+  /** Leave after a slow path trapped or exited: it set pc and counted what retired. */
+  readonly fail: string;
   /** Write register i back to `r` before a call that reads it there. */
   sync(i: number): string;
   /** Re-read register i from `r` after a call that wrote it there. */
@@ -76,16 +81,25 @@ interface Regs {
 }
 
 /** Handlers work on `r` itself. */
-const DIRECT: Regs = { leave: (e) => `return ${e};`, sync: () => '', reload: () => '', flush: '', stored: '' };
+const DIRECT: Regs = {
+  exit: (_to, pc, j) => `${pc}return ${j};`, fail: 'return 0;', sync: () => '', reload: () => '', flush: '', stored: '',
+};
 
 /** Placeholders, resolved once the whole block is generated and the registers it writes are known. */
 const SYNC = (i: number): string => `\u0000${i}\u0000`;
 const FLUSH = '\u0000*\u0000';
 const PLACEHOLDER = /\u0000(\d+|\*)\u0000/g;
 
-/** Blocks keep registers in locals, leaving through the epilogue labelled `X`, with the retired count in `q`. */
+/**
+ * Blocks keep registers in locals and leave through the epilogue after the block labelled `X`, which sets pc to `o`
+ * bytes from the block's (unless `o` is NO_PC) and returns n + q retired. An exit only assigns constants: V8
+ * deoptimises a function the first time it runs an operation it has no type feedback for, and exits are taken
+ * rarely, while the epilogue runs on every one.
+ */
+const NO_PC = 0x40000000;
 const CACHED: Regs = {
-  leave: (e) => `{q=${e};break X;}`,
+  exit: (to, _pc, j) => `{o=${to ?? NO_PC};q=${j};break X;}`,
+  fail: `{o=${NO_PC};n=0;q=0;break X;}`,
   sync: (i) => (i === 0 ? '' : SYNC(i)),
   reload: (i) => (i === 0 ? '' : `${localLo(i)}=r[${2 * i}];${localHi(i)}=r[${2 * i + 1}];`),
   flush: FLUSH,
@@ -114,7 +128,8 @@ function withLocals(code: string): string {
   const body = code.replace(PLACEHOLDER, (_m, i: string) =>
     i === '*' ? all : written.has(Number(i)) ? writeBack(Number(i)) : '');
   const locals = used.map((i) => `${localLo(i)}=r[${2 * i}],${localHi(i)}=r[${2 * i + 1}]`).join(',');
-  return `${locals ? `let ${locals};` : ''}let q=0,n=0,z=0;X:{\n${body}\n}${all}return q;`;
+  const pc = `if(o!==${NO_PC}){t=(pl+o)|0;h.pcLo=t;h.pcHi=(ph+(o>>31)+((t>>>0)<(pl>>>0)?1:0))|0;}`;
+  return `${locals ? `let ${locals};` : ''}let q=0,n=0,o=0,z=0;X:{\n${body}\n}${all}${pc}return n+q;`;
 }
 
 /**
@@ -123,9 +138,10 @@ function withLocals(code: string): string {
  * inside the function while the budget `max` allows, its registers still in locals, so tight loops do not pay for
  * dispatch on every iteration; `n` counts the instructions its completed iterations retired.
  *
- * Measured and dropped: regions of several blocks of a page in one function (a `switch` on the next block in a
- * loop) ran the guest bench 1.3-2x slower. Every cold exit path V8 meets for the first time deoptimises the whole
- * function, and a short run through one pays for the loads and write-backs of all the region's registers.
+ * Measured and dropped: several blocks of a page in one function (a `switch` on the next block in a loop), all
+ * those a hot block reaches or only the often-run ones of the loop it heads (up to 4), with exits that assign only
+ * constants: V8 ran the guest bench 1.1-2x slower than with a call per block, though the calls fell from 8 to 1.8
+ * million (hash and nbody lost most).
  */
 export function blockSource(insns: readonly Insn[], offsets: readonly number[], offsetInPage: number): string {
   const count = insns.length;
@@ -134,7 +150,7 @@ export function blockSource(insns: readonly Insn[], offsets: readonly number[], 
   /** Continue at the block start if `to` is it, `retired` instructions retired so far. */
   const goto = (to: number, retired: string): string | undefined => {
     if (!loops || to !== 0) return undefined;
-    return `n=${retired};if(n+${count}>max||z!==0){h.pcLo=pl;h.pcHi=ph;${CACHED.leave('n')}}continue L;`;
+    return `n=${retired};if(n+${count}>max||z!==0)${CACHED.exit(0, '', 0)}continue L;`;
   };
   // Counts are constants outside loops: V8 deoptimises a function the first time it runs an operation it has no
   // type feedback for, and an exit path taken rarely (a branch out, a slow path) would carry an `n+k`.
@@ -185,7 +201,7 @@ function blockStatements(
   const fp: FpKnown = { enabled: false, dirty: false, frm: false };
   // A taken branch or a jal: to pc + imm.
   const taken = (ins: Insn, x: Operands, o: number, k: number): string =>
-    goto(o + ins.imm, R(k + 1)) ?? `${jumpTarget(o, x)}${g.leave(R(k + 1))}`;
+    goto(o + ins.imm, R(k + 1)) ?? g.exit(o + ins.imm, jumpTarget(o, x), k + 1);
   for (let k = 0; k < n; k++) {
     const ins = insns[k]!;
     const x = ops[k]!;
@@ -198,7 +214,7 @@ function blockStatements(
     // A branch not taken sets pc even in a handler: its caller tells taken from not taken by pc.
     const end = offsets[n - 1]! + last.len;
     const pc = setsFallThroughPc || BRANCHES.has(last.op) ? setPc(end, offsetInPage) : '';
-    body.push(goto(end, R(n)) ?? `${pc}${g.leave(R(n))}`);
+    body.push(goto(end, R(n)) ?? g.exit(end, pc, n));
   }
   return body;
 }
@@ -244,7 +260,7 @@ const exitVia = (o: number, k: string, call: string, g: Regs): string =>
  * reads no register in `r` (callers sync those it does) and writes one only when it succeeds.
  */
 const slowPath = (o: number, k: string, call: string, g: Regs): string =>
-  `h.pcLo=${pcLo(o)};h.pcHi=ph;h.icount+=${k};if(!(${call}))${g.leave('0')}h.icount-=${k};`;
+  `h.pcLo=${pcLo(o)};h.pcHi=ph;h.icount+=${k};if(!(${call}))${g.fail}h.icount-=${k};`;
 
 /** Effective address of rs1 + imm into (a, b). */
 function address(x: Operands): string {
@@ -338,9 +354,9 @@ function emit(
 
     case 'jalr':
       return `a=${L1};t=(a+${imm})|0;u=(${H1}+${immHi}+((t>>>0)<(a>>>0)?1:0))|0;` +
-        `${link(x, o, offsetInPage)}h.pcLo=t&-2;h.pcHi=u;${g.leave(R(k + 1))}`;
+        `${link(x, o, offsetInPage)}h.pcLo=t&-2;h.pcHi=u;${g.exit(undefined, '', k + 1)}`;
     case 'fence': return '';
-    case 'fence.i': return `${setPc(o + x.len, offsetInPage)}${g.leave(R(k + 1))}`;
+    case 'fence.i': return g.exit(o + x.len, setPc(o + x.len, offsetInPage), k + 1);
     case 'ecall': return exitVia(o, R(k), 'h.ecall()', g);
     case 'ebreak': return exitVia(o, R(k), 'h.ebreak()', g);
     case 'sret': return exitVia(o, R(k), `h.sret(${x.raw})`, g);
@@ -351,7 +367,7 @@ function emit(
         return `${slowPath(o, R(k), `h.csrRead(${x.raw},${CSR_FUNCT3[op]},${x.rd},${x.csr})`, g)}${g.reload(ins.rd)}`;
       }
       return exitVia(o, R(k), `h.csr(${x.raw},${CSR_FUNCT3[op]},${x.rd},${x.rs1},${x.csr},${x.len})`, g);
-    case 'illegal': return `h.pcLo=${pcLo(o)};h.pcHi=ph;h.illegal(${x.raw});${g.leave(R(k))}`;
+    case 'illegal': return `h.pcLo=${pcLo(o)};h.pcHi=ph;h.illegal(${x.raw});${g.exit(undefined, '', k)}`;
   }
 
   const dot = op.indexOf('.');
@@ -417,7 +433,7 @@ interface FpKnown {
 
 /** The illegal-instruction trap of an FP instruction with FS off or an invalid dynamic rounding mode. */
 const fpIllegal = (o: number, k: string, x: Operands, g: Regs): string =>
-  `h.pcLo=${pcLo(o)};h.pcHi=ph;h.icount+=${k};${g.leave(`h.fpIllegal(${x.raw})`)}`;
+  `h.pcLo=${pcLo(o)};h.pcHi=ph;h.icount+=${k};h.fpIllegal(${x.raw});${g.fail}`;
 
 function fsGuard(o: number, k: string, x: Operands, g: Regs, fp: FpKnown): string {
   if (fp.enabled) return '';
