@@ -85,10 +85,13 @@ const DIRECT: Regs = {
   exit: (_to, pc, j) => `${pc}return ${j};`, fail: 'return 0;', sync: () => '', reload: () => '', flush: '', stored: '',
 };
 
-/** Placeholders, resolved once the whole block is generated and the registers it writes are known. */
-const SYNC = (i: number): string => `\u0000${i}\u0000`;
-const FLUSH = '\u0000*\u0000';
-const PLACEHOLDER = /\u0000(\d+|\*)\u0000/g;
+/**
+ * Placeholders, resolved once the whole block is generated and the registers it writes are known (`@` appears in no
+ * template).
+ */
+const SYNC = (i: number): string => `@${i}@`;
+const FLUSH = '@*@';
+const PLACEHOLDER = /@(\d+|\*)@/g;
 
 /**
  * Blocks keep registers in locals and leave through the epilogue after the block labelled `X`, which sets pc to `o`
