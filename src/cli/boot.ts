@@ -31,6 +31,7 @@ export interface BootFlags {
   log?: string;
   logFile?: string;
   include: string[];
+  incoming?: string;
 }
 
 /** How long a piped session waits (wall clock) for its first input before the guests start: a script that is
@@ -92,6 +93,8 @@ export async function boot(boardPath: string, flags: BootFlags): Promise<number>
   }
 
   const s = session;
+  // --incoming: the shell's first command waits for a migrated guest (QEMU's -incoming).
+  if (flags.incoming !== undefined) s.line(`guest incoming ${flags.incoming}`);
   const onSigint = (): void => { s.interrupt(); };
   process.on('SIGINT', onSigint);
   let rl: ReturnType<typeof createInterface> | undefined;

@@ -183,6 +183,7 @@ export function bootCommand(): Command {
     .option('--log <classes>', 'log events of every guest, as QEMU -d: exits,sbi,mmio,irq or all (to stderr, or --log-file)')
     .option('--log-file <file>', 'write the --log events to this file, as QEMU -D')
     .option('-i, --include <dir>', 'add a directory to the /include/ search path', collect, [])
+    .option('--incoming <port>', 'wait on PORT (or HOST:PORT) for a guest migrated live from another tsvisor (guest migrate), as QEMU -incoming')
     .option('--no-color', 'no colours in diagnostics (as the NO_COLOR environment variable)')
     .action(async (boardPath: string, flags: BootFlags) => {
       const { boot } = await import('./boot.js');

@@ -16,7 +16,7 @@ import { RunSession, type RunImageOptions, type RunImageResult } from '../vmm/ru
 import { readRunSnapshot, type RunSnapshot } from '../vmm/snapshot/run-snapshot.js';
 import { MAX_SNAPSHOT_BYTES, SnapshotError } from '../vmm/snapshot/format.js';
 import { toBlob } from '../dts/dtb.js';
-import { parseGdbEndpoint } from '../vmm/gdb/endpoint.js';
+import { parseEndpoint } from '../vmm/endpoint.js';
 import type { EventLog } from '../vmm/vcpu-loop.js';
 import { openEventLog, parseLogClasses } from './event-log.js';
 import { buildDevice } from '../devices/registry.js';
@@ -125,11 +125,11 @@ async function execute(
   const failOn = (flags.failOn ?? []).map(parsePattern);
   const badPattern = [...expects, ...failOn].find((p): p is string => typeof p === 'string');
   const logClasses = flags.log === undefined ? undefined : parseLogClasses(flags.log);
-  const gdb = flags.gdb === undefined ? undefined : parseGdbEndpoint(flags.gdb);
+  const gdb = flags.gdb === undefined ? undefined : parseEndpoint(flags.gdb, '--gdb');
   const snapshotAt = flags.snapshotAt === undefined ? undefined : parseSnapshotAt(flags.snapshotAt);
   const migrateAt = flags.migrateAt === undefined ? undefined : parseSnapshotAt(flags.migrateAt, '--migrate-at');
-  const migrateTo = flags.migrateTo === undefined ? undefined : parseGdbEndpoint(flags.migrateTo, '--migrate-to');
-  const incoming = flags.incoming === undefined ? undefined : parseGdbEndpoint(flags.incoming, '--incoming');
+  const migrateTo = flags.migrateTo === undefined ? undefined : parseEndpoint(flags.migrateTo, '--migrate-to');
+  const incoming = flags.incoming === undefined ? undefined : parseEndpoint(flags.incoming, '--incoming');
   let usage: string | undefined;
   if (!(timeout > 0) || !Number.isFinite(timeout)) usage = `--timeout: "${flags.timeout}" is not a positive number of seconds`;
   else if (wallTimeout !== undefined && !(wallTimeout > 0 && Number.isFinite(wallTimeout))) usage = `--wall-timeout: "${flags.wallTimeout}" is not a positive number of seconds`;
@@ -269,27 +269,32 @@ async function execute(
       },
     };
     if (incoming !== undefined && typeof incoming !== 'string') {
-      const { migrateIn } = await import('../vmm/migration/migrate.js');
-      session = await migrateIn(incoming.host, incoming.port, (hello) => {
-        if (!Buffer.from(hello.guestDtb).equals(Buffer.from(guestDtb))) throw new Error('the incoming guest has another configuration than this one (its device tree differs)');
-        if (vcpus !== undefined && vcpus !== hello.settings.vcpus) throw new Error(`the incoming guest has ${hello.settings.vcpus} VCPUs, not ${vcpus}`);
+      const { acceptOne, migrateIn } = await import('../vmm/migration/migrate.js');
+      const { runSink } = await import('../vmm/migration/run-migration.js');
+      const socket = await acceptOne(incoming.host, incoming.port, (address) => err(`tsvisor run: migration: waiting for a guest on ${address}\n`));
+      let arrived: RunSession | undefined;
+      await migrateIn(socket, runSink((hello) => {
+        if (!Buffer.from(hello.guestDtb, 'base64').equals(Buffer.from(guestDtb))) throw new Error('the incoming guest has another configuration than this one (its device tree differs)');
         const s = hello.settings;
+        if (vcpus !== undefined && vcpus !== s.vcpus) throw new Error(`the incoming guest has ${s.vcpus} VCPUs, not ${vcpus}`);
         return new RunSession({
           ...options, incoming: true, vcpus: s.vcpus, unmapped: s.unmapped, timebaseFrequency: s.timebaseFrequency,
           instructionsPerTick: s.instructionsPerTick, bootargs: s.bootargs ?? undefined, loadAddress: s.loadAddress ?? undefined,
         });
-      }, (address) => err(`tsvisor run: migration: waiting for a guest on ${address}\n`));
+      }, (s) => { arrived = s; }));
+      session = arrived!;
       err('tsvisor run: migration: the guest arrived and runs here\n');
     } else session = new RunSession(options);
     if (migrateTo !== undefined && typeof migrateTo !== 'string' && migrateAt !== undefined && typeof migrateAt !== 'string') {
       const { migrateOut } = await import('../vmm/migration/migrate.js');
+      const { runSource } = await import('../vmm/migration/run-migration.js');
       let pendingMigration = true;
       while (session.advance()) {
         if (!pendingMigration || !(typeof migrateAt === 'number' ? session.progress().virtualSeconds >= migrateAt : find(migrateAt, watch.console, 0) !== undefined)) continue;
         pendingMigration = false;
         flush();
         try {
-          const f = await migrateOut(session, migrateTo.host, migrateTo.port, guestDtb);
+          const f = await migrateOut(runSource(session, guestDtb), migrateTo.host, migrateTo.port);
           migrationNote = `migrated to ${migrateTo.host}:${migrateTo.port} in ${f.seconds.toFixed(3)} s: ${f.rounds} rounds, ` +
             `${f.pagesSent} pages (${sizeText(f.bytesSent)}) sent, ${f.stopPages} of them with the guest stopped; downtime ${(f.downtimeSeconds * 1000).toFixed(1)} ms`;
           session.finish();

@@ -42,6 +42,10 @@ export class Session {
   private boundReadyAt = 0;
   private inputOpen = true;
   private stopping = false;
+  /** A `guest migrate` under way: the loop awaits it (it runs the guests itself, a step at a time). */
+  private migration: Promise<void> | undefined;
+  /** A `guest incoming` waiting for its guest: commands are held until it runs (or the wait fails). */
+  private receiving = false;
   private wake: (() => void) | undefined;
   readonly console = new ConsoleLines();
 
@@ -117,6 +121,14 @@ export class Session {
     else if (a?.kind === 'sleep') {
       this.sleeping = true;
       this.nextAt = this.t + a.ns;
+    } else if (a?.kind === 'migrate') {
+      this.migration = this.migrate(a.guest, a.host, a.port);
+    } else if (a?.kind === 'incoming') {
+      this.receiving = true;
+      void this.receive(a.host, a.port, a.name).finally(() => {
+        this.receiving = false;
+        this.wake?.();
+      });
     } else if (a?.kind === 'bind') {
       this.bound = { vserial: a.vserial, guest: a.guest };
       this.boundReadyAt = this.t;
@@ -135,24 +147,63 @@ export class Session {
     if (!this.io.terminal && this.commandsLeft.length === 0) this.nextAt = Math.max(this.nextAt, this.t + STEP_NS);
   }
 
+  /** Run the guests one step of virtual time, print what happened, and let stdin and signals in. */
+  private async step(): Promise<void> {
+    this.t = Math.min(this.limitNs, this.t + STEP_NS);
+    this.hv.runUntil(this.t);
+    const events = this.hv.takeEvents();
+    if (events.length) this.io.print(events.map((e) => `${e}\n`).join(''));
+    await new Promise<void>((r) => setImmediate(r));
+  }
+
+  /** `guest migrate`: the guest goes, live; the other guests run on meanwhile. */
+  private async migrate(guest: string, host: string, port: number): Promise<void> {
+    const { migrateOut } = await import('../vmm/migration/migrate.js');
+    const { guestSource } = await import('../vmm/migration/guest-migration.js');
+    const source = guestSource(this.hv, guest, async () => {
+      await this.step();
+      return !this.stopping && this.t < this.limitNs;
+    });
+    if (!source) return this.io.print(`${guest}: no such guest\n`);
+    try {
+      const f = await migrateOut(source, host, port);
+      this.hv.destroyGuest(guest);
+      this.io.print(`${guest}: Migrated to ${host}:${port} in ${f.seconds.toFixed(3)} s: ${f.rounds} rounds, ${f.pagesSent} pages sent, ` +
+        `${f.stopPages} of them stopped; downtime ${(f.downtimeSeconds * 1000).toFixed(1)} ms\n`);
+    } catch (e) {
+      this.io.print(`${guest}: Failed to migrate: ${(e as Error).message}\n`);
+    }
+  }
+
+  /** `guest incoming`: wait for a migrated guest, which runs here once it arrived. */
+  private async receive(host: string, port: number, name: string | undefined): Promise<void> {
+    const { acceptOne, migrateIn } = await import('../vmm/migration/migrate.js');
+    const { guestSink } = await import('../vmm/migration/guest-migration.js');
+    try {
+      const socket = await acceptOne(host, port, (address) => this.io.print(`Waiting for a guest on ${address}\n`));
+      await migrateIn(socket, guestSink(this.hv, name, (arrived) => this.io.print(`${arrived}: Migrated in\n`)));
+    } catch (e) {
+      this.io.print(`Failed to receive a guest: ${(e as Error).message}\n`);
+    }
+  }
+
   /** Run commands and guests until shutdown, the time limit, or the end of input with nothing left to run. */
   async loop(): Promise<void> {
     this.io.terminal?.prompt();
     for (;;) {
+      if (this.migration) {
+        await this.migration;
+        this.migration = undefined;
+      }
       this.commands();
       this.typeBound();
       if (this.stopping || this.t >= this.limitNs) break;
       const runnable = this.hv.vcpuRows().some((r) => r.state === 'Ready' || r.state === 'Running');
       // Time must pass for a sleep, for the step between piped commands, or for keys to reach a bound console.
       const waiting = this.t < this.nextAt || this.typed.length > 0 || (this.bound !== undefined && this.t < this.boundReadyAt);
-      if (!runnable && !waiting && !this.inputOpen && this.lines.length === 0 && this.commandsLeft.length === 0) break;
+      if (!runnable && !waiting && !this.receiving && !this.inputOpen && this.lines.length === 0 && this.commandsLeft.length === 0) break;
       if (runnable || waiting) {
-        this.t = Math.min(this.limitNs, this.t + STEP_NS);
-        this.hv.runUntil(this.t);
-        const events = this.hv.takeEvents();
-        if (events.length) this.io.print(events.map((e) => `${e}\n`).join(''));
-        // Let stdin and signals in between steps, without waiting.
-        await new Promise<void>((r) => setImmediate(r));
+        await this.step();
       } else {
         // Nothing runs: wait for input (or Ctrl-C), without spinning.
         await new Promise<void>((r) => {
@@ -172,7 +223,7 @@ export class Session {
       this.sleeping = false;
       ran = true;
     }
-    while (!this.stopping && !this.bound && !this.sleeping && this.t >= this.nextAt) {
+    while (!this.stopping && !this.bound && !this.sleeping && !this.receiving && !this.migration && this.t >= this.nextAt) {
       if (this.commandsLeft.length === 0) {
         const next = this.lines.shift();
         if (next === undefined) break;

@@ -25,6 +25,7 @@ import { hostFiles } from './host-files.js';
 import { runBootcmd } from './bootcmd.js';
 import { Shell } from './shell.js';
 import { readGuestSnapshot, writeGuestSnapshot, type GuestSnapshot } from './snapshot/guest-snapshot.js';
+import type { SavedState } from '../state/saved-state.js';
 import { decodeMemory } from './snapshot/format.js';
 import { Node } from '../dts/tree.js';
 import { cloneNode } from './config/guest-load.js';
@@ -120,6 +121,11 @@ export class Hypervisor {
   readonly guests = new Map<string, GuestRecord>();
   private nextVcpuId = 0;
   private readonly ipt: number;
+
+  /** Guest instructions per timebase tick (the virtual clock's rate). */
+  get instructionsPerTick(): number {
+    return this.ipt;
+  }
   private readonly nsPerInstruction: number;
   private readonly taskVcpu = new Map<Task, { guest: GuestRecord; vcpu: Vcpu }>();
   /** The last 64 KiB each vserial printed (for `vserial dump`). */
@@ -306,47 +312,73 @@ export class Hypervisor {
    * A snapshot that cannot be used leaves no guest behind.
    */
   restoreGuest(name: string, file: Uint8Array): OpResult {
-    if (this.guests.has(name)) return { ok: false, message: `${name}: Failed to restore (a guest of that name exists)` };
     let snap: GuestSnapshot;
     try {
       snap = readGuestSnapshot(file);
     } catch (e) {
       return { ok: false, message: `${name}: Failed to restore: ${(e as Error).message}` };
     }
-    if (snap.timebaseFrequency !== this.host.timebaseFrequency || snap.instructionsPerTick !== this.ipt) {
-      return { ok: false, message: `${name}: Failed to restore (taken at ${snap.timebaseFrequency} Hz, ${snap.instructionsPerTick} instructions per tick; this host runs ${this.host.timebaseFrequency} Hz, ${this.ipt})` };
+    const begun = this.beginArrival(name, snap.node, snap.timebaseFrequency, snap.instructionsPerTick);
+    if (!begun.ok) return begun;
+    const g = this.guests.get(name)!;
+    try {
+      decodeMemory(snap.memory, g.instance.memory(), true, g.instance.writtenPages());
+      this.completeArrival(name, snap.state);
+    } catch (e) {
+      this.abandonArrival(name);
+      return { ok: false, message: `${name}: Failed to restore: ${(e as Error).message}` };
+    }
+    return { ok: true, message: `${name}: Restored` };
+  }
+
+  /**
+   * A guest arriving (restore, migration), first step: its node at /guests/<name> and the guest created, RAM all
+   * zeros, nothing running yet. Refused when the name is taken or the host's clock differs from the guest's.
+   */
+  beginArrival(name: string, node: Node, timebaseFrequency: number, instructionsPerTick: number): OpResult {
+    if (this.guests.has(name)) return { ok: false, message: `${name}: Failed to restore (a guest of that name exists)` };
+    if (timebaseFrequency !== this.host.timebaseFrequency || instructionsPerTick !== this.ipt) {
+      return { ok: false, message: `${name}: Failed to restore (taken at ${timebaseFrequency} Hz, ${instructionsPerTick} instructions per tick; this host runs ${this.host.timebaseFrequency} Hz, ${this.ipt})` };
     }
     let guests = this.board.root.getChild('guests');
     if (!guests) {
       guests = new Node('guests');
-      guests.parent = this.board.root;
       this.board.root.addChild(guests);
     }
     const existing = guests.getChild(name);
     if (existing) existing.deleted = true;
-    const node = cloneNode(snap.node, name);
-    node.parent = guests;
-    guests.addChild(node);
+    const placed = cloneNode(node, name);
+    guests.addChild(placed);
     const created = this.createGuest(name);
     if (!created.ok) {
-      node.deleted = true;
+      placed.deleted = true;
       if (existing) existing.deleted = false;
       return created;
     }
-    const g = this.guests.get(name)!;
-    try {
-      g.instance.clearBootData();
-      decodeMemory(snap.memory, g.instance.memory(), true, g.instance.writtenPages());
-      g.instance.restore(snap.state, this.scheduler.now());
-    } catch (e) {
-      this.destroyGuest(name);
-      node.deleted = true;
-      if (existing) existing.deleted = false;
-      return { ok: false, message: `${name}: Failed to restore: ${(e as Error).message}` };
-    }
-    for (const [i, v] of g.instance.vcpus.entries()) if (v.state.runnable && v.wakeTimer === undefined) this.scheduler.wake(g.tasks[i]!);
-    return { ok: true, message: `${name}: Restored` };
+    this.arriving.set(name, { placed, existing });
+    this.guests.get(name)!.instance.clearBootData();
+    return created;
   }
+
+  /** A guest arriving, last step (its RAM in place): its state, its clock moved to this host's, its VCPUs running. */
+  completeArrival(name: string, state: SavedState): void {
+    const g = this.guests.get(name)!;
+    g.instance.restore(state, this.scheduler.now());
+    this.arriving.delete(name);
+    for (const [i, v] of g.instance.vcpus.entries()) if (v.state.runnable && v.wakeTimer === undefined) this.scheduler.wake(g.tasks[i]!);
+  }
+
+  /** A guest that could not arrive: gone, its node too, the node it replaced back. */
+  abandonArrival(name: string): void {
+    const a = this.arriving.get(name);
+    if (this.guests.has(name)) this.destroyGuest(name);
+    if (!a) return;
+    a.placed.deleted = true;
+    if (a.existing) a.existing.deleted = false;
+    this.arriving.delete(name);
+  }
+
+  private readonly arriving = new Map<string, { placed: Node; existing: Node | undefined }>();
 
   /** Run every host CPU on until virtual time `ns`, then apply guest shutdowns and resets. */
   runUntil(ns: number): void {

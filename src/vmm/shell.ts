@@ -16,6 +16,7 @@ import { cloneNode, guestFdtLoad, overrideValue } from './config/guest-load.js';
 import { words } from './config/boot-loads.js';
 import { MAX_DEVICE_TREE_BYTES, MAX_SCRIPT_BYTES, readHostFile } from './host-file.js';
 import { MAX_SNAPSHOT_BYTES } from './snapshot/format.js';
+import { parseEndpoint } from './endpoint.js';
 import { writeFileSync } from 'node:fs';
 import type { Hypervisor } from './hypervisor.js';
 import { VcpuState } from '../vcpu/state.js';
@@ -140,6 +141,11 @@ export class Shell {
       lines.push(RULE);
       return ok(lines);
     }
+    if (sub === 'incoming') {
+      const at = args[0] === undefined || args.length > 2 ? undefined : parseEndpoint(args[0], 'port');
+      if (at === undefined || typeof at === 'string') return fail([...(typeof at === 'string' ? [at] : []), 'Usage: guest incoming <[host:]port> [<guest_name>]']);
+      return { lines: [], ok: true, action: { kind: 'incoming', host: at.host, port: at.port, name: args[1] } };
+    }
     const name = args[0];
     if (!name) return fail([`Usage: guest ${sub ?? '<command>'} <guest_name>`]);
     if (sub === 'region_list' || sub === 'region' || sub === 'dumpmem') {
@@ -169,6 +175,12 @@ export class Shell {
         lines.push(`${hex16(gpa + i)}: ${row}`);
       }
       return ok(lines);
+    }
+    if (sub === 'migrate') {
+      const to = args[1] === undefined || args.length > 2 ? undefined : parseEndpoint(args[1], 'address');
+      if (to === undefined || typeof to === 'string') return fail([...(typeof to === 'string' ? [to] : []), 'Usage: guest migrate <guest_name> <host:port>']);
+      if (!hv.guests.has(name)) return fail([`${name}: no such guest`]);
+      return { lines: [], ok: true, action: { kind: 'migrate', guest: name, host: to.host, port: to.port } };
     }
     if (sub === 'snapshot' || sub === 'restore') {
       const file = args[1];

@@ -11,9 +11,10 @@ import { CLI, ROOT, tsvisor } from '../support/cli.js';
 const GUESTS = join(ROOT, 'guests');
 const BENCH = [join(GUESTS, 'dts/basic.dts'), '--unmapped', 'fault', '--timeout', '100', '--stats'];
 
-/** Start `tsvisor run ... --incoming 0`; resolves with its port once it listens, and its end. */
-async function destination(args: readonly string[]): Promise<{ port: number; done: Promise<{ status: number | null; stdout: string; stderr: string }> }> {
-  const child = spawn(process.execPath, [CLI, 'run', ...args, '--incoming', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Start `tsvisor run ... --incoming 0` (or `tsvisor boot` with `input`); resolves with its port once it listens. */
+async function destination(args: readonly string[], input?: string): Promise<{ port: number; done: Promise<{ status: number | null; stdout: string; stderr: string }> }> {
+  const child = spawn(process.execPath, [CLI, ...(input === undefined ? ['run', ...args, '--incoming', '0'] : args)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end(input);
   let stdout = '', stderr = '';
   child.stdout.setEncoding('latin1').on('data', (d: string) => { stdout += d; });
   child.stderr.setEncoding('latin1').on('data', (d: string) => { stderr += d; });
@@ -23,7 +24,7 @@ async function destination(args: readonly string[]): Promise<{ port: number; don
     resolve({ status, stdout, stderr });
   }));
   for (let i = 0; i < 600; i++) {
-    const port = /waiting for a guest on 127\.0\.0\.1:(\d+)/.exec(stderr)?.[1];
+    const port = /[Ww]aiting for a guest on 127\.0\.0\.1:(\d+)/.exec(stderr + stdout)?.[1];
     if (port) return { port: Number(port), done };
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -60,5 +61,23 @@ describe('live migration (run --migrate-to / --incoming)', () => {
     expect(src.stderr).toMatch(/migration failed, the guest runs on here: the destination refused the guest: (the incoming guest has 1 VCPUs, not 2|.*another configuration)/);
     expect(src.status).toBe(124);
     expect(d.status).toBe(2);
+  });
+
+  it('the shell moves a running guest between two booted hypervisors (guest migrate, boot --incoming)', async () => {
+    const board = join(ROOT, 'boards/default.dts');
+    const dst = await destination(['boot', board, '--incoming', '0'], 'sleep 6\nguest list\nshutdown\n');
+    const src = await tsvisor(['boot', board], ['vfs guest_fdt_load mover ../guests/dts/basic.dts 1', 'guest create mover',
+      'vfs guest_load mover 0x80200000 ../guests/bin/bench.bin', 'guest kick mover', 'sleep 1', `guest migrate mover 127.0.0.1:${dst.port}`,
+      'guest list', 'shutdown', ''].join('\n'));
+    const d = await dst.done;
+    expect(src.stdout).toMatch(/mover: Migrated to 127\.0\.0\.1:\d+ in [\d.]+ s: \d+ rounds, \d+ pages sent/);
+    expect(src.stdout.split('XVisor# guest list')[1]).not.toContain('mover');
+    expect(d.stdout).toContain('mover: Migrated in');
+    // The benchmark finishes at the destination with the checksums a run that never moved prints.
+    expect(d.stdout).toMatch(/\[mover\/sbi\] nbody +bfc5a441459acc23 bfc5a468a93fee16/);
+    expect(d.stdout).toContain('[mover/sbi] PASS bench (5 checks)');
+    expect(d.stdout.split('XVisor# guest list')[1]).toMatch(/\/guests\/mover/);
+    expect(src.status).toBe(0);
+    expect(d.status).toBe(0);
   });
 });

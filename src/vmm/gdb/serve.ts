@@ -5,9 +5,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { RunImageResult, RunSession } from '../run-image.js';
 import { GdbStub } from './stub.js';
-import type { GdbEndpoint } from './endpoint.js';
+import type { Endpoint } from '../endpoint.js';
 
-export interface GdbRunOptions extends GdbEndpoint {
+export interface GdbRunOptions extends Endpoint {
   /** Hold the guest before its first instruction until GDB continues it (QEMU's -S). */
   readonly wait: boolean;
   /** Called once the stub listens, with the address GDB should connect to. */

@@ -6,7 +6,6 @@
  * source keeps the guest until then: on any error it simply runs on.
  */
 import { connect, createServer, type Socket } from 'node:net';
-import type { RunSession, RunSettings } from '../run-image.js';
 import type { SavedState } from '../../state/saved-state.js';
 import { message, MessageReader, MigrationError, Msg, PAGE, send } from './wire.js';
 
@@ -22,9 +21,32 @@ export interface MigrationFigures {
   readonly stopPages: number;
 }
 
-export interface Hello {
-  readonly settings: RunSettings;
-  readonly guestDtb: Uint8Array;
+/** What migrates: a run (run.ts) or one guest of a hypervisor (the shell). */
+export interface MigrationSource {
+  /** What the destination needs to build the machine (JSON), checked there. */
+  hello(): unknown;
+  memory(): Uint8Array;
+  /** Pages written since the last call (all pages ever written, the first time); tracking restarts. */
+  takeWritten(): number[];
+  /** Let the guest run a step while its RAM goes over; false when it ended meanwhile. */
+  step(): Promise<boolean>;
+  /** Stop the guest for the last copy. */
+  stop(): void;
+  /** The migration failed: the guest runs on here. */
+  resume(): void;
+  /** The guest's state once stopped. */
+  state(): SavedState;
+}
+
+/** Where a migration lands. */
+export interface MigrationSink {
+  /** Build the (not yet running) machine from the source's hello; throw with a reason to refuse it. */
+  begin(hello: unknown): void;
+  memory(): Uint8Array;
+  /** Pages written (set for each page received). */
+  written(): Uint8Array;
+  /** Take the state and run the guest; throw with a reason to refuse it. */
+  adopt(state: SavedState): void;
 }
 
 /** Pages per PAGES message: the guest runs a step between two messages. */
@@ -44,33 +66,34 @@ function pagesMessage(memory: Uint8Array, pages: readonly number[]): Buffer {
   return message(Msg.Pages, out);
 }
 
-/** Pages marked in `written`, and the tracking restarted. */
-function takeWritten(session: RunSession): number[] {
-  const written = session.guest.writtenPages();
+/** Indices of the pages marked in `written`. */
+export function markedPages(written: Uint8Array): number[] {
   const pages: number[] = [];
   for (let p = 0; p < written.length; p++) if (written[p]) pages.push(p);
-  session.guest.restartWriteTracking();
   return pages;
 }
 
 /**
- * Migrate `session` (between two of its steps) to the tsvisor listening at host:port. Resolves with the figures once
- * the destination runs the guest; rejects (the guest still here, running on) if it cannot, or if the guest ends first.
+ * Migrate the source's guest to the tsvisor listening at host:port. Resolves with the figures once the destination
+ * runs the guest; rejects (after `resume`: the guest runs on here) if it cannot, or if the guest ends first.
  */
-export async function migrateOut(session: RunSession, host: string, port: number, guestDtb: Uint8Array): Promise<MigrationFigures> {
+export async function migrateOut(source: MigrationSource, host: string, port: number): Promise<MigrationFigures> {
   const t0 = performance.now();
-  const socket = await new Promise<Socket>((resolve, reject) => {
-    const s = connect(port, host, () => resolve(s));
-    s.once('error', (e) => reject(new MigrationError(`cannot reach ${host}:${port}: ${e.message}`)));
-  });
-  socket.setNoDelay(true);
-  const reader = new MessageReader(socket);
-  let pagesSent = 0, bytesSent = 0, rounds = 0;
-  const memory = session.guest.memory();
-  const out = async (m: Buffer): Promise<void> => { bytesSent += m.length; await send(socket, m); };
+  let stopped = false;
+  let socket: Socket | undefined;
   try {
-    await out(message(Msg.Hello, Buffer.from(JSON.stringify({ settings: session.settings(), guestDtb: Buffer.from(guestDtb).toString('base64') }))));
-    let pending = takeWritten(session);
+    socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect(port, host, () => resolve(s));
+      s.once('error', (e) => reject(new MigrationError(`cannot reach ${host}:${port}: ${e.message}`)));
+    });
+    socket.setNoDelay(true);
+    const sock = socket;
+    const reader = new MessageReader(sock);
+    let pagesSent = 0, bytesSent = 0, rounds = 0;
+    const memory = source.memory();
+    const out = async (m: Buffer): Promise<void> => { bytesSent += m.length; await send(sock, m); };
+    await out(message(Msg.Hello, Buffer.from(JSON.stringify(source.hello()))));
+    let pending = source.takeWritten();
     let best = Infinity, stale = 0;
     while (pending.length > STOP_PAGES && rounds < MAX_ROUNDS && stale < 3) {
       rounds++;
@@ -79,31 +102,34 @@ export async function migrateOut(session: RunSession, host: string, port: number
         await out(pagesMessage(memory, batch));
         pagesSent += batch.length;
         // The guest runs on while its RAM goes over; what it writes now is the next round's.
-        if (!session.advance() || !session.guest.running()) throw new MigrationError('the guest ended during the migration');
+        if (!(await source.step())) throw new MigrationError('the guest ended during the migration');
       }
-      pending = takeWritten(session);
+      pending = source.takeWritten();
       if (pending.length < best) { best = pending.length; stale = 0; } else stale++;
     }
     // Stop and copy: the guest does not run again here.
     const stop = performance.now();
+    source.stop();
+    stopped = true;
+    pending = [...new Set([...pending, ...source.takeWritten()])];
     await out(pagesMessage(memory, pending));
     pagesSent += pending.length;
-    await out(message(Msg.State, Buffer.from(JSON.stringify(session.save()))));
+    await out(message(Msg.State, Buffer.from(JSON.stringify(source.state()))));
     const reply = await reader.next();
     if (reply.type === Msg.Error) throw new MigrationError(`the destination refused the guest: ${reply.payload.toString('utf8')}`);
     if (reply.type !== Msg.Done) throw new MigrationError(`unexpected reply ${reply.type} from the destination`);
     const end = performance.now();
     return { rounds, pagesSent, bytesSent, seconds: (end - t0) / 1000, downtimeSeconds: (end - stop) / 1000, stopPages: pending.length };
+  } catch (e) {
+    if (stopped) source.resume();
+    throw e;
   } finally {
-    socket.end();
+    socket?.end();
   }
 }
 
-/**
- * Wait on host:port for one incoming guest: `build` makes the (not yet started) run from the source's HELLO and
- * throws with a reason to refuse it. Resolves with the run, its RAM and state in place, once DONE was sent.
- */
-export async function migrateIn(host: string, port: number, build: (hello: Hello) => RunSession, listening?: (address: string) => void): Promise<RunSession> {
+/** Listen on host:port (`listening` is told the address); resolves with the first connection. */
+export async function acceptOne(host: string, port: number, listening?: (address: string) => void): Promise<Socket> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e) => reject(new MigrationError(`cannot listen on ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
@@ -113,31 +139,28 @@ export async function migrateIn(host: string, port: number, build: (hello: Hello
   listening?.(`${host}:${typeof address === 'object' && address ? address.port : port}`);
   const socket = await new Promise<Socket>((resolve) => server.once('connection', resolve));
   server.close();
+  return socket;
+}
+
+/** Receive one guest on `socket` into `sink`; resolves once it runs there (DONE sent), rejects (ERROR sent) if not. */
+export async function migrateIn(socket: Socket, sink: MigrationSink): Promise<void> {
   const reader = new MessageReader(socket);
   const refuse = async (why: string): Promise<never> => {
     await send(socket, message(Msg.Error, Buffer.from(why))).catch(() => {});
     socket.end();
     throw new MigrationError(why);
   };
-  let session: RunSession | undefined;
+  let begun = false;
   for (;;) {
     const m = await reader.next();
-    if (m.type === Msg.Hello) {
-      let hello: Hello;
-      try {
-        const h = JSON.parse(m.payload.toString('utf8')) as { settings: RunSettings; guestDtb: string };
-        hello = { settings: h.settings, guestDtb: Buffer.from(h.guestDtb, 'base64') };
-      } catch {
-        return refuse('a malformed HELLO');
-      }
-      try {
-        session = build(hello);
-      } catch (e) {
-        return refuse((e as Error).message);
-      }
-    } else if (m.type === Msg.Pages && session) {
-      const memory = session.guest.memory(), written = session.guest.writtenPages();
-      const count = m.payload.readUInt32LE(0);
+    if (m.type === Msg.Hello && !begun) {
+      let hello: unknown;
+      try { hello = JSON.parse(m.payload.toString('utf8')); } catch { return refuse('a malformed HELLO'); }
+      try { sink.begin(hello); } catch (e) { return refuse((e as Error).message); }
+      begun = true;
+    } else if (m.type === Msg.Pages && begun) {
+      const memory = sink.memory(), written = sink.written();
+      const count = m.payload.length >= 4 ? m.payload.readUInt32LE(0) : -1;
       if (m.payload.length !== 4 + count * (4 + PAGE)) return refuse('a malformed PAGES message');
       for (let i = 0; i < count; i++) {
         const at = 4 + i * (4 + PAGE);
@@ -146,15 +169,13 @@ export async function migrateIn(host: string, port: number, build: (hello: Hello
         memory.set(m.payload.subarray(at + 4, at + 4 + PAGE), p * PAGE);
         written[p] = 1;
       }
-    } else if (m.type === Msg.State && session) {
-      try {
-        session.adopt(JSON.parse(m.payload.toString('utf8')) as SavedState);
-      } catch (e) {
-        return refuse(`the guest's state: ${(e as Error).message}`);
-      }
+    } else if (m.type === Msg.State && begun) {
+      let state: SavedState;
+      try { state = JSON.parse(m.payload.toString('utf8')) as SavedState; } catch { return refuse('a malformed STATE'); }
+      try { sink.adopt(state); } catch (e) { return refuse(`the guest's state: ${(e as Error).message}`); }
       await send(socket, message(Msg.Done, Buffer.alloc(0)));
       socket.end();
-      return session;
+      return;
     } else {
       return refuse(`unexpected message ${m.type}`);
     }

@@ -43,9 +43,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       sub('dumpmem', ['guest', 'text', 'text'], '<guest_name> <guest_phys_addr> [<length>]'),
       sub('snapshot', ['guest', 'text'], '<guest_name> <file>'),
       sub('restore', ['text', 'text'], '<new_guest_name> <file>'),
+      sub('migrate', ['guest', 'text'], '<guest_name> <host:port>'),
+      sub('incoming', ['text', 'text'], '<[host:]port> [<guest_name>]'),
     ],
     notes: ['dumpmem shows at most 4096 bytes; region shows the region holding an address',
-      'snapshot writes the guest (state, devices, RAM) to a file; restore creates a guest from one'],
+      'snapshot writes the guest (state, devices, RAM) to a file; restore creates a guest from one',
+      'migrate moves a running guest live to a tsvisor waiting with guest incoming (or boot --incoming)'],
   },
   {
     name: 'vcpu', summary: 'control commands for vcpu',

@@ -7,7 +7,11 @@ export type ShellAction =
   /** `shutdown`/`exit`: stop the hypervisor. */
   | { readonly kind: 'shutdown' }
   /** `vserial bind`: the terminal's keys go to this guest console until ESC x q. */
-  | { readonly kind: 'bind'; readonly vserial: string; readonly guest: string };
+  | { readonly kind: 'bind'; readonly vserial: string; readonly guest: string }
+  /** `guest migrate`: move the guest live to the tsvisor at host:port (the guests run meanwhile). */
+  | { readonly kind: 'migrate'; readonly guest: string; readonly host: string; readonly port: number }
+  /** `guest incoming`: wait on host:port for a migrated guest (as `name`, or its own), commands held until it runs. */
+  | { readonly kind: 'incoming'; readonly host: string; readonly port: number; readonly name: string | undefined };
 
 export interface ShellResult {
   readonly lines: string[];

@@ -20,12 +20,25 @@ export interface GuestSnapshot {
   readonly memory: Uint8Array;
 }
 
+/** A guest's board node as a DTB whose root is the node (a restore renames it). */
+export function nodeToDtb(node: Node): Uint8Array {
+  return toBlob({ root: cloneNode(node, ''), reserves: [], plugin: false, bootCpuid: 0 });
+}
+
+/** The node `nodeToDtb` wrote; throws SnapshotError for bytes that are not a DTB. */
+export function nodeFromDtb(dtb: Uint8Array): Node {
+  try {
+    return fromBlob(dtb).root;
+  } catch (e) {
+    throw new SnapshotError(`corrupted (the guest's device tree: ${(e as Error).message})`);
+  }
+}
+
 export function writeGuestSnapshot(node: Node, guest: GuestInstance, timebaseFrequency: number, instructionsPerTick: number): Uint8Array {
-  const root = cloneNode(node, '');
   const meta = { kind: 'guest', vcpus: guest.vcpus.length, timebaseFrequency, instructionsPerTick };
   return encodeSnapshot(new Map([
     ['meta', Buffer.from(JSON.stringify(meta))],
-    ['guest.dtb', toBlob({ root, reserves: [], plugin: false, bootCpuid: 0 })],
+    ['guest.dtb', nodeToDtb(node)],
     ['state', Buffer.from(JSON.stringify(guest.save()))],
     ['memory', encodeMemory(guest.memory(), guest.writtenPages())],
   ]));
@@ -44,11 +57,5 @@ export function readGuestSnapshot(file: Uint8Array): GuestSnapshot {
   const dtb = sections.get('guest.dtb');
   const memory = sections.get('memory');
   if (!dtb || !memory) throw new SnapshotError('corrupted (a section is missing)');
-  let node: Node;
-  try {
-    node = fromBlob(dtb).root;
-  } catch (e) {
-    throw new SnapshotError(`corrupted (the guest's device tree: ${(e as Error).message})`);
-  }
-  return { node, timebaseFrequency: meta.timebaseFrequency, instructionsPerTick: meta.instructionsPerTick, state: json('state'), memory };
+  return { node: nodeFromDtb(dtb), timebaseFrequency: meta.timebaseFrequency, instructionsPerTick: meta.instructionsPerTick, state: json('state'), memory };
 }
