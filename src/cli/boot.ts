@@ -22,6 +22,8 @@ import { MAX_DEVICE_TREE_BYTES, readHostFile } from '../vmm/host-file.js';
 import { Session } from './shell-session.js';
 import { PROMPT, Terminal } from './terminal.js';
 import { historyPath, loadHistory } from './shell-history.js';
+import { parseEndpoint } from '../vmm/endpoint.js';
+import type { WebView } from '../web/server.js';
 
 export { PARTIAL_LINE_BYTES } from './shell-console.js';
 
@@ -32,6 +34,8 @@ export interface BootFlags {
   logFile?: string;
   include: string[];
   incoming?: string;
+  /** `[HOST:]PORT` of the web view (src/web/). */
+  web?: string;
 }
 
 /** How long a piped session waits (wall clock) for its first input before the guests start: a script that is
@@ -43,6 +47,11 @@ export async function boot(boardPath: string, flags: BootFlags): Promise<number>
   const logClasses = flags.log === undefined ? undefined : parseLogClasses(flags.log);
   if (typeof logClasses === 'string' || (flags.logFile !== undefined && logClasses === undefined)) {
     process.stderr.write(`tsvisor boot: ${logClasses ?? '--log-file needs --log CLASSES'}\n`);
+    return 2;
+  }
+  const webAt = flags.web === undefined ? undefined : parseEndpoint(flags.web, '--web');
+  if (typeof webAt === 'string') {
+    process.stderr.write(`tsvisor boot: ${webAt}\n`);
     return 2;
   }
   const read = readHostFile(boardPath, MAX_DEVICE_TREE_BYTES, 'board');
@@ -75,11 +84,29 @@ export async function boot(boardPath: string, flags: BootFlags): Promise<number>
     else write(text);
   };
   let session: Session | undefined;
+  let web: WebView | undefined;
   const hv = new Hypervisor(compiled.tree!, v.host, {
-    output: (vserial, bytes) => session?.output(vserial, bytes), files: hostFiles(dirname(boardPath)), trace: flags.trace !== undefined, log,
+    output: (vserial, bytes) => { session?.output(vserial, bytes); web?.output(vserial, bytes); },
+    files: hostFiles(dirname(boardPath)), trace: flags.trace !== undefined || webAt !== undefined, log,
   });
   const shell = new Shell(hv, boardPath);
   session = new Session(hv, shell, { print, get terminal() { return terminal; } }, limit);
+  if (webAt) {
+    // The web view lives beside the shell: it sees each step, and keeps the hypervisor up while it is open.
+    const { WebView } = await import('../web/server.js');
+    const sess = session;
+    try {
+      web = await WebView.start({ hv, shell, endpoint: webAt, wake: () => sess.poke(), log: print, keepTrace: flags.trace !== undefined });
+    } catch (e) {
+      process.stderr.write(`tsvisor boot: --web: ${(e as Error).message}\n`);
+      log?.close();
+      return 2;
+    }
+    const view = web;
+    sess.afterStep = (events) => view.afterStep(events);
+    sess.held = true;
+    process.stderr.write(`tsvisor boot: web view at ${view.url}\n`);
+  }
   write(`${bootBanner(VERSION_TEXT.split(' (')[0]!, v.host)}\n`);
   let stopped = false;
   for (const line of v.host.bootcmd) {
@@ -124,6 +151,7 @@ export async function boot(boardPath: string, flags: BootFlags): Promise<number>
     rl?.close();
     process.stdin.pause();
     log?.close();
+    await web?.close();
   }
   if (flags.trace !== undefined) {
     const { toChromeTrace } = await import('../sched/trace-export.js');

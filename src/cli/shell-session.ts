@@ -48,6 +48,10 @@ export class Session {
   private receiving = false;
   private wake: (() => void) | undefined;
   readonly console = new ConsoleLines();
+  /** Called after each step of the guests with its events (the web view's live updates). */
+  afterStep: ((events: readonly string[]) => void) | undefined;
+  /** Something besides stdin (the web view) can still give commands: the loop waits rather than ends. */
+  held = false;
 
   constructor(private readonly hv: Hypervisor, private readonly shell: Shell, private readonly io: SessionIo, private readonly limitNs: number) {}
 
@@ -97,6 +101,11 @@ export class Session {
 
   stop(): void {
     this.stopping = true;
+    this.wake?.();
+  }
+
+  /** Look again at once (a guest was kicked or resumed from outside the shell, e.g. the web view). */
+  poke(): void {
     this.wake?.();
   }
 
@@ -153,6 +162,7 @@ export class Session {
     this.hv.runUntil(this.t);
     const events = this.hv.takeEvents();
     if (events.length) this.io.print(events.map((e) => `${e}\n`).join(''));
+    this.afterStep?.(events);
     await new Promise<void>((r) => setImmediate(r));
   }
 
@@ -201,7 +211,7 @@ export class Session {
       const runnable = this.hv.vcpuRows().some((r) => r.state === 'Ready' || r.state === 'Running');
       // Time must pass for a sleep, for the step between piped commands, or for keys to reach a bound console.
       const waiting = this.t < this.nextAt || this.typed.length > 0 || (this.bound !== undefined && this.t < this.boundReadyAt);
-      if (!runnable && !waiting && !this.receiving && !this.inputOpen && this.lines.length === 0 && this.commandsLeft.length === 0) break;
+      if (!runnable && !waiting && !this.receiving && !this.inputOpen && !this.held && this.lines.length === 0 && this.commandsLeft.length === 0) break;
       if (runnable || waiting) {
         await this.step();
       } else {

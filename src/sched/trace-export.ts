@@ -105,11 +105,11 @@ export function fromChromeTrace(trace: unknown): TraceEvent[] {
 const escapeXml = (s: string): string => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
 /** Colours of the guests in order of appearance: hues far apart, then the same hues darker. */
-function guestColours(names: readonly string[]): Map<string, string> {
+export function guestColours(names: readonly string[]): Map<string, string> {
   const hues = [210, 30, 130, 280, 0, 60, 180, 330];
   return new Map(names.map((n, i) => [n, `hsl(${hues[i % hues.length]}, 65%, ${i < hues.length ? 60 : 40}%)`]));
 }
-const HOST_COLOUR = 'hsl(0, 0%, 70%)';
+export const HOST_COLOUR = 'hsl(0, 0%, 70%)';
 
 /**
  * An SVG timeline: one lane per host CPU, a box per run (hover for details) in its guest's colour, idle left blank,
