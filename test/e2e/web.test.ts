@@ -30,6 +30,21 @@ function upgrade(url: string): Promise<{ status: number; first?: string }> {
   });
 }
 
+/** Open the WebSocket, send `messages` once the page's first update came, and gather replies until `until` holds. */
+function exchange(url: string, messages: readonly object[], until: (replies: { type: string }[]) => boolean): Promise<{ type: string }[]> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const replies: { type: string }[] = [];
+    const timer = setTimeout(() => { ws.terminate(); reject(new Error(`no answer: ${JSON.stringify(replies.map((r) => r.type))}`)); }, 30_000);
+    ws.on('open', () => { for (const m of messages) ws.send(JSON.stringify(m)); ws.send('not json'); });
+    ws.on('message', (data: Buffer) => {
+      replies.push(JSON.parse(data.toString('utf8')) as { type: string });
+      if (until(replies)) { clearTimeout(timer); ws.close(); resolve(replies); }
+    });
+    ws.on('error', (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
 describe('tsvisor boot --web: access', () => {
   let web: WebBoot;
   beforeAll(async () => { web = await webBoot(BOARD); });
@@ -65,6 +80,20 @@ describe('tsvisor boot --web: access', () => {
     const ws = await upgrade(`${web.base.replace('http', 'ws')}/ws?token=${web.token}`);
     expect(ws.status).toBe(101);
     expect(JSON.parse(ws.first!)).toMatchObject({ type: 'host', host: { cpus: [{ hartId: 0 }, { hartId: 1 }, { hartId: 2 }, { hartId: 3 }] } });
+  });
+
+  it('takes operations and keys over the authenticated WebSocket, and answers bad messages with an error', async () => {
+    const replies = await exchange(`${web.base.replace('http', 'ws')}/ws?token=${web.token}`, [
+      { type: 'op', id: 7, op: 'resume', guest: 'guest0' },
+      { type: 'op', id: 8, op: 'shutdown', guest: 'guest0' },
+      { type: 'input', vserial: 'guest9/uart0', data: 'x' },
+    ], (r) => r.filter((m) => m.type === 'error').length >= 3 && r.some((m) => m.type === 'result'));
+    expect(replies).toContainEqual({ type: 'result', id: 7, ok: true, lines: ['guest0: Resumed'] });
+    expect(replies).toContainEqual({ type: 'error', message: 'op must be one of kick, pause, resume, reset, halt, destroy' });
+    expect(replies).toContainEqual({ type: 'error', message: 'no vserial guest9/uart0' });
+    expect(replies).toContainEqual({ type: 'error', message: 'not JSON' });
+    expect(replies.find((m) => m.type === 'state')).toMatchObject({ state: { guests: [{ name: 'guest0', vserials: ['guest0/uart0', 'guest0/sbi'] }, { name: 'guest1' }] } });
+    await web.waitFor(/\[web\] guest resume guest0\nguest0: Resumed\n/);
   });
 
   it('refuses a --web that is not [HOST:]PORT, and a port it cannot take, with status 2', async () => {
@@ -119,7 +148,7 @@ describe.skipIf(!haveBrowserTest)('tsvisor boot --web in Chromium', () => {
     expect(await page.$$eval('#legend span', (s) => s.map((e) => e.textContent))).toEqual(expect.arrayContaining(['guest0', 'guest1', 'host tasks']));
 
     // U-Boot gives up autobooting and waits at its prompt; what is typed in its terminal reaches it, and it answers.
-    await consoleShows(page, 'guest2/uart0', /^=> $/);
+    await consoleShows(page, 'guest2/uart0', /^=>\s*$/);
     await page.click('[data-vserial="guest2/uart0"] .xterm');
     await page.keyboard.type('echo typed-in-chromium', { delay: 5 });
     await page.keyboard.press('Enter');
