@@ -105,7 +105,7 @@ export async function boot(boardPath: string, flags: BootFlags): Promise<number>
     const view = web;
     sess.afterStep = (events) => view.afterStep(events);
     sess.held = true;
-    process.stderr.write(`tsvisor boot: web view at ${view.url}\n`);
+    process.stderr.write(`tsvisor boot: ${view.notice}\n`);
   }
   write(`${bootBanner(VERSION_TEXT.split(' (')[0]!, v.host)}\n`);
   let stopped = false;

@@ -51,6 +51,11 @@ const HEADERS = {
   'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'",
 };
 
+/** Hosts only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 export class WebView {
   readonly url: string;
   private readonly clients = new Clients();
@@ -84,6 +89,12 @@ export class WebView {
     });
     server.on('error', () => {}); // after listening, errors belong to connections
     return new WebView(o, server, newToken(), files);
+  }
+
+  /** What boot prints on stderr at start: the URL, and a warning when others than this machine may reach it. */
+  get notice(): string {
+    const beyond = isLoopback(this.o.endpoint.host) ? '' : ' (not loopback: anyone who can reach it with the token can operate the guests)';
+    return `web view at ${this.url}${beyond}`;
   }
 
   /** Console bytes from a guest (the hypervisor's output callback), sent to the pages shortly. */

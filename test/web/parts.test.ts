@@ -68,3 +68,14 @@ describe('parseClientMessage', () => {
     expect(parseClientMessage('[]')).toBe('type must be input or op');
   });
 });
+
+describe('the page', () => {
+  it('is well-formed: its script parses, and the loopback check knows this machine from others', async () => {
+    const { Script } = await import('node:vm');
+    const { PAGE_SCRIPT } = await import('../../src/web/page-script.js');
+    expect(() => new Script(PAGE_SCRIPT)).not.toThrow();
+    const { isLoopback } = await import('../../src/web/server.js');
+    expect(['127.0.0.1', '127.1.2.3', 'localhost', '::1'].map(isLoopback)).toEqual([true, true, true, true]);
+    expect(['0.0.0.0', '::', '192.0.2.1', '127.0.0.1.example'].map(isLoopback)).toEqual([false, false, false, false]);
+  });
+});
