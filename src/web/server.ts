@@ -56,6 +56,24 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
+/** The request's URL, or undefined when it is not one (an absolute form with a bad host). */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://tsvisor');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A path segment decoded, or undefined when its %-escapes are not UTF-8. */
+function decodeSegment(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
 export class WebView {
   readonly url: string;
   private readonly clients = new Clients();
@@ -167,19 +185,20 @@ export class WebView {
   }
 
   private request(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', 'http://tsvisor');
+    req.resume(); // no request body is read
     const reply = (status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void => {
       res.writeHead(status, { ...HEADERS, 'Content-Type': type, ...extra });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     const text = (status: number, body: string, extra: Record<string, string> = {}): void => reply(status, 'text/plain; charset=utf-8', `${body}\n`, extra);
+    const url = requestUrl(req);
+    if (!url) return text(400, 'not a URL');
     const op = /^\/api\/guest\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (op) {
       // Operations change the hypervisor: POST only (a GET can come from any link or <img>), and the token.
       if (req.method !== 'POST') return text(405, 'operations are POST only', { Allow: 'POST' });
       if (!tokenMatches(tokenOf(req, url), this.token)) return text(403, 'forbidden: the token of the URL tsvisor printed is needed');
-      req.resume(); // no body is read
-      const [name, verb] = [decodeURIComponent(op[1]!), op[2]!];
+      const [name, verb] = [decodeSegment(op[1]!), op[2]!];
       if (!isGuestOp(verb)) return text(404, `no operation ${verb}`);
       if (!isGuestName(name)) return text(400, 'not a guest name');
       return reply(200, 'application/json', JSON.stringify(this.operate(verb, name)));
@@ -197,9 +216,9 @@ export class WebView {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => {});
-    const url = new URL(req.url ?? '/', 'http://tsvisor');
-    if (url.pathname !== '/ws' || !tokenMatches(tokenOf(req, url), this.token)) {
-      const status = url.pathname !== '/ws' ? '404 Not Found' : '403 Forbidden';
+    const url = requestUrl(req);
+    if (url?.pathname !== '/ws' || !tokenMatches(tokenOf(req, url), this.token)) {
+      const status = url?.pathname !== '/ws' ? '404 Not Found' : '403 Forbidden';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }

@@ -77,6 +77,10 @@ describe('tsvisor boot --web: access', () => {
     await web.waitFor(/\[web\] guest pause guest0\nguest0: Paused\n/);
     const bad = await fetch(`${web.base}/api/guest/guest0;shutdown/kick`, { method: 'POST', headers: { 'X-Tsvisor-Token': web.token } });
     expect(bad.status).toBe(400);
+    const notUtf8 = await fetch(`${web.base}/api/guest/%E0%A4%A/kick`, { method: 'POST', headers: { 'X-Tsvisor-Token': web.token } });
+    expect(notUtf8.status).toBe(400);
+    expect((await fetch(`${web.base}/api/guest/guest0/reboot`, { method: 'POST', headers: { 'X-Tsvisor-Token': web.token } })).status).toBe(404);
+    expect((await fetch(`${web.base}/nowhere`)).status).toBe(404);
     const ws = await upgrade(`${web.base.replace('http', 'ws')}/ws?token=${web.token}`);
     expect(ws.status).toBe(101);
     expect(JSON.parse(ws.first!)).toMatchObject({ type: 'host', host: { cpus: [{ hartId: 0 }, { hartId: 1 }, { hartId: 2 }, { hartId: 3 }] } });
