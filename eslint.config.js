@@ -7,10 +7,12 @@ import tseslint from 'typescript-eslint';
 
 /** What each layer of src/ must not import: imports point downward (cli → vmm → sched/vcpu/aspace/devices → dts). */
 const LAYERS = {
-  'src/dts/**': ['api', 'cli', 'vmm', 'sched', 'vcpu', 'aspace', 'devices', 'fuzz'],
-  'src/{sched,vcpu,aspace,devices}/**': ['api', 'cli', 'vmm', 'fuzz'],
-  'src/vmm/**': ['api', 'cli', 'fuzz'],
-  'src/api/**': ['cli', 'fuzz'],
+  'src/state/**': ['api', 'cli', 'web', 'vmm', 'sched', 'vcpu', 'aspace', 'devices', 'dts', 'fuzz'],
+  'src/dts/**': ['api', 'cli', 'web', 'vmm', 'sched', 'vcpu', 'aspace', 'devices', 'fuzz'],
+  'src/{sched,vcpu,aspace,devices}/**': ['api', 'cli', 'web', 'vmm', 'fuzz'],
+  'src/vmm/**': ['api', 'cli', 'web', 'fuzz'],
+  'src/api/**': ['cli', 'web', 'fuzz'],
+  'src/web/**': ['cli', 'fuzz'],
 };
 
 export default defineConfig(
