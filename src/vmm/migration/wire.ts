@@ -43,17 +43,20 @@ export class MessageReader {
     socket.on('error', (e) => { this.failure = new MigrationError(e.message); this.waiting?.(); });
   }
 
+  /** Whole messages out of the chunks received; a message is joined once, when all of it is there (not per chunk). */
   private split(): void {
-    let all = this.buffered.length === 1 ? this.buffered[0]! : Buffer.concat(this.buffered);
-    while (all.length >= 5) {
-      const length = all.readUInt32LE(1);
-      if (length > MAX_MESSAGE) { this.failure = new MigrationError(`a message of ${length} bytes is too large`); break; }
-      if (all.length < 5 + length) break;
+    while (this.size >= 5) {
+      if (this.buffered[0]!.length < 5) this.buffered = [Buffer.concat(this.buffered)];
+      const head = this.buffered[0]!;
+      const length = head.readUInt32LE(1);
+      if (length > MAX_MESSAGE) { this.failure = new MigrationError(`a message of ${length} bytes is too large`); return; }
+      if (this.size < 5 + length) return;
+      const all = this.buffered.length === 1 ? head : Buffer.concat(this.buffered);
       this.queue.push({ type: all[0] as Msg, payload: all.subarray(5, 5 + length) });
-      all = all.subarray(5 + length);
+      const rest = all.subarray(5 + length);
+      this.buffered = rest.length ? [rest] : [];
+      this.size = rest.length;
     }
-    this.buffered = all.length ? [all] : [];
-    this.size = all.length;
   }
 
   /** The next message; rejects when the connection failed first. */
