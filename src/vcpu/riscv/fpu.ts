@@ -492,6 +492,12 @@ function addD(s: FpRegs, rd: number, rs1: number, rs2: number, rm: number, sub: 
   const b = sub ? -f[rs2]! : f[rs2]!;
   const r = a + b;
   if (Math.abs(r) <= MAX_D) {
+    // RNE with NX already raised: a finite sum is the result and can raise nothing new (a sum neither underflows
+    // nor, when finite, overflows in RNE), so its exactness need not be known.
+    if (rm === RNE && (s.fflags & NX) !== 0) {
+      f[rd] = r;
+      return;
+    }
     const z = r - a;
     const e = a - (r - z) + (b - z); // TwoSum: a + b = r + e
     if (e === 0) {
@@ -525,6 +531,12 @@ export function fmul_d(s: FpRegs, rd: number, rs1: number, rs2: number, _rs3: nu
   const b = f[rs2]!;
   const r = a * b;
   const ar = Math.abs(r);
+  // RNE with NX already raised (flags accrue; most FP code has one by now): a normal, finite result, not next to
+  // the subnormal range, can raise nothing new, so V8's product is the whole answer.
+  if (rm === RNE && (s.fflags & NX) !== 0 && ar >= TWO_M1021 && ar <= MAX_D) {
+    f[rd] = r;
+    return;
+  }
   if (ar >= TWO_M960 && ar <= MAX_D) {
     const e = productError(a, b, r); // a·b = r + e
     if (e === 0) {
@@ -568,6 +580,10 @@ export function fdiv_d(s: FpRegs, rd: number, rs1: number, rs2: number, _rs3: nu
   const q = a / b;
   const aq = Math.abs(q);
   if (aq >= TWO_M1021 && aq <= MAX_D) {
+    if (rm === RNE && (s.fflags & NX) !== 0) {
+      f[rd] = q; // as for fmul_d: a normal, finite quotient can raise nothing new
+      return;
+    }
     // remainder a − q·b, exact through TwoProduct(q, b); its sign gives the side of a/b. A tiny
     // dividend is scaled up by 2^128 with q (exact) so that the product's error stays normal.
     let x = a;
@@ -603,6 +619,10 @@ export function fsqrt_d(s: FpRegs, rd: number, rs1: number, _rs2: number, _rs3: 
   const f = s.f;
   const a = f[rs1]!;
   if (a > 0 && a <= MAX_D) {
+    if (rm === RNE && (s.fflags & NX) !== 0) {
+      f[rd] = Math.sqrt(a); // √ of a positive finite double is normal and finite: it can raise nothing new
+      return;
+    }
     // scale tiny and huge operands by an even power of two; √ never lands near the limits
     let x = a;
     let sc = 1;
