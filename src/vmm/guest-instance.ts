@@ -448,17 +448,34 @@ export class GuestInstance implements VcpuLoopGuest {
   }
 
   /**
-   * Forget which pages were written, and make every hart take its next store to each page the slow way again (its
-   * write TLB emptied), so that from now on `writtenPages` holds exactly the pages written since (migration rounds).
+   * Pages written since the last call (`all`: since the guest was built), and the tracking restarted: every hart
+   * takes its next store to each page the slow way again (its write TLB emptied), so that the next call returns
+   * exactly the pages written in between (migration rounds). What earlier calls returned stays in `writtenPages`.
    */
-  restartWriteTracking(): void {
-    this.aspace.bus.dirty.fill(0);
+  takeDirtyPages(all: boolean): number[] {
+    const dirty = this.aspace.bus.dirty;
+    const from = all ? this.writtenPages() : dirty;
+    const pages: number[] = [];
+    for (let p = 0; p < from.length; p++) if (from[p]) pages.push(p);
+    this.earlier ??= new Uint8Array(dirty.length);
+    for (let p = 0; p < dirty.length; p++) if (dirty[p]) this.earlier[p] = 1;
+    dirty.fill(0);
     for (const v of this.vcpus) v.hart.wtlb.flush();
+    return pages;
   }
 
-  /** A byte per page of `memory()`, set for pages that may have been written (Bus.dirty). */
+  /** Pages written before dirty tracking last restarted (undefined until it first did). */
+  private earlier: Uint8Array | undefined;
+
+  /**
+   * A byte per page of `memory()`, set for pages that may have been written since the guest was built (Bus.dirty,
+   * and what migration rounds took from it); a byte set here counts as written (a restore marks its pages).
+   */
   writtenPages(): Uint8Array {
-    return this.aspace.bus.dirty;
+    const dirty = this.aspace.bus.dirty;
+    if (!this.earlier) return dirty;
+    for (let p = 0; p < dirty.length; p++) if (dirty[p]) this.earlier[p] = 1;
+    return this.earlier;
   }
 
   /**

@@ -95,6 +95,17 @@ describe('a run saved and restored', () => {
     expect(fingerprint(b)).toBe(fingerprint(whole));
   });
 
+  it('holds every page written, also after a migration round restarted the dirty tracking', () => {
+    const a = new RunSession(options('bench', 0.08));
+    for (let i = 0; i < 3; i++) a.advance();
+    expect(a.guest.takeDirtyPages(true).length).toBeGreaterThan(10); // a first round: every page so far
+    a.advance();
+    expect(a.guest.takeDirtyPages(false).length).toBeLessThan(a.guest.takeDirtyPages(true).length);
+    const snap = readRunSnapshot(writeRunSnapshot(a, new Uint8Array(0)));
+    const b = new RunSession({ ...options('bench', 0.05), image: new Uint8Array(0), restore: { state: snap.state, memory: snap.memory } });
+    expect(fingerprint(b)).toBe(fingerprint(a));
+  });
+
   it('refuses a state for another machine, changing nothing it was given', () => {
     const a = new RunSession(options('bench', 0.05));
     a.advance();

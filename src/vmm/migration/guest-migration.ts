@@ -5,7 +5,7 @@
  */
 import type { Hypervisor } from '../hypervisor.js';
 import { nodeFromDtb, nodeToDtb } from '../snapshot/guest-snapshot.js';
-import { markedPages, type MigrationSink, type MigrationSource } from './migrate.js';
+import { type MigrationSink, type MigrationSource } from './migrate.js';
 
 interface GuestHello {
   readonly kind: 'guest';
@@ -22,6 +22,8 @@ export function guestSource(hv: Hypervisor, name: string, step: () => Promise<bo
   if (!g || !node) return undefined;
   const runnable = (): number[] => g.instance.vcpus.flatMap((v, i) => (v.state.runnable && v.wakeTimer === undefined ? [i] : []));
   let held: number[] = [];
+  /** The first round sends every page written since the guest was built. */
+  let first = true;
   return {
     hello: (): GuestHello => ({
       kind: 'guest', name, timebaseFrequency: hv.host.timebaseFrequency, instructionsPerTick: hv.instructionsPerTick,
@@ -29,8 +31,8 @@ export function guestSource(hv: Hypervisor, name: string, step: () => Promise<bo
     }),
     memory: () => g.instance.memory(),
     takeWritten: () => {
-      const pages = markedPages(g.instance.writtenPages());
-      g.instance.restartWriteTracking();
+      const pages = g.instance.takeDirtyPages(first);
+      first = false;
       return pages;
     },
     step: async () => (await step()) && hv.guests.get(name) === g,

@@ -26,7 +26,7 @@ export interface MigrationSource {
   /** What the destination needs to build the machine (JSON), checked there. */
   hello(): unknown;
   memory(): Uint8Array;
-  /** Pages written since the last call (all pages ever written, the first time); tracking restarts. */
+  /** Pages written since the last call (every page written since the guest was built, the first time). */
   takeWritten(): number[];
   /** Let the guest run a step while its RAM goes over; false when it ended meanwhile. */
   step(): Promise<boolean>;
@@ -64,13 +64,6 @@ function pagesMessage(memory: Uint8Array, pages: readonly number[]): Buffer {
     out.set(memory.subarray(p * PAGE, p * PAGE + PAGE), at + 4);
   });
   return message(Msg.Pages, out);
-}
-
-/** Indices of the pages marked in `written`. */
-export function markedPages(written: Uint8Array): number[] {
-  const pages: number[] = [];
-  for (let p = 0; p < written.length; p++) if (written[p]) pages.push(p);
-  return pages;
 }
 
 /**

@@ -1,6 +1,6 @@
 /** A `tsvisor run` as a migration source and sink (migrate.ts): the whole run, scheduler included, moves. */
 import type { RunSession, RunSettings } from '../run-image.js';
-import { markedPages, type MigrationSink, type MigrationSource } from './migrate.js';
+import { type MigrationSink, type MigrationSource } from './migrate.js';
 
 export interface RunHello {
   readonly settings: RunSettings;
@@ -9,12 +9,14 @@ export interface RunHello {
 }
 
 export function runSource(session: RunSession, guestDtb: Uint8Array): MigrationSource {
+  /** The first round sends every page written since the guest was built. */
+  let first = true;
   return {
     hello: (): RunHello => ({ settings: session.settings(), guestDtb: Buffer.from(guestDtb).toString('base64') }),
     memory: () => session.guest.memory(),
     takeWritten: () => {
-      const pages = markedPages(session.guest.writtenPages());
-      session.guest.restartWriteTracking();
+      const pages = session.guest.takeDirtyPages(first);
+      first = false;
       return pages;
     },
     step: () => Promise.resolve(session.advance() && session.guest.running()),
