@@ -42,6 +42,8 @@ export class Block {
   constructor(
     readonly offsetInPage: number,
     readonly decoded: readonly Decoded[],
+    /** Runs before it is translated. */
+    readonly hotAfter: number,
   ) {
     this.n = decoded.length;
   }
@@ -59,7 +61,17 @@ const MAX_BLOCK = 64;
  */
 export const DEFAULT_HOT_AFTER = 65536;
 
-const NO_BLOCK = new Block(0, []);
+/**
+ * A block that branches back to its own start is translated this many times sooner. Its function runs the loop by
+ * itself, so one call runs every iteration and V8 optimises it within that call (on-stack replacement), where other
+ * blocks need thousands of calls; until then the interpreter ran each iteration as a run of the block. Measured
+ * (threshold 65,536, alternating A/B runs, main-thread seconds): the guest bench 1.80 -> 1.67 s median (1.74 ->
+ * 1.62 best), the same with 64; Linux boot 1.42 -> 1.41 s median (21 blocks translated instead of 3; with 64, 41
+ * and its wall time grew), U-Boot unchanged; 2 VCPUs within the noise.
+ */
+const LOOP_HOT_FACTOR = 16;
+
+const NO_BLOCK = new Block(0, [], Infinity);
 
 type Factory = (
   A: typeof alu, F: typeof fpu, W: typeof wide,
@@ -90,6 +102,8 @@ export class CodeCache {
   private readonly harts: Hart[] = [];
   readonly views: MemoryViews;
   readonly hotAfter: number;
+  /** Runs before a block that loops to its own start is translated (see LOOP_HOT_FACTOR). */
+  readonly loopHotAfter: number;
   /** The hart of this guest that ran last (an LR reservation survives only while no other hart runs). */
   lastHart: Hart | undefined;
   /** Blocks decoded, and blocks translated, so far (for statistics). */
@@ -108,6 +122,7 @@ export class CodeCache {
       i32: new Int32Array(memory, 0, memory.byteLength >>> 2),
     };
     this.hotAfter = Math.max(1, Math.floor(options.hotAfter ?? DEFAULT_HOT_AFTER));
+    this.loopHotAfter = Math.max(1, Math.ceil(this.hotAfter / LOOP_HOT_FACTOR));
   }
 
   attach(hart: Hart): void {
@@ -164,7 +179,9 @@ export class CodeCache {
     }
     let block = NO_BLOCK;
     if (decoded.length > 0) {
-      block = new Block(offsetInPage, decoded);
+      const last = decoded[decoded.length - 1]!;
+      const loops = (last.flow === Flow.Branch || last.ins.op === 'jal') && off - last.ins.len - offsetInPage + last.ins.imm === 0;
+      block = new Block(offsetInPage, decoded, loops ? this.loopHotAfter : this.hotAfter);
       if (this.hotAfter <= 1) this.promote(block);
     }
     this.decoded++;
@@ -201,7 +218,7 @@ export class CodeCache {
     for (;;) {
       const before = h.icount;
       let more: boolean;
-      if (block.fn !== undefined || ++block.runs >= this.hotAfter) {
+      if (block.fn !== undefined || ++block.runs >= block.hotAfter) {
         const fn = block.fn ?? this.promote(block);
         // Read icount only after the call: a block that exits early advances it itself.
         const retired = fn(h, r, pl, ph, max - done);
