@@ -27,7 +27,9 @@ export function handlerFor(ins: Insn): Handler {
   if (handler === undefined) {
     const body = handlerSource(variableOperands(ins), ins);
     const memory = ACCESSES_MEMORY.test(body) ? 'const v=h.code.views,i8=v.i8,u8=v.u8,i16=v.i16,u16=v.u16,i32=v.i32;' : '';
-    const source = `'use strict';return function handler(h,r,pl,ph,max,d){${variablePrologue(body)}${memory}${body}\n};`;
+    // Named after its key, so that profiles tell the operations apart.
+    const name = key.replace(/[^a-z0-9]/gi, '_');
+    const source = `'use strict';return function ${name}(h,r,pl,ph,max,d){${variablePrologue(body)}${memory}${body}\n};`;
     handler = (new Function('A', 'F', 'W', source) as HandlerFactory)(alu, fpu, wide);
     handlers.set(key, handler);
   }
