@@ -174,3 +174,28 @@ describe('GDB stub', () => {
     expect(result.status).toBe(0);
   });
 });
+
+describe('GDB stub robustness', () => {
+  it('answers any packet, of any content, without throwing', async () => {
+    const { GdbStub } = await import('../../src/vmm/gdb/stub.js');
+    const session = new RunSession({
+      guest: basicGuest(), image: readFileSync(join(GUESTS, 'bin/hello.elf')), vcpus: 2, timeoutSeconds: 1, unmapped: 'fault',
+      buildDevice, output: () => {},
+    });
+    const sent: Buffer[] = [];
+    const stub = new GdbStub({ vcpus: session.guest.vcpus, wake: () => {}, interrupt: () => {}, kill: () => {} }, true);
+    stub.connect((b) => sent.push(b));
+    let seed = 99;
+    const random = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+    const heads = ['g', 'G', 'p', 'P', 'm', 'M', 'X', 'H', 'T', 'c', 's', 'C', 'S', 'v', 'vCont;', 'vCont?', 'Z', 'z', 'q', 'Q',
+      'qXfer:features:read:target.xml:', 'qThreadExtraInfo,', 'D', '?', 'Z2,', 'z0,', 'Pa=', 'm80200000,'];
+    const alphabet = '0123456789abcdefABCDEFxyz,;:=#$}*-.\x00\xff';
+    for (let i = 0; i < 5000; i++) {
+      let body = heads[random(heads.length)]!;
+      for (let n = random(24); n > 0; n--) body += alphabet[random(alphabet.length)];
+      if (body === 'D' || body.startsWith('vKill') || body === 'k') continue; // they end the session (tested above)
+      expect(() => stub.receive(frame(Buffer.from(body, 'latin1'))), JSON.stringify(body)).not.toThrow();
+    }
+    expect(sent.length).toBeGreaterThan(5000);
+  });
+});
