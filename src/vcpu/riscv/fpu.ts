@@ -351,15 +351,39 @@ function addS(s: FpRegs, rd: number, rs1: number, rs2: number, rm: number, sub: 
   else roundS(s, rd, r, e, rm);
 }
 
+/*
+ * RNE with NX already raised (see fadd_d): the single rounding of the double sum (double rounding is innocuous for
+ * + and −, and a product of singles is exact in double) is the result when it is normal and finite.
+ */
+
 export function fadd_s(s: FpRegs, rd: number, rs1: number, rs2: number, _rs3: number, rm: number): void {
+  if (rm === RNE && (s.fflags & NX) !== 0) {
+    const y = Math.fround(readS(s, rs1) + readS(s, rs2));
+    const ay = Math.abs(y);
+    if (ay > MIN_NORMAL_S && ay <= MAX_S) return writeS(s, rd, y);
+  }
   addS(s, rd, rs1, rs2, rm, false);
 }
 
 export function fsub_s(s: FpRegs, rd: number, rs1: number, rs2: number, _rs3: number, rm: number): void {
+  if (rm === RNE && (s.fflags & NX) !== 0) {
+    const y = Math.fround(readS(s, rs1) - readS(s, rs2));
+    const ay = Math.abs(y);
+    if (ay > MIN_NORMAL_S && ay <= MAX_S) return writeS(s, rd, y);
+  }
   addS(s, rd, rs1, rs2, rm, true);
 }
 
 export function fmul_s(s: FpRegs, rd: number, rs1: number, rs2: number, _rs3: number, rm: number): void {
+  if (rm === RNE && (s.fflags & NX) !== 0) {
+    const y = Math.fround(readS(s, rs1) * readS(s, rs2));
+    const ay = Math.abs(y);
+    if (ay > MIN_NORMAL_S && ay <= MAX_S) return writeS(s, rd, y);
+  }
+  mulS(s, rd, rs1, rs2, rm);
+}
+
+function mulS(s: FpRegs, rd: number, rs1: number, rs2: number, rm: number): void {
   const a = readS(s, rs1);
   const b = readS(s, rs2);
   const r = a * b; // exact: 48 significant bits, exponent ≥ −298
@@ -492,12 +516,6 @@ function addD(s: FpRegs, rd: number, rs1: number, rs2: number, rm: number, sub: 
   const b = sub ? -f[rs2]! : f[rs2]!;
   const r = a + b;
   if (Math.abs(r) <= MAX_D) {
-    // RNE with NX already raised: a finite sum is the result and can raise nothing new (a sum neither underflows
-    // nor, when finite, overflows in RNE), so its exactness need not be known.
-    if (rm === RNE && (s.fflags & NX) !== 0) {
-      f[rd] = r;
-      return;
-    }
     const z = r - a;
     const e = a - (r - z) + (b - z); // TwoSum: a + b = r + e
     if (e === 0) {
@@ -517,26 +535,41 @@ function addD(s: FpRegs, rd: number, rs1: number, rs2: number, rm: number, sub: 
   else writeRounded(s, rd, exactAdd(a, b, rm)); // overflow (rare)
 }
 
+/*
+ * RNE with NX already raised (flags accrue, and FP code raises NX almost at once): a finite sum, a normal finite
+ * product or quotient (not next to the subnormal range) and the root of a positive finite double raise nothing new,
+ * so V8's result is the whole answer and the error-free transformation that only decided NX is not needed. The
+ * exported functions are that test alone, small enough for V8 to inline into translated blocks; the rest is called.
+ */
+
 export function fadd_d(s: FpRegs, rd: number, rs1: number, rs2: number, _rs3: number, rm: number): void {
-  addD(s, rd, rs1, rs2, rm, false);
+  const f = s.f;
+  const r = f[rs1]! + f[rs2]!;
+  if (rm === RNE && (s.fflags & NX) !== 0 && Math.abs(r) <= MAX_D) f[rd] = r;
+  else addD(s, rd, rs1, rs2, rm, false);
 }
 
 export function fsub_d(s: FpRegs, rd: number, rs1: number, rs2: number, _rs3: number, rm: number): void {
-  addD(s, rd, rs1, rs2, rm, true);
+  const f = s.f;
+  const r = f[rs1]! - f[rs2]!;
+  if (rm === RNE && (s.fflags & NX) !== 0 && Math.abs(r) <= MAX_D) f[rd] = r;
+  else addD(s, rd, rs1, rs2, rm, true);
 }
 
 export function fmul_d(s: FpRegs, rd: number, rs1: number, rs2: number, _rs3: number, rm: number): void {
+  const f = s.f;
+  const r = f[rs1]! * f[rs2]!;
+  const ar = Math.abs(r);
+  if (rm === RNE && (s.fflags & NX) !== 0 && ar >= TWO_M1021 && ar <= MAX_D) f[rd] = r;
+  else mulD(s, rd, rs1, rs2, rm);
+}
+
+function mulD(s: FpRegs, rd: number, rs1: number, rs2: number, rm: number): void {
   const f = s.f;
   const a = f[rs1]!;
   const b = f[rs2]!;
   const r = a * b;
   const ar = Math.abs(r);
-  // RNE with NX already raised (flags accrue; most FP code has one by now): a normal, finite result, not next to
-  // the subnormal range, can raise nothing new, so V8's product is the whole answer.
-  if (rm === RNE && (s.fflags & NX) !== 0 && ar >= TWO_M1021 && ar <= MAX_D) {
-    f[rd] = r;
-    return;
-  }
   if (ar >= TWO_M960 && ar <= MAX_D) {
     const e = productError(a, b, r); // a·b = r + e
     if (e === 0) {
@@ -575,15 +608,19 @@ function mulDSlow(s: FpRegs, rd: number, rs1: number, rs2: number, a: number, b:
 
 export function fdiv_d(s: FpRegs, rd: number, rs1: number, rs2: number, _rs3: number, rm: number): void {
   const f = s.f;
+  const q = f[rs1]! / f[rs2]!;
+  const aq = Math.abs(q);
+  if (rm === RNE && (s.fflags & NX) !== 0 && aq >= TWO_M1021 && aq <= MAX_D) f[rd] = q;
+  else divD(s, rd, rs1, rs2, rm);
+}
+
+function divD(s: FpRegs, rd: number, rs1: number, rs2: number, rm: number): void {
+  const f = s.f;
   const a = f[rs1]!;
   const b = f[rs2]!;
   const q = a / b;
   const aq = Math.abs(q);
   if (aq >= TWO_M1021 && aq <= MAX_D) {
-    if (rm === RNE && (s.fflags & NX) !== 0) {
-      f[rd] = q; // as for fmul_d: a normal, finite quotient can raise nothing new
-      return;
-    }
     // remainder a − q·b, exact through TwoProduct(q, b); its sign gives the side of a/b. A tiny
     // dividend is scaled up by 2^128 with q (exact) so that the product's error stays normal.
     let x = a;
@@ -618,11 +655,14 @@ export function fdiv_d(s: FpRegs, rd: number, rs1: number, rs2: number, _rs3: nu
 export function fsqrt_d(s: FpRegs, rd: number, rs1: number, _rs2: number, _rs3: number, rm: number): void {
   const f = s.f;
   const a = f[rs1]!;
+  if (rm === RNE && (s.fflags & NX) !== 0 && a > 0 && a <= MAX_D) f[rd] = Math.sqrt(a);
+  else sqrtD(s, rd, rs1, rm);
+}
+
+function sqrtD(s: FpRegs, rd: number, rs1: number, rm: number): void {
+  const f = s.f;
+  const a = f[rs1]!;
   if (a > 0 && a <= MAX_D) {
-    if (rm === RNE && (s.fflags & NX) !== 0) {
-      f[rd] = Math.sqrt(a); // √ of a positive finite double is normal and finite: it can raise nothing new
-      return;
-    }
     // scale tiny and huge operands by an even power of two; √ never lands near the limits
     let x = a;
     let sc = 1;
