@@ -5,8 +5,9 @@
  * time (codegen.ts loads them on entry and writes them back on every exit); an interpreter handler serves every
  * instruction of one operation, so registers,
  * immediate, raw bits and CSR number are variables read from the decoded instruction (`d`), and a write to x0 lands
- * in r[0..1], which the interpreter clears after each instruction. Length, shift amount and rounding mode shape the
- * code, so a handler is made per value of those (see `handlerKey`), and they stay constants in both.
+ * in r[0..1], which the interpreter clears after each instruction. Length and rounding mode shape the code, so a
+ * handler is made per value of those (see `handlerKey`), and they stay constants in both; a handler shifts by the
+ * immediate as a variable amount, where a block shifts by a constant.
  */
 import type { Insn } from './decode.js';
 
@@ -41,7 +42,8 @@ export interface Operands {
   /** Always constants. */
   readonly len: number;
   readonly rm: number;
-  readonly shamt: number;
+  /** The shift amount of slli/srli/srai; undefined in a handler, which shifts by the variable `imm`. */
+  readonly shamt: number | undefined;
 }
 
 /** The locals holding register i's words in a translated block. */
@@ -97,18 +99,15 @@ export function variableOperands(like: Insn): Operands {
     L1: 'r[S1]', H1: 'r[S1+1]', L2: 'r[S2]', H2: 'r[S21]',
     imm: 'IMM', immHi: 'IMMH', immZero: false,
     raw: 'RAW', csr: 'CSR',
-    len: like.len, rm: like.rm, shamt: like.imm,
+    len: like.len, rm: like.rm, shamt: undefined,
   };
 }
 
-/** Operations whose code depends on the shift amount (kept in `imm`). */
-const SHIFTS_BY_IMMEDIATE = new Set(['slli', 'srli', 'srai']);
 /** FP operations whose rm field is a rounding mode (7 = dynamic, from frm). */
 export const ROUNDED = /^(fadd|fsub|fmul|fdiv|fsqrt|fmadd|fmsub|fnmsub|fnmadd|fcvt)_/;
 
 /** Instructions with the same key share one interpreter handler. */
 export function handlerKey(ins: Insn): string {
-  if (SHIFTS_BY_IMMEDIATE.has(ins.op)) return `${ins.op}/${ins.len}/${ins.imm}`;
   // A CSR access that writes nothing is a plain read (codegen's isCsrRead).
   if (ins.op.startsWith('csr')) return `${ins.op}/${ins.len}/${ins.rs1 === 0 ? 'read' : 'write'}`;
   if (ins.op.charCodeAt(0) === 102 /* f */ && ROUNDED.test(ins.op)) return `${ins.op}/${ins.len}/${ins.rm}`;
