@@ -7,12 +7,14 @@ import { runSchedBench } from './sched.js';
 import { runLinuxBench } from './linux.js';
 import { runUbootBench } from './uboot.js';
 import { runStartupBench } from './startup.js';
+import { runSnapshotBench } from './snapshot.js';
 
 const log = (s: string) => console.log(s);
 console.log(`tsvisor benchmarks (node ${process.version})`);
 runGuestBench(log);
 await runLinuxBench(log);
 await runUbootBench(log);
+runSnapshotBench(log);
 runStartupBench(log);
 runFpuBench(log);
 runValidateBench(log);
