@@ -1,7 +1,8 @@
 /**
  * `tsvisor boot` at a real terminal: the CLI runs in a pseudo-terminal (Python's pty module, driven by
  * test/support/pty-drive.py, spawned asynchronously): history from the file, Tab completion, Ctrl-C that stops a
- * sleep but not the hypervisor, a bound console left by ESC x q and by Ctrl-C, and the history file written back.
+ * sleep but not the hypervisor, a bound console left by ESC x q and by Ctrl-C, the prompt and a half-typed line drawn
+ * again under guest output, and the history file written back.
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ function drive(steps: readonly Step[], args: readonly string[], env: NodeJS.Proc
 }
 
 describe.skipIf(!existsSync(CLI) || !hasPython)('tsvisor boot in a terminal', () => {
-  it('history, completion, Ctrl-C and vserial bind, as a person types them', async () => {
+  it('history, completion, Ctrl-C, vserial bind and the prompt redrawn under guest output, as a person types them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsvisor-pty-'));
     try {
       const history = join(dir, 'history');
@@ -44,6 +45,11 @@ describe.skipIf(!existsSync(CLI) || !hasPython)('tsvisor boot in a terminal', ()
         { send: '\x1bxq' }, { expect: '[Unbound]' }, { expect: 'XVisor# ' },
         { send: 'vserial bind guest1/uart0\r' }, { expect: '[Bound to guest1/uart0' },
         { send: '\x03' }, { expect: '[Unbound]' }, { expect: 'XVisor# ' },
+        // Guest output while a line is half typed: the prompt and the half line are drawn again under it.
+        { send: 'vfs guest_fdt_load b ../guests/dts/basic.dts 1; guest create b; vfs guest_load b 0x80200000 ../guests/bin/bench.bin; guest kick b\r' },
+        { expect: 'b: Kicked' }, { send: 'echo red' },
+        { expect: '[b/sbi] PASS bench', timeout: 90 }, { expect: 'XVisor# echo red' },
+        { send: 'raw\r' }, { expect: '\r\nredraw\r\n' },
         { send: 'shutdown\r' },
       ];
       const r = await drive(steps, [process.execPath, CLI, 'boot', join(ROOT, 'boards/default.dts')], { ...process.env, TSVISOR_HISTORY: history });
