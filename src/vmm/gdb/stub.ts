@@ -276,10 +276,10 @@ export class GdbStub implements VcpuDebugger {
 
   /** A hart carries its debug state only while it can stop (a breakpoint, a watchpoint, a step): else it runs free. */
   private attachDebugs(): void {
-    const any = !this.points.empty;
+    const armed = !this.points.empty;
     this.target.vcpus.forEach((v, i) => {
       const d = this.debugs[i]!;
-      v.hart.debug = any || d.stepping ? d : undefined;
+      v.hart.debug = armed || d.stepping ? d : undefined;
     });
   }
 
