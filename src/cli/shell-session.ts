@@ -5,7 +5,9 @@
  * fast the pipe delivers it; `sleep` waits in virtual time; a bound console gets keys (from a pipe: a line at a
  * time, BOUND_LINE_NS apart, so the guest can answer each). Ctrl-C (or SIGINT) stops a sleep or leaves a bound
  * console; with nothing to stop, a pipe's SIGINT stops the hypervisor. A bound console is printed raw at a
- * terminal, in prefixed lines to a pipe.
+ * terminal, in prefixed lines to a pipe. `vcpu monitor` redraws its screen every second (of wall time at a terminal,
+ * as Xvisor's; of virtual time from a pipe, so a transcript does not depend on the machine) until `q`: a key at a
+ * terminal, a piped line (read one a second) holding a q, or the end of the pipe.
  */
 import type { Hypervisor } from '../vmm/hypervisor.js';
 import { splitCommands, type Shell, type ShellResult } from '../vmm/shell.js';
@@ -16,6 +18,10 @@ import { PROMPT, type Terminal } from './terminal.js';
 export const STEP_NS = 20_000_000;
 /** Virtual time a bound guest console gets to answer one piped line before the next is typed. */
 export const BOUND_LINE_NS = 200_000_000;
+/** Virtual time between `vcpu monitor` screens, and between the piped lines it reads, from a pipe. */
+export const MONITOR_NS = 1_000_000_000;
+/** Wall time between `vcpu monitor` screens at a terminal. */
+const MONITOR_MS = 1000;
 /** Typed bytes given to a bound console per step, so its receive FIFO never overruns. */
 const BYTES_PER_STEP = 8;
 
@@ -36,6 +42,8 @@ export class Session {
   private nextAt = 0;
   private sleeping = false;
   private bound: { vserial: string; guest: string } | undefined;
+  /** `vcpu monitor` is showing: when its next screen is due (virtual ns from a pipe, wall ms at a terminal). */
+  private monitor: { nextAt: number; nextWall: number; linesAt: number } | undefined;
   /** Bytes typed into the bound console, not yet delivered. */
   private readonly typed: number[] = [];
   /** A piped line for a bound console is typed once the guest had time to answer the previous one. */
@@ -75,6 +83,10 @@ export class Session {
 
   /** Ctrl-C / SIGINT: stop what runs (a sleep, commands queued), leave a bound console; true if something was. */
   interrupt(): boolean {
+    if (this.monitor) {
+      this.leaveMonitor();
+      return true;
+    }
     if (this.bound) {
       this.leave();
       return true;
@@ -95,6 +107,10 @@ export class Session {
 
   /** Keys for the bound console (from the terminal, raw). */
   keys(bytes: readonly number[]): void {
+    if (this.monitor) {
+      if (bytes.includes(0x71)) this.leaveMonitor(); // q; other keys are dropped, as Xvisor's monitor drops them
+      return;
+    }
     this.typed.push(...bytes);
     this.wake?.();
   }
@@ -111,6 +127,7 @@ export class Session {
 
   /** Leave the bound console: back to the prompt. */
   leave(): void {
+    if (this.monitor) return this.leaveMonitor();
     if (!this.bound) return;
     this.flushTyped(this.bound, this.typed.length);
     this.console.bound = undefined;
@@ -118,6 +135,36 @@ export class Session {
     this.io.print('\n[Unbound]\n');
     this.io.terminal?.unbind();
     this.io.terminal?.prompt();
+  }
+
+  /** Leave `vcpu monitor`: the commands after it run, or the prompt comes back. */
+  private leaveMonitor(): void {
+    if (!this.monitor) return;
+    this.monitor = undefined;
+    this.io.terminal?.unbind();
+    if (this.lines.length === 0 && this.commandsLeft.length === 0) this.io.terminal?.prompt();
+    this.wake?.();
+  }
+
+  /** Show the monitor's screen if it is due; from a pipe, read the next line (a q leaves) a second after the last. */
+  private monitorTick(): void {
+    const m = this.monitor;
+    if (!m) return;
+    const terminal = this.io.terminal;
+    if (terminal ? Date.now() >= m.nextWall : this.t >= m.nextAt) {
+      const screen = this.shell.monitorScreen();
+      // At a terminal the screen is drawn again in place (VT100 home and clear, as Xvisor's).
+      this.io.print(terminal ? `\x1b[H\x1b[J${screen.join('\n')}\n[vcpu monitor: q leaves]\n` : `${screen.join('\n')}\n`);
+      m.nextAt = this.t + MONITOR_NS;
+      m.nextWall = Date.now() + MONITOR_MS;
+    }
+    if (terminal) return;
+    if (!this.inputOpen && this.lines.length === 0) return this.leaveMonitor(); // the pipe ended without a q
+    if (this.t < m.linesAt) return;
+    const line = this.lines.shift();
+    if (line === undefined) return;
+    m.linesAt = this.t + MONITOR_NS;
+    if (line.includes('q')) this.leaveMonitor();
   }
 
   /** Run one command (its output printed); what it asks of the terminal is done. */
@@ -138,6 +185,12 @@ export class Session {
         this.receiving = false;
         this.wake?.();
       });
+    } else if (a?.kind === 'monitor') {
+      // The commands after it on its line wait until it is left.
+      this.monitor = { nextAt: this.t, nextWall: 0, linesAt: this.t + MONITOR_NS };
+      if (this.io.terminal) this.io.terminal.bind();
+      else this.io.print('[vcpu monitor: a line with q leaves]\n');
+      this.monitorTick();
     } else if (a?.kind === 'bind') {
       this.bound = { vserial: a.vserial, guest: a.guest };
       this.boundReadyAt = this.t;
@@ -207,17 +260,19 @@ export class Session {
       }
       this.commands();
       this.typeBound();
+      this.monitorTick();
       if (this.stopping || this.t >= this.limitNs) break;
       const runnable = this.hv.vcpuRows().some((r) => r.state === 'Ready' || r.state === 'Running');
       // Time must pass for a sleep, for the step between piped commands, or for keys to reach a bound console.
-      const waiting = this.t < this.nextAt || this.typed.length > 0 || (this.bound !== undefined && this.t < this.boundReadyAt);
+      const waiting = this.t < this.nextAt || this.typed.length > 0 || (this.bound !== undefined && this.t < this.boundReadyAt) ||
+        (this.monitor !== undefined && !this.io.terminal);
       if (!runnable && !waiting && !this.receiving && !this.inputOpen && !this.held && this.lines.length === 0 && this.commandsLeft.length === 0) break;
       if (runnable || waiting) {
         await this.step();
       } else {
         // Nothing runs: wait for input (or Ctrl-C), without spinning.
         await new Promise<void>((r) => {
-          const timer = setTimeout(r, 1000);
+          const timer = setTimeout(r, this.monitor ? Math.max(1, this.monitor.nextWall - Date.now()) : 1000);
           this.wake = () => { clearTimeout(timer); this.wake = undefined; r(); };
         });
       }
@@ -233,7 +288,7 @@ export class Session {
       this.sleeping = false;
       ran = true;
     }
-    while (!this.stopping && !this.bound && !this.sleeping && !this.receiving && !this.migration && this.t >= this.nextAt) {
+    while (!this.stopping && !this.bound && !this.monitor && !this.sleeping && !this.receiving && !this.migration && this.t >= this.nextAt) {
       if (this.commandsLeft.length === 0) {
         const next = this.lines.shift();
         if (next === undefined) break;
@@ -244,7 +299,7 @@ export class Session {
       this.run(this.commandsLeft.shift()!);
       ran = true;
     }
-    if (ran && !this.stopping && !this.bound && !this.sleeping && this.lines.length === 0 && this.commandsLeft.length === 0) this.io.terminal?.prompt();
+    if (ran && !this.stopping && !this.bound && !this.monitor && !this.sleeping && this.lines.length === 0 && this.commandsLeft.length === 0) this.io.terminal?.prompt();
   }
 
   /** Piped lines are typed into the bound console one at a time, each with time to answer; bytes a few per step. */

@@ -72,6 +72,8 @@ export interface SchedulerOptions {
 
 export class Scheduler {
   readonly clocks: Float64Array;
+  /** Virtual ns each host CPU (in `clocks` order) spent idle: `vcpu monitor` takes its load from it. */
+  readonly idleNs: Float64Array;
   /** CPUs that found nothing to run and nothing has been woken since: they cannot wake anyone but by timers. */
   private readonly idle: Uint8Array;
   readonly trace: TraceEvent[] = [];
@@ -87,12 +89,18 @@ export class Scheduler {
   constructor(private readonly options: SchedulerOptions) {
     if (options.cpus.length === 0) throw new RangeError('the scheduler needs at least one host CPU');
     this.clocks = new Float64Array(options.cpus.length);
+    this.idleNs = new Float64Array(options.cpus.length);
     this.idle = new Uint8Array(options.cpus.length);
     this.nsPerWork = options.nsPerWork ?? (() => 1);
   }
 
   get policy(): Policy {
     return this.options.policy;
+  }
+
+  /** The host CPUs, in the order of `clocks` and `idleNs`. */
+  get cpus(): readonly HostCpu[] {
+    return this.options.cpus;
   }
 
   /** The earliest host CPU clock: global virtual time has reached at least this. */
@@ -203,6 +211,7 @@ export class Scheduler {
         }
         if (next <= now) next = until;
         this.record({ type: 'idle', cpu: cpu.id, start: now, end: next });
+        this.idleNs[ci] = this.idleNs[ci]! + (next - now);
         this.clocks[ci] = next;
         continue;
       }

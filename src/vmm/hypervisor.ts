@@ -462,6 +462,24 @@ export class Hypervisor {
     return { ok: true, message: `${found.vcpu.name}: Affinity set to {${cpus.join(',')}}` };
   }
 
+  /**
+   * `vcpu set_hcpu`: run a VCPU on one host CPU of its affinity from now on (it stays there, as the PRR scheduler
+   * keeps every VCPU where it placed it). The table scheduler places VCPUs by its table, so it refuses.
+   */
+  setVcpuHostCpu(idOrName: string, cpu: number): OpResult {
+    const found = this.findVcpu(idOrName);
+    if (!found) return { ok: false, message: `Failed to find vcpu ${idOrName}` };
+    const failed = (why: string): OpResult => ({ ok: false, message: `${found.vcpu.name}: Failed to set host CPU${cpu} (${why})` });
+    if (!this.host.cpus.some((c) => c.hartId === cpu)) return failed(`no host CPU ${cpu}`);
+    const task = found.guest.tasks[found.vcpu.index];
+    if (!task) return failed('it has no task');
+    if (task.affinity && !task.affinity.includes(cpu)) return failed(`not in its affinity {${task.affinity.join(',')}}`);
+    const policy = this.scheduler.policy as { moveTo?: (t: Task, c: number) => boolean };
+    if (!policy.moveTo) return failed(`the ${this.scheduler.policy.name} scheduler places VCPUs itself`);
+    if (!policy.moveTo(task, cpu)) return failed(`the scheduler has no host CPU ${cpu}`);
+    return { ok: true, message: `${found.vcpu.name}: Host CPU${cpu} set` };
+  }
+
   /** Rows for `vcpu list` (orphans, then normal VCPUs): id, host CPU, priority, state, name, affinity. */
   vcpuRows(kind: 'all' | 'normal' | 'orphan' = 'normal'): VcpuRow[] {
     const rows: VcpuRow[] = [];

@@ -1,6 +1,6 @@
 /**
  * The management shell, with Xvisor's commands and output formats (REFERENCE.md §8): guest, vcpu, vserial, vfs,
- * devtree, host, sleep, help, version, echo. Each command line gives output lines; a board's /chosen/bootcmd runs
+ * devtree, host, memory, sleep, help, version, echo. Each command line gives output lines; a board's /chosen/bootcmd runs
  * through it. What only a terminal can do (wait in virtual time, stop, bind a console) comes back as an action.
  * Paths in vfs commands are relative to the board file's folder. The command table, completion and the longer
  * formats live in ./shell/.
@@ -27,6 +27,9 @@ import { helpLines } from './shell/commands.js';
 import { complete, type CompletionNames } from './shell/complete.js';
 import { hostCpuInfo, hostInfo, hostRamInfo } from './shell/host.js';
 import { dumpRegisters, dumpStat } from './shell/vcpu-info.js';
+import { memoryCommand, type GuestMemory } from './shell/memory.js';
+import { cpuLoadLines, ramLine, type CpuSample } from './shell/monitor.js';
+import { PAGE_SIZE } from './claims.js';
 
 export { parseNumber } from './shell/number.js';
 export type { ShellAction, ShellResult } from './shell/result.js';
@@ -48,6 +51,8 @@ export class Shell {
   private depth = 0;
   /** Commands left for the current top-level command (nested scripts and load lists included). */
   private budget = MAX_SCRIPT_COMMANDS;
+  /** The scheduler's clocks at the last `vcpu monitor` screen: the next one shows the load since. */
+  private monitorSample: CpuSample | undefined;
 
   constructor(private readonly hv: Hypervisor, private readonly boardPath: string) {}
 
@@ -117,6 +122,10 @@ export class Shell {
         case 'vserial': return this.vserial(sub, rest);
         case 'vfs': return this.vfs(sub, rest);
         case 'devtree': return this.devtree(sub, rest);
+        case 'memory': {
+          if (sub === 'help' && rest.length === 0) return ok(helpLines('memory') ?? []);
+          return memoryCommand(sub, rest, (name) => this.guestMemory(name));
+        }
       }
       return fail([`Unknown command: ${cmd} (try help)`]);
     } catch (e) {
@@ -213,6 +222,46 @@ export class Shell {
     return fail([`Unknown guest command: ${sub ?? ''}`]);
   }
 
+  /** A guest's memory as the `memory` commands see it. */
+  private guestMemory(name: string): GuestMemory | undefined {
+    const g = this.hv.guests.get(name);
+    if (!g) return undefined;
+    const bus = g.instance.aspace.bus;
+    const write = (gpa: number, data: Uint8Array): boolean => {
+      // As a device's DMA writes: the pages are marked written (snapshots, migration), code translated from them dropped.
+      if (!bus.write(gpa, data)) return false;
+      g.instance.vcpus[0]?.hart.code.invalidateRange(bus.offsetOf(gpa), data.length);
+      return true;
+    };
+    return { name, regions: g.config.regions, read: (gpa, length) => bus.read(gpa, length), write };
+  }
+
+  /**
+   * What `vcpu monitor` shows, once: each host CPU's load since the previous screen (since boot for the first), host
+   * RAM, and every VCPU. The terminal redraws it every second until `q`.
+   */
+  monitorScreen(): string[] {
+    const s = this.hv.scheduler;
+    const now: CpuSample = { clocks: Float64Array.from(s.clocks), idle: Float64Array.from(s.idleNs) };
+    const lines = [
+      ...cpuLoadLines(s.cpus.map((c) => c.id), now, this.monitorSample),
+      ramLine(this.hv.memory.freePages() * PAGE_SIZE, this.hv.memory.totalPages() * PAGE_SIZE),
+      ...this.vcpuTable('all'),
+    ];
+    this.monitorSample = now;
+    return lines;
+  }
+
+  /** Xvisor's VCPU table: id, host CPU, priority, state, name and affinity. */
+  private vcpuTable(kind: 'all' | 'normal' | 'orphan'): string[] {
+    const lines = [RULE, ` ${pad('ID', 7)}${pad('CPU', 7)}${pad('Prio', 8)}${pad('State', 11)}${pad('Name', 18)}Affinity`, RULE];
+    for (const r of this.hv.vcpuRows(kind)) {
+      lines.push(` ${pad(r.id, 7)}${pad(r.cpu, 7)}${pad(r.priority, 8)}${pad(r.state, 11)}${pad(r.name, 18)}${r.affinity}`);
+    }
+    lines.push(RULE);
+    return lines;
+  }
+
   private vcpu(sub: string | undefined, args: string[] = []): ShellResult {
     const requests: Record<string, VcpuState> = {
       reset: VcpuState.Reset, kick: VcpuState.Ready, resume: VcpuState.Ready, pause: VcpuState.Paused, halt: VcpuState.Halted,
@@ -237,10 +286,11 @@ export class Shell {
       return ok(dumpStat({ vcpu: found.vcpu, priority: row?.priority ?? 0, hostCpu: row?.cpu ?? 0, times: this.hv.vcpuTimes(found.vcpu) }));
     }
     if (sub === 'set_affinity') {
-      const [id, list] = args;
-      if (id === undefined || list === undefined) return fail(['Usage: vcpu set_affinity <vcpu_id> <host_cpu>[,<host_cpu>...]']);
+      // Host CPUs with commas (`2,3`), or apart as Xvisor takes them (`2 3`).
+      const [id, ...list] = args;
+      if (id === undefined || list.length === 0) return fail(['Usage: vcpu set_affinity <vcpu_id> <host_cpu>[,<host_cpu>...]']);
       const cpus: number[] = [];
-      for (const part of list.split(',')) {
+      for (const part of list.join(',').split(',')) {
         const n = parseNumber(part, 'host CPU');
         if (typeof n === 'string') return fail([`vcpu: ${n}`]);
         cpus.push(n);
@@ -248,16 +298,22 @@ export class Shell {
       const r = this.hv.setVcpuAffinity(id, cpus);
       return { lines: [r.message], ok: r.ok };
     }
-    if (sub === 'list' || sub === 'normal_list' || sub === 'orphan_list') {
-      const kind = sub === 'list' ? 'all' : sub === 'normal_list' ? 'normal' : 'orphan';
-      const lines = [RULE, ` ${pad('ID', 7)}${pad('CPU', 7)}${pad('Prio', 8)}${pad('State', 11)}${pad('Name', 18)}Affinity`, RULE];
-      for (const r of this.hv.vcpuRows(kind)) {
-        lines.push(` ${pad(r.id, 7)}${pad(r.cpu, 7)}${pad(r.priority, 8)}${pad(r.state, 11)}${pad(r.name, 18)}${r.affinity}`);
-      }
-      lines.push(RULE);
-      return ok(lines);
+    if (sub === 'set_hcpu') {
+      const [id, cpuText] = args;
+      if (id === undefined || cpuText === undefined || args.length > 2) return fail(['Usage: vcpu set_hcpu <vcpu_id> <host_cpu>']);
+      const cpu = parseNumber(cpuText, 'host CPU');
+      if (typeof cpu === 'string') return fail([`vcpu: ${cpu}`]);
+      const r = this.hv.setVcpuHostCpu(id, cpu);
+      return { lines: [r.message], ok: r.ok };
     }
-    return fail(['Usage: vcpu list|normal_list|orphan_list|reset|kick|pause|resume|halt|dumpreg|dumpstat|set_affinity ... (help vcpu)']);
+    if (sub === 'list' || sub === 'normal_list' || sub === 'orphan_list') {
+      return ok(this.vcpuTable(sub === 'list' ? 'all' : sub === 'normal_list' ? 'normal' : 'orphan'));
+    }
+    if (sub === 'monitor') {
+      if (args.length > 0) return fail(['Usage: vcpu monitor (tsvisor has no character devices to send it to: it shows at the prompt)']);
+      return { lines: [], ok: true, action: { kind: 'monitor' } };
+    }
+    return fail(['Usage: vcpu list|normal_list|orphan_list|monitor|reset|kick|pause|resume|halt|dumpreg|dumpstat|set_hcpu|set_affinity ... (help vcpu)']);
   }
 
   private vserial(sub: string | undefined, args: string[] = []): ShellResult {

@@ -176,6 +176,23 @@ describe('terminal session', () => {
       await until('[Bound to guest0/uart0', mark);
       await type('\x03');
       await until('[Unbound]', mark);
+      // vcpu monitor: the screen drawn in place (home, clear) with each CPU's load and the VCPUs, keys raw; q leaves,
+      // other keys do not; Ctrl-C leaves too.
+      mark = tty.screen().length;
+      await type('vcpu monitor\r');
+      // eslint-disable-next-line no-control-regex -- the terminal's escape sequences are what this test reads
+      await until(/\x1b\[H\x1b\[JCPU0: \d+\.\d% {2}CPU1: [^]*RAM: free [^]* guest0\/vcpu0 [^]*\[vcpu monitor: q leaves\]\n/, mark);
+      await type('x');
+      await type('q');
+      await until('XVisor# ', mark + tty.screen().slice(mark).lastIndexOf('[vcpu monitor: q leaves]'));
+      mark = tty.screen().length;
+      await type('vcpu monitor\r');
+      await until('[vcpu monitor: q leaves]', mark);
+      await type('\x03');
+      await until('XVisor# ', mark + tty.screen().slice(mark).lastIndexOf('[vcpu monitor: q leaves]'));
+      mark = tty.screen().length;
+      await type('echo back\r');
+      await until('\nback\n', mark);
       // Two Ctrl-C at an idle, empty prompt stop the hypervisor (the first one says so).
       await type('\x03');
       await until('press Ctrl-C again or type shutdown');
@@ -191,4 +208,50 @@ describe('terminal session', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe('piped session', () => {
+  it('vcpu monitor shows a screen a second of virtual time, reads a piped line each second, and leaves at a q', async () => {
+    const path = join(ROOT, 'boards/host.dtsi');
+    const tree = compileSource(readFileSync(path, 'latin1'), path).tree!;
+    const v = validate([{ path, tree }]);
+    const hv = new Hypervisor(tree, v.host!, { output: () => {} });
+    const shell = new Shell(hv, join(ROOT, 'boards/default.dts'));
+    let out = '';
+    const s = new Session(hv, shell, { print: (t) => { out += t; }, terminal: undefined }, 60e9);
+    for (const l of ['vcpu monitor; echo after the monitor', 'x', 'q', 'echo next']) s.line(l);
+    s.endOfInput();
+    await s.loop();
+    const screens = out.split('\n').filter((l) => l.startsWith('CPU0: '));
+    // At 0 s, at 1 s (the line without a q read and dropped), at 2 s (the q read: left).
+    expect(screens).toEqual(['CPU0: 0.0%  CPU1: 0.0%  CPU2: 0.0%  CPU3: 0.0%', 'CPU0: 0.0%  CPU1: 0.0%  CPU2: 0.0%  CPU3: 0.0%',
+      'CPU0: 0.0%  CPU1: 0.0%  CPU2: 0.0%  CPU3: 0.0%']);
+    expect(out).toContain('XVisor# vcpu monitor\n[vcpu monitor: a line with q leaves]\nCPU0: ');
+    expect(out).not.toContain('XVisor# x');
+    expect(out.indexOf('after the monitor')).toBeGreaterThan(out.lastIndexOf('CPU0: '));
+    expect(out).toMatch(/after the monitor\nXVisor# echo next\nnext\n$/);
+  });
+
+  it('vcpu monitor from a pipe that ends, or on SIGINT, leaves at once', async () => {
+    const path = join(ROOT, 'boards/host.dtsi');
+    const tree = compileSource(readFileSync(path, 'latin1'), path).tree!;
+    const v = validate([{ path, tree }]);
+    const hv = new Hypervisor(tree, v.host!, { output: () => {} });
+    const shell = new Shell(hv, join(ROOT, 'boards/default.dts'));
+    let out = '';
+    const s = new Session(hv, shell, { print: (t) => { out += t; }, terminal: undefined }, 60e9);
+    s.line('vcpu monitor');
+    s.endOfInput();
+    await s.loop();
+    expect(out.split('\n').filter((l) => l.startsWith('CPU0: '))).toHaveLength(1);
+    out = '';
+    const s2 = new Session(hv, shell, { print: (t) => { out += t; }, terminal: undefined }, 60e9);
+    s2.line('vcpu monitor');
+    const done = s2.loop();
+    for (let i = 0; i < 20 && !out.includes('CPU0: '); i++) await yieldToEventLoop();
+    expect(s2.interrupt()).toBe(true);
+    s2.endOfInput();
+    await done;
+    expect(out.split('\n').filter((l) => l.startsWith('CPU0: ')).length).toBeGreaterThanOrEqual(1);
+  });
 });

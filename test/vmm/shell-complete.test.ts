@@ -33,6 +33,14 @@ describe('shell completion', () => {
     expect(c('vcpu pause 6')).toEqual([['6 '], '6']);
     expect(c('vserial bind guest0/')).toEqual([['guest0/sbi', 'guest0/uart0'], 'guest0/']);
     expect(c('guest list ')).toEqual([[], '']); // list takes nothing
+    expect(c('memory d')).toEqual([['dump16', 'dump32', 'dump8'], 'd']);
+    expect(c('memory mod')).toEqual([['modify16', 'modify32', 'modify8'], 'mod']);
+    expect(c('memory copy guest0')).toEqual([['guest0 '], 'guest0']);
+    expect(c('memory dump32 guest1 ')).toEqual([[], '']); // an address
+    expect(c('vcpu set_h')).toEqual([['set_hcpu '], 'set_h']);
+    expect(c('vcpu set_hcpu g')).toEqual([['guest0/vcpu0', 'guest1/vcpu0'], 'g']);
+    expect(c('vcpu mo')).toEqual([['monitor '], 'mo']);
+    expect(c('help mem')).toEqual([['memory '], 'mem']);
   });
 
   it('completes the command after the last ; and board tree paths a level at a time', () => {

@@ -46,7 +46,8 @@ describe('shell fuzz', () => {
       const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
       const commands: Record<string, readonly string[]> = {
         guest: ['list', 'create', 'destroy', 'reset', 'kick', 'pause', 'resume', 'halt', 'region_list', 'dumpmem', 'bogus'],
-        vcpu: ['list', 'normal_list', 'orphan_list', 'reset', 'kick', 'pause', 'resume', 'halt', 'dumpreg', 'dumpstat', 'x'],
+        vcpu: ['list', 'normal_list', 'orphan_list', 'reset', 'kick', 'pause', 'resume', 'halt', 'dumpreg', 'dumpstat', 'set_hcpu', 'set_affinity', 'monitor', 'x'],
+        memory: ['dump8', 'dump16', 'dump32', 'modify8', 'modify16', 'modify32', 'copy', 'help', 'x'],
         vserial: ['list', 'dump', 'bind'],
         vfs: ['guest_fdt_load', 'guest_load', 'guest_load_list', 'run', 'ls'],
         devtree: ['attr', 'node', 'x'],

@@ -142,4 +142,76 @@ describe('shell', () => {
     expect(sh.execute('guest dumpmem g0 0x80200000 16').lines[0]).toMatch(/^0x0000000080200000: ([0-9a-f]{2} ){15}[0-9a-f]{2}$/);
     expect(sh.execute('guest dumpmem g0 0x1000 16').ok).toBe(false);
   });
+
+  it('memory dump/modify/copy on a guest\'s physical memory, as Xvisor prints them; device regions refused', () => {
+    const { sh, hv } = shell();
+    sh.execute('vfs guest_fdt_load g0 ../guests/dts/basic.dts 1');
+    sh.execute('guest create g0');
+    expect(sh.execute('memory modify32 g0 0x80300000 0xdeadbeef 1 0x2')).toEqual({ ok: true, lines: [] });
+    expect(sh.execute('memory dump32 g0 0x80300000 4').lines).toEqual([
+      'Guest g0 physical memory 0x0000000080300000 - 0x0000000080300010:',
+      '0000000080300000: deadbeef 00000001 00000002 00000000',
+    ]);
+    // Little-endian, as the guest loads it; the address is aligned down to the width.
+    expect(sh.execute('memory dump16 g0 0x80300001 3').lines[1]).toBe('0000000080300000: beef dead 0001');
+    expect(sh.execute('memory dump8 g0 0x80300000 18').lines.slice(1)).toEqual([
+      '0000000080300000: ef be ad de 01 00 00 00 02 00 00 00 00 00 00 00', '0000000080300010: 00 00']);
+    expect(sh.execute('memory modify16 g0 0x80300004 0xffff').ok).toBe(true);
+    expect(sh.execute('memory modify8 g0 0x80300008 7 8').ok).toBe(true);
+    expect(sh.execute('memory copy g0 0x80300010 0x80300000 12').lines).toEqual(['Copied 12 (0xc) bytes.']);
+    expect(sh.execute('memory dump32 g0 0x80300010 3').lines[1]).toBe('0000000080300010: deadbeef 0000ffff 00000807');
+    // Written as the guest's stores are: the page is marked written (snapshots, migration).
+    const bus = hv.guests.get('g0')!.instance.aspace.bus;
+    expect(bus.dirty[bus.offsetOf(0x80300000) >>> 12]).toBe(1);
+    // Device registers are never read (a read can change a device); nor is what no region holds.
+    expect(sh.execute('memory dump8 g0 0x10000000 4').lines[0]).toMatch(/^g0: 0x0000000010000000 is in device region uart0 \(serial\): memory reads and writes RAM and ROM only/);
+    expect(sh.execute('memory modify8 g0 0x10000000 0x41').ok).toBe(false);
+    expect(sh.execute('memory copy g0 0x80300000 0x10000000 4').ok).toBe(false);
+    expect(sh.execute('memory dump8 g0 0x1 4').lines).toEqual(['g0: no region holds 0x0000000000000001']);
+    expect(sh.execute('memory dump8 g0 0x87fffffe 4').lines[0]).toMatch(/goes past the end of region mem0/);
+    // Bad arguments: a message, never an exception.
+    for (const bad of ['memory', 'memory frob g0 0 1', 'memory dump8', 'memory dump8 nope 0x80000000 1', 'memory dump8 g0', 'memory dump8 g0 x 1',
+      'memory dump8 g0 0x80000000 0', 'memory dump32 g0 0x80000000 1025', 'memory modify8 g0 0x80000000', 'memory modify8 g0 0x80000000 256',
+      'memory modify16 g0 0x80000000 -1', 'memory copy g0 1 2', 'memory copy g0 0x80000000 0x80001000 0x10000000', 'memory dump8 g0 0x80000000 99999999999999999999']) {
+      const r = sh.execute(bad);
+      expect(r.ok, bad).toBe(false);
+      expect(r.lines.length, bad).toBeGreaterThan(0);
+    }
+    expect(sh.execute('memory modify8 g0 0x80000000 256').lines).toEqual(['g0: value 256 does not fit 8 bits']);
+    expect(sh.execute('memory dump8 nope 0x80000000 1').lines).toEqual(['nope: no such guest']);
+    expect(sh.execute('memory help').lines).toEqual(sh.execute('help memory').lines);
+    expect(sh.execute('help memory').lines).toContain('   memory dump32 <guest_name> <guest_phys_addr> <count>');
+    expect(sh.execute('help memory').lines.some((l) => l.includes('guest physical addresses of the named guest'))).toBe(true);
+  });
+
+  it('vcpu set_hcpu moves a VCPU within its affinity; vcpu monitor shows CPU load, RAM and the VCPUs', () => {
+    const { sh, hv } = shell();
+    sh.execute('vfs guest_fdt_load g0 ../guests/dts/basic.dts 1');
+    sh.execute('guest create g0');
+    sh.execute('vfs guest_load g0 0x80200000 ../guests/bin/bench.bin');
+    expect(sh.execute('vcpu set_hcpu g0/vcpu0 2').lines).toEqual(['g0/vcpu0: Host CPU2 set']);
+    expect(sh.execute('vcpu kick g0/vcpu0').ok).toBe(true);
+    hv.runUntil(50e6);
+    const row = (): string => sh.execute('vcpu list').lines.find((l) => l.includes('g0/vcpu0'))!;
+    expect(row()).toMatch(/^ \d+ +2 +\d+ +Ready/);
+    let screen = sh.monitorScreen();
+    expect(screen[0]).toBe('CPU0: 0.0%  CPU1: 0.0%  CPU2: 100.0%  CPU3: 0.0%');
+    expect(screen[1]).toMatch(/^RAM: free \d+KiB {2}used 131072KiB {2}total \d+KiB$/);
+    expect(screen.slice(2)).toEqual(sh.execute('vcpu list').lines);
+    // Moved while it runs: it runs on the new CPU from then on, and the next screen shows the load since the last.
+    expect(sh.execute('vcpu set_hcpu 5 1').lines).toEqual(['g0/vcpu0: Host CPU1 set']);
+    hv.runUntil(100e6);
+    screen = sh.monitorScreen();
+    expect(screen[0]).toBe('CPU0: 0.0%  CPU1: 100.0%  CPU2: 0.0%  CPU3: 0.0%');
+    expect(row()).toMatch(/^ \d+ +1 /);
+    expect(sh.execute('vcpu set_affinity g0/vcpu0 2 3').lines).toEqual(['g0/vcpu0: Affinity set to {2,3}']); // Xvisor's form too
+    expect(sh.execute('vcpu set_hcpu g0/vcpu0 1').lines).toEqual(['g0/vcpu0: Failed to set host CPU1 (not in its affinity {2,3})']);
+    expect(sh.execute('vcpu set_hcpu g0/vcpu0 9').lines).toEqual(['g0/vcpu0: Failed to set host CPU9 (no host CPU 9)']);
+    expect(sh.execute('vcpu set_hcpu g0/vcpu9 1').lines).toEqual(['Failed to find vcpu g0/vcpu9']);
+    expect(sh.execute('vcpu set_hcpu g0/vcpu0 x').lines).toEqual(['vcpu: invalid host CPU "x" (a decimal, 0x hex or 0 octal number)']);
+    expect(sh.execute('vcpu set_hcpu g0/vcpu0').lines).toEqual(['Usage: vcpu set_hcpu <vcpu_id> <host_cpu>']);
+    expect(sh.execute('vcpu monitor')).toEqual({ ok: true, lines: [], action: { kind: 'monitor' } });
+    expect(sh.execute('vcpu monitor uart0').ok).toBe(false);
+    expect(sh.execute('help vcpu').lines).toEqual(expect.arrayContaining(['   vcpu monitor', '   vcpu set_hcpu <vcpu_id> <host_cpu>']));
+  });
 });

@@ -47,8 +47,10 @@ function command(rng: Rng, scripts: readonly string[]): string {
   const f = (): string => rng.pick(FILES);
   switch (rng.int(12)) {
     case 0: return `guest ${rng.pick(['create', 'kick', 'pause', 'resume', 'halt', 'reset', 'destroy', 'list', 'region_list', 'foo'])} ${g()}`;
-    case 1: return `guest dumpmem ${g()} ${n()}${rng.chance(0.7) ? ` ${n()}` : ''}`;
-    case 2: return `vcpu ${rng.pick(['list', 'normal_list', 'orphan_list', 'kick', 'pause', 'resume', 'halt', 'reset', 'dumpreg', 'dumpstat'])} ${n()}`;
+    case 1:
+      if (rng.chance(0.5)) return `memory ${rng.pick(['dump8', 'dump16', 'dump32', 'modify8', 'modify16', 'modify32', 'copy'])} ${g()} ${n()} ${n()}${rng.chance(0.5) ? ` ${n()}` : ''}`;
+      return `guest dumpmem ${g()} ${n()}${rng.chance(0.7) ? ` ${n()}` : ''}`;
+    case 2: return `vcpu ${rng.pick(['list', 'normal_list', 'orphan_list', 'kick', 'pause', 'resume', 'halt', 'reset', 'dumpreg', 'dumpstat', 'set_hcpu', 'set_affinity'])} ${n()}${rng.chance(0.5) ? ` ${n()}` : ''}`;
     case 3: return `vserial ${rng.pick(['list', 'dump', 'bind', 'send'])} ${g()}/uart0`;
     case 4: return `vfs guest_fdt_load ${g()} ${f()} ${n()}${rng.chance(0.5) ? ` ${rng.pick(OVERRIDES)}` : ''}`;
     case 5: return `vfs guest_load ${g()} ${n()} ${f()}`;

@@ -33,6 +33,22 @@ export class PrrPolicy implements Policy {
     return this.home.get(task);
   }
 
+  /**
+   * Move a task to host CPU `cpu` (`vcpu set_hcpu`): its placement and load follow it, and a queued task waits on the
+   * new CPU's queue from now on. False when there is no such CPU.
+   */
+  moveTo(task: Task, cpu: number): boolean {
+    if (!this.queues.has(cpu)) return false;
+    const from = this.home.get(task);
+    if (from === cpu) return true;
+    const queued = from !== undefined && this.queue(task, from).includes(task);
+    this.forget(task);
+    this.home.set(task, cpu);
+    this.load.set(cpu, (this.load.get(cpu) ?? 0) + 1);
+    if (queued) this.enqueue(task);
+    return true;
+  }
+
   private place(task: Task): number {
     const existing = this.home.get(task);
     if (existing !== undefined) return existing;

@@ -53,11 +53,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'vcpu', summary: 'control commands for vcpu',
     subs: [
-      sub('list', [], ''), sub('normal_list', [], ''), sub('orphan_list', [], ''),
+      sub('list', [], ''), sub('normal_list', [], ''), sub('orphan_list', [], ''), sub('monitor', [], ''),
       ...['reset', 'kick', 'pause', 'resume', 'halt', 'dumpreg', 'dumpstat'].map(vcpuOp),
+      sub('set_hcpu', ['vcpu', 'text'], '<vcpu_id> <host_cpu>'),
       sub('set_affinity', ['vcpu', 'text'], '<vcpu_id> <host_cpu>[,<host_cpu>...]'),
     ],
-    notes: ['<vcpu_id> is the ID of vcpu list, or the VCPU\'s name (guest0/vcpu0)'],
+    notes: ['<vcpu_id> is the ID of vcpu list, or the VCPU\'s name (guest0/vcpu0)',
+      'monitor redraws each host CPU\'s load (virtual time), host RAM and the VCPU list every second, until q (or Ctrl-C)',
+      'set_hcpu moves a VCPU to one host CPU of its affinity (PRR scheduler); set_affinity also takes the CPUs apart (2 3)'],
   },
   {
     name: 'vserial', summary: 'virtual serial port commands',
@@ -85,6 +88,17 @@ export const COMMANDS: readonly CommandSpec[] = [
         'show|get|set|del <path> [<attr> [<type> <value>]]'),
       sub('node', [['show', 'dump', 'add', 'copy', 'del'], 'dtpath', 'dtpath'], 'show|dump|add|copy|del <path> [<name>|<source path>]'),
     ],
+  },
+  {
+    name: 'memory', summary: 'read and write a guest\'s memory',
+    subs: [
+      ...['dump8', 'dump16', 'dump32'].map((n) => sub(n, ['guest', 'text', 'text'], '<guest_name> <guest_phys_addr> <count>')),
+      ...['modify8', 'modify16', 'modify32'].map((n) => sub(n, ['guest', 'text', 'text'], '<guest_name> <guest_phys_addr> <value> [<value>...]')),
+      sub('copy', ['guest', 'text', 'text', 'text'], '<guest_name> <dest_guest_phys_addr> <src_guest_phys_addr> <byte_count>'),
+    ],
+    notes: ['addresses are guest physical addresses of the named guest: Xvisor\'s memory takes host physical ones, but tsvisor does not model host RAM byte by byte (each guest\'s memory is its own)',
+      'values are little-endian, as the guest loads them; a dump address is aligned down to its width; at most 4096 bytes',
+      'only RAM and ROM are read, and only RAM written: a device region is refused (a read could change the device)'],
   },
   {
     name: 'host', summary: 'host information',

@@ -8,6 +8,8 @@ export type ShellAction =
   | { readonly kind: 'shutdown' }
   /** `vserial bind`: the terminal's keys go to this guest console until ESC x q. */
   | { readonly kind: 'bind'; readonly vserial: string; readonly guest: string }
+  /** `vcpu monitor`: the terminal redraws the monitor's screen (`Shell.monitorScreen`) every second until `q`. */
+  | { readonly kind: 'monitor' }
   /** `guest migrate`: move the guest live to the tsvisor at host:port (the guests run meanwhile). */
   | { readonly kind: 'migrate'; readonly guest: string; readonly host: string; readonly port: number }
   /** `guest incoming`: wait on host:port for a migrated guest (as `name`, or its own), commands held until it runs. */
