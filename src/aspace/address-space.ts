@@ -4,7 +4,7 @@
  * An address in no region belongs to nobody: the caller halts the VCPU with that address as the reason.
  */
 import type { MmioDevice } from '../devices/device.js';
-import { RamBus, type MemoryRegionSpec } from './ram-bus.js';
+import { RamBus, type MemoryRegionSpec, type RamBusOptions } from './ram-bus.js';
 
 export interface DeviceMapping {
   readonly name: string;
@@ -15,13 +15,17 @@ export interface DeviceMapping {
 
 const TWO32 = 4294967296;
 
+/** Real regions first, so aliases can refer to any of them (the order another thread's bus must use too). */
+export function busOrder(memory: readonly MemoryRegionSpec[]): MemoryRegionSpec[] {
+  return [...memory.filter((m) => m.aliasOf === undefined), ...memory.filter((m) => m.aliasOf !== undefined)];
+}
+
 export class AddressSpace {
   readonly bus: RamBus;
   private readonly devices: DeviceMapping[] = [];
 
-  constructor(memory: readonly MemoryRegionSpec[]) {
-    // Real regions first, so aliases can refer to any of them.
-    this.bus = new RamBus([...memory.filter((m) => m.aliasOf === undefined), ...memory.filter((m) => m.aliasOf !== undefined)]);
+  constructor(memory: readonly MemoryRegionSpec[], options: RamBusOptions = {}) {
+    this.bus = new RamBus(busOrder(memory), options);
   }
 
   /** Map a device over [base, base + size). */

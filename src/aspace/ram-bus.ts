@@ -26,13 +26,22 @@ const TWO32 = 4294967296;
 /** Largest backing store: translated code indexes it with int32 arithmetic. */
 export const MAX_BACKING = 2 ** 31 - 4096;
 
+/** Where a bus keeps its backing store. */
+export interface RamBusOptions {
+  /**
+   * Back RAM with a SharedArrayBuffer (parallel mode: harts on other threads use the same memory), or take the
+   * shared backing store and written-page bytes another thread's bus made for the same regions.
+   */
+  readonly shared?: boolean | { readonly memory: SharedArrayBuffer; readonly dirty: SharedArrayBuffer };
+}
+
 export class RamBus implements Bus {
-  readonly memory: ArrayBuffer;
+  readonly memory: ArrayBuffer | SharedArrayBuffer;
   readonly bytes: Uint8Array;
   readonly dirty: Uint8Array;
   private readonly regions: Placed[] = [];
 
-  constructor(regions: readonly MemoryRegionSpec[]) {
+  constructor(regions: readonly MemoryRegionSpec[], options: RamBusOptions = {}) {
     let offset = 0;
     for (const r of regions) {
       if (r.base % 4096 !== 0 || r.size % 4096 !== 0 || r.size <= 0) {
@@ -50,9 +59,26 @@ export class RamBus implements Bus {
       offset += r.size;
     }
     if (offset > MAX_BACKING) throw new RangeError(`guest memory of ${offset} bytes exceeds the ${MAX_BACKING}-byte limit`);
-    this.memory = new ArrayBuffer(offset);
+    const pages = Math.ceil(offset / 4096);
+    const shared = options.shared;
+    if (typeof shared === 'object') {
+      if (shared.memory.byteLength !== offset || shared.dirty.byteLength !== pages) throw new RangeError('shared guest memory does not match the regions');
+      this.memory = shared.memory;
+      this.dirty = new Uint8Array(shared.dirty);
+    } else if (shared) {
+      this.memory = new SharedArrayBuffer(offset);
+      this.dirty = new Uint8Array(new SharedArrayBuffer(pages));
+    } else {
+      this.memory = new ArrayBuffer(offset);
+      this.dirty = new Uint8Array(pages);
+    }
     this.bytes = new Uint8Array(this.memory);
-    this.dirty = new Uint8Array(Math.ceil(offset / 4096));
+  }
+
+  /** The backing store and written-page bytes, for a bus on another thread (a shared bus only). */
+  sharedBuffers(): { memory: SharedArrayBuffer; dirty: SharedArrayBuffer } | undefined {
+    const memory = this.memory, dirty = this.dirty.buffer;
+    return memory instanceof SharedArrayBuffer && dirty instanceof SharedArrayBuffer ? { memory, dirty } : undefined;
   }
 
   lookupPage(paLo: number, paHi: number): number {

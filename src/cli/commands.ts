@@ -147,6 +147,7 @@ export function runCommand(): Command {
     .option('--migrate-at <when>', 'when to migrate: seconds of guest time, or a console text or /regex/')
     .option('--incoming <port>', 'wait on PORT (or HOST:PORT; 127.0.0.1 unless a host is given) for a guest migrated from another tsvisor run, then run it')
     .option('--gdb-wait', 'with --gdb: hold the guest before its first instruction until GDB continues it, as QEMU -S')
+    .option('--parallel [workers]', 'run the VCPUs on worker threads (at most WORKERS, and the machine\'s cores), as QEMU\'s MTTCG: not deterministic, guest time is the host\'s clock')
     .option('--no-color', 'no colours in diagnostics (as the NO_COLOR environment variable)')
     .action(async (guestPath: string, flags: RunFlags, command: Command) => {
       // --image is required unless the guest comes from a snapshot or a migration: a usage error, told before

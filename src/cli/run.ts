@@ -61,6 +61,7 @@ export interface RunFlags {
   migrateTo?: string;
   migrateAt?: string;
   incoming?: string;
+  parallel?: string | boolean;
 }
 
 export async function runGuest(guestPath: string, flags: RunFlags, out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -130,6 +131,7 @@ async function execute(
   const migrateAt = flags.migrateAt === undefined ? undefined : parseSnapshotAt(flags.migrateAt, '--migrate-at');
   const migrateTo = flags.migrateTo === undefined ? undefined : parseEndpoint(flags.migrateTo, '--migrate-to');
   const incoming = flags.incoming === undefined ? undefined : parseEndpoint(flags.incoming, '--incoming');
+  const parallel = flags.parallel === undefined ? undefined : flags.parallel === true ? 64 : Number(flags.parallel);
   let usage: string | undefined;
   if (!(timeout > 0) || !Number.isFinite(timeout)) usage = `--timeout: "${flags.timeout}" is not a positive number of seconds`;
   else if (wallTimeout !== undefined && !(wallTimeout > 0 && Number.isFinite(wallTimeout))) usage = `--wall-timeout: "${flags.wallTimeout}" is not a positive number of seconds`;
@@ -153,6 +155,10 @@ async function execute(
   else if (incoming !== undefined && flags.restore !== undefined) usage = '--incoming and --restore exclude each other';
   else if ((flags.snapshotAt === undefined) !== (flags.snapshot === undefined)) usage = '--snapshot-at WHEN and --snapshot FILE go together';
   else if (typeof snapshotAt === 'string') usage = snapshotAt;
+  else if (parallel !== undefined && !(Number.isInteger(parallel) && parallel >= 1 && parallel <= 64)) usage = `--parallel: "${String(flags.parallel)}" is not a number of worker threads (1..64)`;
+  else if (parallel !== undefined && (gdb !== undefined || snapshotAt !== undefined || migrateTo !== undefined || incoming !== undefined || flags.restore !== undefined || flags.script !== undefined)) {
+    usage = '--parallel runs without --gdb, --snapshot-at, --migrate-to, --incoming, --restore and --script (they need the deterministic mode)';
+  }
   if (usage) {
     err(`tsvisor run: ${usage}\n`);
     return 2;
@@ -260,6 +266,7 @@ async function execute(
       trace: flags.trace !== undefined,
       onReboot: flags.onReboot === 'reset' ? 'reset' : 'end',
       log: eventLog,
+      parallel: parallel === undefined ? undefined : { workers: parallel },
       // A --fail-on seen, (with --until-expect) every --expect seen, or a script done or failed ends the run at once.
       stopWhen: () => {
         if (wallTimeout !== undefined && performance.now() - t0 > wallTimeout * 1000) return (wallTimedOut = true);
@@ -304,6 +311,8 @@ async function execute(
         }
       }
       result = session.result();
+    } else if (parallel !== undefined) {
+      result = await session.runParallel();
     } else if (gdb === undefined || typeof gdb === 'string') {
       while (session.advance());
       result = session.result();

@@ -26,6 +26,8 @@ import { logInterrupts, runVcpu, type EventLog, type UnmappedAccess, type VcpuDe
 import type { Vcpu } from './vcpu.js';
 import { saveHart, restoreHart } from '../vcpu/riscv/hart-state.js';
 import { arr, asObject, bool, int, ints, num, SavedStateError, str, type SavedObject, type SavedState } from '../state/saved-state.js';
+import { createSharedGuest, SharedCode, type SharedGuestBuffers } from './parallel/shared-area.js';
+import { busOrder } from '../aspace/address-space.js';
 
 export type { Vcpu } from './vcpu.js';
 
@@ -72,6 +74,24 @@ export interface GuestOptions {
   readonly hotAfter?: number;
   /** The event log (`--log`), if one is kept. */
   readonly log?: EventLog;
+  /** Build the guest for parallel mode (RAM and code sharing in shared memory) for this many worker threads. */
+  readonly parallel?: { readonly workers: number };
+}
+
+/** Where a guest's VCPUs are told of interrupts and wake-ups while worker threads run them (parallel mode). */
+export interface RemoteVcpus {
+  post(vcpu: number, bits: number): void;
+  wake(vcpu: number): void;
+  /** The VCPU's SEIP line (from the PLIC). */
+  externalInterrupt(vcpu: number, level: boolean): void;
+}
+
+/** What a worker thread needs to share a guest's memory (parallel mode). */
+export interface ParallelBuffers {
+  readonly regions: readonly MemoryRegionSpec[];
+  readonly memory: SharedArrayBuffer;
+  readonly dirty: SharedArrayBuffer;
+  readonly area: SharedGuestBuffers;
 }
 
 export type GuestOutcome =
@@ -97,7 +117,11 @@ class HartIntc implements IrqChip {
   handle(line: number, level: boolean): void {
     const v = this.guest.vcpus[this.vcpu];
     if (!v) return;
-    if (line === 9) {
+    const remote = this.guest.remoteVcpus;
+    if (remote && line === 9) {
+      remote.externalInterrupt(this.vcpu, level);
+      v.hart.setExternalInterrupt(level);
+    } else if (line === 9) {
       v.hart.setExternalInterrupt(level);
       if (level) this.guest.wake(this.vcpu);
     } else if (line === 1 && level) {
@@ -145,9 +169,11 @@ export class GuestInstance implements VcpuLoopGuest {
     this.clock = new GuestClock(opts.timebaseFrequency, opts.scheduler);
     this.clock.restart(opts.scheduler.now());
     this.irqs = new IrqRouter(`${config.name}/irq`);
-    this.aspace = new AddressSpace(memoryRegions(config));
-    const code = new CodeCache(this.aspace.bus.memory, { hotAfter: opts.hotAfter });
+    this.aspace = new AddressSpace(memoryRegions(config), { shared: opts.parallel !== undefined });
     const count = Math.max(1, opts.vcpuCount ?? config.vcpus.length);
+    this.parallelArea = opts.parallel ? createSharedGuest(count, this.aspace.bus.memory.byteLength >>> 12, opts.parallel.workers) : undefined;
+    const sharing = this.parallelArea ? new SharedCode(this.parallelArea, 0) : undefined;
+    const code = new CodeCache(this.aspace.bus.memory, { hotAfter: opts.hotAfter, sharing });
     for (let i = 0; i < count; i++) {
       const v = config.vcpus[i];
       const hart = new Hart(this.aspace.bus, { hartId: i, instructionsPerTick: opts.instructionsPerTick, code });
@@ -189,6 +215,37 @@ export class GuestInstance implements VcpuLoopGuest {
 
   get name(): string {
     return this.config.name;
+  }
+
+  private readonly parallelArea: SharedGuestBuffers | undefined;
+  private remote: RemoteVcpus | undefined;
+
+  /** Parallel mode: where interrupts and wake-ups of the VCPUs go while workers run them. */
+  get remoteVcpus(): RemoteVcpus | undefined {
+    return this.remote;
+  }
+
+  /** What worker threads need to run this guest (a guest built for parallel mode), else undefined. */
+  parallelBuffers(): ParallelBuffers | undefined {
+    const shared = this.aspace.bus.sharedBuffers();
+    if (!shared || !this.parallelArea) return undefined;
+    return { regions: busOrder(memoryRegions(this.config)), ...shared, area: this.parallelArea };
+  }
+
+  /**
+   * Worker threads run the VCPUs from now on (parallel mode): the scheduler here runs none of them, and interrupts
+   * and wake-ups go to `remote`.
+   */
+  goRemote(remote: RemoteVcpus): void {
+    this.remote = remote;
+    for (const v of this.vcpus) this.cancelWake(v);
+    for (const t of this.tasks) this.scheduler.block(t);
+  }
+
+  /** Whether VCPU `i`'s task is on the scheduler's run queues. */
+  isVcpuQueued(i: number): boolean {
+    const t = this.tasks[i];
+    return t !== undefined && this.scheduler.isRunnable(t);
   }
 
   running(): boolean {
@@ -358,6 +415,7 @@ export class GuestInstance implements VcpuLoopGuest {
 
   /** Post interrupt bits to a VCPU (Hypatia's posted interrupts in the task-set area) and wake it. */
   post(vcpu: number, bits: number): void {
+    if (this.remote) { this.remote.post(vcpu, bits); return; }
     this.taskSet.postInterrupt(vcpu + 1, bits); // member 0 is the VM control task
     this.yieldRequested = true;
     this.wake(vcpu);
@@ -384,6 +442,7 @@ export class GuestInstance implements VcpuLoopGuest {
     const v = this.vcpus[vcpu];
     const task = this.tasks?.[vcpu];
     if (!v || !task) return;
+    if (this.remote) { this.remote.wake(vcpu); return; }
     this.cancelWake(v);
     if (v.state.runnable) this.scheduler.wake(task);
   }

@@ -14,6 +14,7 @@ import { checkGuestLimits, GuestInstance, type DeviceBuilder, type GuestOutcome 
 import { LOCKSTEP_QUANTUM_NS, type EventLog, type UnmappedAccess } from './vcpu-loop.js';
 import { asObject, bool, ints, num, SavedStateError, str, type SavedState } from '../state/saved-state.js';
 import { decodeMemory } from './snapshot/format.js';
+import { ParallelEngine, workerCount } from './parallel/engine.js';
 
 export interface RunImageOptions {
   readonly guest: GuestConfig;
@@ -55,6 +56,11 @@ export interface RunImageOptions {
   readonly restore?: { readonly state: SavedState; readonly memory: Uint8Array };
   /** Live migration in: nothing boots, RAM arrives page by page, then `adopt` the state and the run goes on. */
   readonly incoming?: boolean;
+  /**
+   * Run the VCPUs on worker threads (`runParallel`; at most this many, and the machine's cores): guest time is the
+   * host's clock, so the run is not deterministic (parallel/engine.ts).
+   */
+  readonly parallel?: { readonly workers: number };
 }
 
 /** The options a snapshot keeps, so that a restore builds the same machine (the guest itself travels as its DTB). */
@@ -141,8 +147,10 @@ export class RunSession {
     const scheduler = new Scheduler({ cpus, policy: new PrrPolicy(cpus), nsPerWork: () => nsPerInstruction, quantum: LOCKSTEP_QUANTUM_NS, trace: o.trace });
     this.scheduler = scheduler;
     const typist = new Typist(o.input, scheduler);
+    this.workers = o.parallel ? workerCount(harts, o.parallel.workers) : 0;
     const guest = new GuestInstance(o.guest, {
       scheduler, supervisor: new Supervisor(), timebaseFrequency: timebase, instructionsPerTick: ipt, vcpuCount: harts,
+      parallel: o.parallel ? { workers: this.workers } : undefined,
       bootargs: o.bootargs, buildDevice: o.buildDevice, files: o.files, wallClockEpochNs: o.wallClockEpochNs,
       affinity: (i) => [i], unmapped: o.unmapped, stepLimit: o.stepLimit, hotAfter: o.hotAfter, log: o.log,
       output: (vserial, bytes) => {
@@ -175,6 +183,36 @@ export class RunSession {
   }
 
   private readonly typist: Typist;
+  /** Worker threads of a parallel run (0: the run is deterministic, on this thread). */
+  private readonly workers: number;
+
+  /**
+   * Run to the end with the VCPUs on worker threads (RunImageOptions.parallel): the guest's time is the host's clock
+   * (the time limit is in host seconds too), devices stay on this thread, `stopWhen` is asked every few ms.
+   */
+  async runParallel(): Promise<RunImageResult> {
+    if (this.workers === 0) throw new Error('this run was not built for parallel mode');
+    const { guest, scheduler } = this;
+    let wake: (() => void) | undefined;
+    const engine = new ParallelEngine({ scheduler, workers: this.workers, onEvent: () => wake?.() });
+    try {
+      engine.adopt(guest, (i) => i);
+      for (;;) {
+        await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, 5); });
+        wake = undefined;
+        if (engine.failure !== undefined) throw new Error(`a worker thread failed: ${engine.failure}`);
+        engine.pump();
+        this.t = scheduler.now();
+        if (guest.outcome.kind !== 'running' || this.t >= this.limit) break;
+        if (this.o.stopWhen?.()) { this.stopped = true; break; }
+        if (guest.vcpus.every((v) => !v.state.runnable)) { this.idle = true; break; }
+      }
+    } finally {
+      await engine.close();
+    }
+    if (this.t >= this.limit && guest.outcome.kind === 'running' && !this.stopped && !this.idle) this.t = this.limit;
+    return this.result();
+  }
 
   /**
    * The run's state between two steps (call it only after `advance` returned, not while a debugger holds a step

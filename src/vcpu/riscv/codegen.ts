@@ -358,8 +358,8 @@ function emit(
     case 'jalr':
       return `a=${L1};t=(a+${imm})|0;u=(${H1}+${immHi}+((t>>>0)<(a>>>0)?1:0))|0;` +
         `${link(x, o, offsetInPage)}h.pcLo=t&-2;h.pcHi=u;${g.exit(undefined, '', k + 1)}`;
-    case 'fence': return '';
-    case 'fence.i': return g.exit(o + x.len, setPc(o + x.len, offsetInPage), k + 1);
+    case 'fence': return 'h.fence();';
+    case 'fence.i': return `h.code.fenceI();${g.exit(o + x.len, setPc(o + x.len, offsetInPage), k + 1)}`;
     case 'ecall': return exitVia(o, R(k), 'h.ecall()', g);
     case 'ebreak': return exitVia(o, R(k), 'h.ebreak()', g);
     case 'sret': return exitVia(o, R(k), `h.sret(${x.raw})`, g);

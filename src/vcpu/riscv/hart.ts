@@ -40,6 +40,12 @@ export interface MmioAccess {
   dataHi: number;
 }
 
+/** A guest clock read live (parallel mode). */
+export interface LiveClock {
+  /** Guest time now, in ticks of the timebase. */
+  ticks(): number;
+}
+
 export interface HartOptions {
   /** Guest hart id (a0 at reset). */
   hartId?: number;
@@ -96,6 +102,14 @@ export class Hart implements WalkContext {
   timeFloor = 0;
   /** icount at which the timer fires (Infinity when it cannot). */
   timerDeadline = Infinity;
+  /**
+   * Parallel mode: the guest's clock read live from the host's monotonic clock, the same for every hart of the guest
+   * on every thread (so `time` never runs backwards from one hart to another). The run loop looks at the timer
+   * between its chunks then, not by instruction count.
+   */
+  liveClock: LiveClock | undefined = undefined;
+  /** Parallel mode: a word of shared memory whose atomic update is the host's full barrier (a guest FENCE). */
+  barrier: Int32Array | undefined = undefined;
 
   // Derived state.
   /** satp.MODE (0 bare, 8 Sv39, 9 Sv48) and root PPN, decoded once per satp write. */
@@ -110,6 +124,9 @@ export class Hart implements WalkContext {
   resValid = false;
   resLo = 0;
   resHi = 0;
+  /** Parallel mode: the value LR read (an SC stores only if the location still holds it). */
+  resValLo = 0;
+  resValHi = 0;
 
   readonly rtlb = new TlbSet();
   readonly wtlb = new TlbSet();
@@ -178,6 +195,7 @@ export class Hart implements WalkContext {
 
   /** The `time` CSR value. */
   time(): number {
+    if (this.liveClock !== undefined) return this.liveClock.ticks();
     const own = this.timeOffset + Math.floor(this.icount / this.instructionsPerTick);
     return own > this.timeFloor ? own : this.timeFloor;
   }
@@ -203,7 +221,7 @@ export class Hart implements WalkContext {
   refreshTimer(): void {
     const cmp = (this.stimecmpHi >>> 0) * TWO32 + (this.stimecmpLo >>> 0);
     this.stip = this.time() >= cmp;
-    this.timerDeadline = this.stip || cmp >= 2 ** 53 ? Infinity : Math.max(0, (cmp - this.timeOffset) * this.instructionsPerTick);
+    this.timerDeadline = this.stip || cmp >= 2 ** 53 || this.liveClock !== undefined ? Infinity : Math.max(0, (cmp - this.timeOffset) * this.instructionsPerTick);
     this.updateIrq();
   }
 
@@ -320,6 +338,16 @@ export class Hart implements WalkContext {
     this.advance(4);
     if (!this.interruptPending()) this.exit = Exit.Wfi;
     return 1;
+  }
+
+  /**
+   * FENCE. One thread runs a guest's harts one after another, so program order is memory order and there is nothing
+   * to do; in parallel mode the host's stores may wait in its store buffer past a later load (x86 TSO), which RVWMO
+   * forbids across a FENCE: an atomic read-modify-write is the host's full barrier.
+   */
+  fence(): void {
+    const b = this.barrier;
+    if (b !== undefined) Atomics.add(b, 0, 0);
   }
 
   sfenceVma(raw: number, rs1: number): number {

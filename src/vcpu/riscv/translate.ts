@@ -90,6 +90,24 @@ export interface MemoryViews {
 export interface CodeCacheOptions {
   /** Runs of a block before it is translated; 1 translates every block before its first run. */
   readonly hotAfter?: number;
+  /** Parallel mode: the code caches of other threads over the same memory (see CodeSharing). */
+  readonly sharing?: CodeSharing;
+}
+
+/**
+ * How the code caches of several threads over one shared guest memory keep each other right (parallel mode). A
+ * page's word in `owners` holds a bit per thread with blocks on it, so every thread's harts take stores to any
+ * thread's code pages the slow way; a store there drops the page everywhere: here at once, elsewhere by message.
+ */
+export interface CodeSharing {
+  /** Per backing page: the bits of the threads holding blocks of it (a SharedArrayBuffer's view). */
+  readonly owners: Int32Array;
+  /** This thread's bit. */
+  readonly bit: number;
+  /** This thread is first to hold code on `page`: the others drop their write TLB entries for it. */
+  firstCode(page: number): void;
+  /** `page` is about to change: the threads in `others` drop their blocks of it. */
+  stale(page: number, others: number): void;
 }
 
 /**
@@ -98,7 +116,9 @@ export interface CodeCacheOptions {
  */
 export class CodeCache {
   private readonly pages: (Array<Block | undefined> | undefined)[];
-  private readonly codeFlags: Uint8Array;
+  /** Per backing page, non-zero when some hart's stores to it must drop blocks (CodeSharing.owners when shared). */
+  private readonly codeFlags: Int32Array;
+  readonly sharing: CodeSharing | undefined;
   private readonly harts: Hart[] = [];
   readonly views: MemoryViews;
   readonly hotAfter: number;
@@ -110,10 +130,11 @@ export class CodeCache {
   decoded = 0;
   translated = 0;
 
-  constructor(memory: ArrayBuffer, options: CodeCacheOptions = {}) {
+  constructor(memory: ArrayBuffer | SharedArrayBuffer, options: CodeCacheOptions = {}) {
     const pageCount = memory.byteLength >>> 12;
     this.pages = new Array(pageCount);
-    this.codeFlags = new Uint8Array(pageCount);
+    this.sharing = options.sharing;
+    this.codeFlags = options.sharing?.owners ?? new Int32Array(pageCount);
     this.views = {
       i8: new Int8Array(memory),
       u8: new Uint8Array(memory),
@@ -130,7 +151,7 @@ export class CodeCache {
   }
 
   isCode(page: number): boolean {
-    return this.codeFlags[page] === 1;
+    return this.codeFlags[page] !== 0;
   }
 
   lookup(pageOffset: number, offsetInPage: number): Block | undefined {
@@ -141,13 +162,34 @@ export class CodeCache {
   /** Drop every block of a backing page (its memory is about to change). */
   invalidatePage(page: number): void {
     this.pages[page] = undefined;
-    this.codeFlags[page] = 0;
+    const sharing = this.sharing;
+    if (sharing === undefined) { this.codeFlags[page] = 0; return; }
+    const others = Atomics.exchange(this.codeFlags, page, 0) & ~sharing.bit;
+    if (others !== 0) sharing.stale(page, others);
   }
+
+  /** Parallel mode: another thread changed `page`: drop this thread's blocks of it (its bit is already clear). */
+  dropPage(page: number): void {
+    this.pages[page] = undefined;
+  }
+
+  /** Parallel mode: another thread now holds code on `page`: no hart here may store to it through its TLB. */
+  protectPage(page: number): void {
+    for (const h of this.harts) h.wtlb.flushBackingPage(page);
+  }
+
+  /** Drop every block (parallel mode, when messages were lost, or RAM changed under every thread). */
+  dropAll(): void {
+    this.pages.fill(undefined);
+  }
+
+  /** A FENCE.I: in parallel mode, pages other threads changed are dropped now (a no-op otherwise). */
+  fenceI: () => void = () => {};
 
   /** Drop the blocks of every page overlapping [offset, offset + length): for writes that bypass the harts. */
   invalidateRange(offset: number, length: number): void {
     if (length <= 0) return;
-    for (let p = offset >>> 12; p <= (offset + length - 1) >>> 12; p++) if (this.codeFlags[p]) this.invalidatePage(p);
+    for (let p = offset >>> 12; p <= (offset + length - 1) >>> 12; p++) if (this.codeFlags[p] !== 0) this.invalidatePage(p);
   }
 
   /** The block starting at backing offset `pageOffset + offsetInPage`, decoded now (and translated if hot). */
@@ -166,13 +208,15 @@ export class CodeCache {
       const d = decodeWord(raw);
       if (d.flow === Flow.Illegal && decoded.length > 0) break;
       decoded.push(d);
-      off += d.ins.len;
+      off += d.len;
       if (d.flow >= Flow.Jump) break;
       // A branch back to the block start closes a loop the block function runs by itself.
-      if (d.flow === Flow.Branch && off - d.ins.len - offsetInPage + d.ins.imm === 0) break;
+      if (d.flow === Flow.Branch && off - d.len - offsetInPage + d.imm === 0) break;
     }
-    if (this.codeFlags[page] === 0) {
-      this.codeFlags[page] = 1;
+    if (this.pages[page] === undefined) {
+      const sharing = this.sharing;
+      if (sharing === undefined) this.codeFlags[page] = 1;
+      else if (Atomics.or(this.codeFlags, page, sharing.bit) === 0) sharing.firstCode(page);
       // Sized up front: an empty array written first at index > 1024 turns into a slow dictionary.
       this.pages[page] = new Array<Block | undefined>(2048);
       for (const h of this.harts) h.wtlb.flushBackingPage(page);
@@ -180,7 +224,7 @@ export class CodeCache {
     let block = NO_BLOCK;
     if (decoded.length > 0) {
       const last = decoded[decoded.length - 1]!;
-      const loops = (last.flow === Flow.Branch || last.ins.op === 'jal') && off - last.ins.len - offsetInPage + last.ins.imm === 0;
+      const loops = (last.flow === Flow.Branch || last.op === 'jal') && off - last.len - offsetInPage + last.imm === 0;
       block = new Block(offsetInPage, decoded, loops ? this.loopHotAfter : this.hotAfter);
       if (this.hotAfter <= 1) this.promote(block);
     }
@@ -191,7 +235,7 @@ export class CodeCache {
 
   /** Translate a block that has become hot. */
   promote(block: Block): BlockFn {
-    const insns = block.decoded.map((d) => d.ins);
+    const insns = block.decoded;
     const offsets: number[] = [];
     let off = 0;
     for (const ins of insns) {

@@ -1,0 +1,301 @@
+/**
+ * Parallel mode, the main thread's side: host CPUs grouped onto worker threads (at most the machine's cores), each
+ * VCPU run by the worker of the host CPU it is placed on, guest RAM shared. The main thread keeps every device, the
+ * SBI console and HSM bookkeeping, the scheduler's device timers (moved on with the host's clock instead of by
+ * retired instructions) and each VCPU while no worker runs it; it answers the workers' requests as they come.
+ *
+ * Non-deterministic by nature, as QEMU's MTTCG: guest time is the host's clock and the harts' interleaving is the
+ * host's. The deterministic single-thread mode is the default and does not use any of this.
+ */
+import { availableParallelism } from 'node:os';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { saveHart, restoreHart } from '../../vcpu/riscv/hart-state.js';
+import type { Scheduler } from '../../sched/scheduler.js';
+import { IRQ_SOFTWARE } from '../../vcpu/riscv/privilege.js';
+import type { GuestInstance } from '../guest-instance.js';
+import { hostNs } from './live-clock.js';
+import { ReplyStatus, VCPU_WORDS, Word } from './shared-area.js';
+import type { FromWorker, ParkedVcpu, ToWorker } from './messages.js';
+import type { WorkerInit } from './worker-loop.js';
+
+/** Workers for `hostCpus` host CPUs on this machine (at most its cores, at least 1). */
+export function workerCount(hostCpus: number, limit = availableParallelism()): number {
+  return Math.max(1, Math.min(hostCpus, limit));
+}
+
+/** The compiled worker script (tests run the engine from src/*.ts; the worker runs from dist/). */
+function workerUrl(): URL {
+  const here = new URL('./worker.js', import.meta.url);
+  return import.meta.url.endsWith('.ts') ? new URL(here.href.replace('/src/', '/dist/')) : here;
+}
+
+interface EngineGuest {
+  readonly id: number;
+  readonly guest: GuestInstance;
+  readonly ctl: Int32Array;
+  /** Worker of each VCPU. */
+  readonly placement: readonly number[];
+  /** Whether each VCPU is with a worker (true) or here. */
+  readonly away: boolean[];
+  /** Whether each VCPU was waiting for an interrupt when it came back. */
+  readonly sleeping: boolean[];
+}
+
+export interface ParallelEngineOptions {
+  /** The scheduler whose timers drive the guests' devices (moved on with the host's clock). */
+  readonly scheduler: Scheduler;
+  /** Worker threads. */
+  readonly workers: number;
+  /** Called when a guest shut down or asked for a reset (SBI SRST, a finisher device), or a VCPU halted. */
+  readonly onEvent?: (guest: GuestInstance) => void;
+}
+
+export class ParallelEngine {
+  private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  private readonly bells: Int32Array;
+  private readonly guests = new Map<number, EngineGuest>();
+  private readonly byInstance = new Map<GuestInstance, EngineGuest>();
+  private nextId = 1;
+  /** Host ns and scheduler time when the engine started: scheduler time follows the host's clock from there. */
+  private readonly hostStart = hostNs();
+  private readonly schedStart: number;
+  private pumpTimer: NodeJS.Timeout | undefined;
+  private parks = new Map<number, { waiting: number; done: () => void }>();
+  private nextToken = 1;
+  private closed = false;
+  /** A worker's failure (an exception in the emulator): reported by `failure`. */
+  failure: string | undefined;
+
+  constructor(private readonly o: ParallelEngineOptions) {
+    this.schedStart = o.scheduler.now();
+    const bells = new SharedArrayBuffer(4 * o.workers);
+    const barrier = new SharedArrayBuffer(4);
+    this.bells = new Int32Array(bells);
+    for (let i = 0; i < o.workers; i++) {
+      const { port1, port2 } = new MessageChannel();
+      const init: WorkerInit = { index: i, bells, barrier, port: port2 };
+      const w = new Worker(workerUrl(), { workerData: init, transferList: [port2] });
+      w.on('message', (m: FromWorker) => this.handle(m));
+      w.on('error', (e) => { this.failure ??= e.stack ?? e.message; this.o.onEvent?.(this.anyGuest()); });
+      this.workers.push(w);
+      this.ports.push(port1);
+    }
+    this.schedulePump();
+  }
+
+  get workerCount(): number {
+    return this.workers.length;
+  }
+
+  /** Scheduler time now (host clock since the engine started). */
+  schedulerNow(): number {
+    return this.schedStart + (hostNs() - this.hostStart);
+  }
+
+  /** Fire the device timers that are due. */
+  pump(): void {
+    const now = this.schedulerNow();
+    if (now > this.o.scheduler.now()) this.o.scheduler.runUntil(now);
+  }
+
+  private schedulePump(): void {
+    if (this.closed) return;
+    const next = this.o.scheduler.nextTimer();
+    const ms = next === Infinity ? 20 : Math.min(20, Math.max(0, (next - this.schedulerNow()) / 1e6));
+    this.pumpTimer = setTimeout(() => { this.pump(); this.schedulePump(); }, ms);
+  }
+
+  /**
+   * Run a guest's VCPUs on the workers from now on: VCPU i on the worker of host CPU `hostCpu(i)`. Its RAM must be
+   * shared (the guest was built for parallel mode). Every VCPU that can run starts.
+   */
+  adopt(guest: GuestInstance, hostCpu: (vcpu: number) => number): void {
+    const shared = guest.parallelBuffers();
+    if (!shared) throw new Error(`${guest.name} was not built for parallel mode`);
+    if (shared.area.rings.length !== this.workers.length) throw new Error(`${guest.name} was built for ${shared.area.rings.length} workers, not ${this.workers.length}`);
+    const id = this.nextId++;
+    const queued = guest.vcpus.map((v) => guest.isVcpuQueued(v.index));
+    const g: EngineGuest = {
+      id, guest, ctl: new Int32Array(shared.area.ctl), placement: guest.vcpus.map((v) => hostCpu(v.index) % this.workers.length),
+      // A VCPU that can run but is not queued waits in WFI for its timer or an interrupt.
+      away: guest.vcpus.map(() => false), sleeping: guest.vcpus.map((v) => v.state.runnable && !queued[v.index]),
+    };
+    // From here the scheduler runs none of its VCPUs: interrupts and wake-ups come to this engine.
+    guest.goRemote({
+      post: (vcpu, bits) => { Atomics.or(g.ctl, vcpu * VCPU_WORDS + Word.Posted, bits); this.wake(g, vcpu); },
+      wake: (vcpu) => this.wake(g, vcpu),
+      externalInterrupt: (vcpu, level) => {
+        Atomics.store(g.ctl, vcpu * VCPU_WORDS + Word.Seip, level ? 1 : 0);
+        if (level) this.wake(g, vcpu);
+      },
+    });
+    this.pump();
+    const clock = guest.clock;
+    const nsPerTick = 1e9 / clock.timebaseFrequency;
+    // Guest time goes on from the latest any hart or device saw, following the host's clock from here.
+    const ticks = Math.max(clock.ticks(), ...guest.vcpus.map((v) => v.hart.time()));
+    const sched = this.o.scheduler.now();
+    clock.restore({ originNs: sched - ticks * nsPerTick, watermark: ticks, hostNs: sched });
+    const clockBase = hostNs() - ticks * nsPerTick;
+    this.guests.set(id, g);
+    this.byInstance.set(guest, g);
+    for (const port of this.ports) {
+      this.post(port, {
+        t: 'guest', guest: {
+          id, name: guest.name, regions: shared.regions, memory: shared.memory, dirty: shared.dirty, shared: shared.area,
+          vcpuCount: guest.vcpus.length, clockBase, nsPerTick, instructionsPerTick: guest.vcpus[0]!.hart.instructionsPerTick,
+          hotAfter: guest.vcpus[0]!.hart.code.hotAfter, unmapped: guest.unmapped,
+        },
+      });
+    }
+    // Interrupts already pending here travel in the shared words.
+    for (const v of guest.vcpus) {
+      if (v.hart.seip) Atomics.store(g.ctl, v.index * VCPU_WORDS + Word.Seip, 1);
+      if (guest.takeInterrupts(v.index) & IRQ_SOFTWARE) Atomics.or(g.ctl, v.index * VCPU_WORDS + Word.Posted, IRQ_SOFTWARE);
+      if (v.state.runnable) this.activate(g, v.index);
+    }
+  }
+
+  /** The VCPU may have something to do: a worker runs it (if it can run), or is rung. */
+  private wake(g: EngineGuest, vcpu: number): void {
+    const v = g.guest.vcpus[vcpu];
+    if (!v) return;
+    if (g.away[vcpu]) { this.ring(g.placement[vcpu]!); return; }
+    if (v.state.runnable && g.guest.running()) this.activate(g, vcpu);
+  }
+
+  private activate(g: EngineGuest, vcpu: number): void {
+    const v = g.guest.vcpus[vcpu]!;
+    const w = g.placement[vcpu]!;
+    g.away[vcpu] = true;
+    this.post(this.ports[w]!, { t: 'activate', guest: g.id, vcpu, hart: saveHart(v.hart), sleeping: g.sleeping[vcpu]! });
+    g.sleeping[vcpu] = false;
+    this.ring(w);
+  }
+
+  private ring(w: number): void {
+    Atomics.add(this.bells, w, 1);
+    Atomics.notify(this.bells, w);
+  }
+
+  private post(port: MessagePort, m: ToWorker): void {
+    port.postMessage(m);
+  }
+
+  /** Every VCPU of `guest` (of every guest when undefined) back here, with its state. */
+  park(guest?: GuestInstance): Promise<void> {
+    const g = guest ? this.byInstance.get(guest) : undefined;
+    if (guest && !g) return Promise.resolve();
+    const token = this.nextToken++;
+    return new Promise((resolve) => {
+      this.parks.set(token, { waiting: this.workers.length, done: resolve });
+      for (let w = 0; w < this.workers.length; w++) {
+        this.post(this.ports[w]!, { t: 'park', guest: g?.id, token });
+        this.ring(w);
+      }
+    });
+  }
+
+  /** Back to the workers, after `park`: every VCPU that can run. */
+  resume(guest?: GuestInstance): void {
+    for (const g of this.guests.values()) {
+      if (guest && g.guest !== guest) continue;
+      for (let w = 0; w < this.workers.length; w++) this.post(this.ports[w]!, { t: 'code-changed', guest: g.id });
+      for (const v of g.guest.vcpus) if (!g.away[v.index] && v.state.runnable && g.guest.running()) this.activate(g, v.index);
+    }
+  }
+
+  /** A guest is gone (destroyed): the workers forget it. Park it first. */
+  forget(guest: GuestInstance): void {
+    const g = this.byInstance.get(guest);
+    if (!g) return;
+    for (const port of this.ports) this.post(port, { t: 'forget', guest: g.id });
+    this.guests.delete(g.id);
+    this.byInstance.delete(guest);
+  }
+
+  /** Park everything and stop the workers. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.failure === undefined) await this.park();
+    this.closed = true;
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    this.pump();
+    for (let w = 0; w < this.workers.length; w++) { this.post(this.ports[w]!, { t: 'exit' }); this.ring(w); }
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    for (const p of this.ports) p.close();
+  }
+
+  private anyGuest(): GuestInstance {
+    return [...this.guests.values()][0]!.guest;
+  }
+
+  private reply(g: EngineGuest, vcpu: number, status: ReplyStatus, lo = 0, hi = 0): void {
+    const base = vcpu * VCPU_WORDS;
+    Atomics.store(g.ctl, base + Word.ReplyLo, lo | 0);
+    Atomics.store(g.ctl, base + Word.ReplyHi, hi | 0);
+    Atomics.store(g.ctl, base + Word.Reply, status);
+    Atomics.notify(g.ctl, base + Word.Reply);
+  }
+
+  private readonly mmioOut = { lo: 0, hi: 0 };
+
+  private handle(m: FromWorker): void {
+    if (m.t === 'failed') { this.failure ??= m.error; this.o.onEvent?.(this.anyGuest()); return; }
+    if (m.t === 'parked') { this.parked(m.token, m.vcpus); return; }
+    const g = this.guests.get(m.guest);
+    if (!g) return;
+    const guest = g.guest;
+    switch (m.t) {
+      case 'mmio': {
+        this.pump();
+        const out = this.mmioOut;
+        const ok = m.write ? guest.aspace.write(m.addrLo, m.addrHi, m.size, m.dataLo, m.dataHi) : guest.aspace.read(m.addrLo, m.addrHi, m.size, out);
+        this.reply(g, m.vcpu, ok ? ReplyStatus.Ok : ReplyStatus.NoDevice, m.write ? 0 : out.lo, m.write ? 0 : out.hi);
+        if (!guest.running()) this.o.onEvent?.(guest);
+        return;
+      }
+      case 'out': guest.sbi.putBytes?.(m.bytes); return;
+      case 'getc': this.reply(g, m.vcpu, ReplyStatus.Ok, guest.sbi.getByte()); return;
+      case 'reset':
+        guest.sbi.systemReset(m.type, m.reason);
+        this.reply(g, m.vcpu, ReplyStatus.Ok);
+        this.o.onEvent?.(guest);
+        return;
+      case 'hsm-start': this.reply(g, m.vcpu, ReplyStatus.Ok, guest.sbi.hsm!.start(m.target, m.addr, m.opaque)); return;
+      case 'hsm-status': this.reply(g, m.vcpu, ReplyStatus.Ok, guest.sbi.hsm!.status(m.target) ?? -1); return;
+      case 'hsm-stop':
+        g.away[m.vcpu] = false;
+        g.sleeping[m.vcpu] = false;
+        guest.sbi.hsm!.stop(guest.vcpus[m.vcpu]!.hart);
+        this.reply(g, m.vcpu, ReplyStatus.Ok);
+        return;
+      case 'halt': {
+        const v = guest.vcpus[m.vcpu]!;
+        g.away[m.vcpu] = false;
+        restoreHart(v.hart, m.hart);
+        guest.halt(v, m.reason);
+        this.o.onEvent?.(guest);
+        return;
+      }
+    }
+  }
+
+  private parked(token: number, vcpus: readonly ParkedVcpu[]): void {
+    for (const p of vcpus) {
+      const g = this.guests.get(p.guest);
+      const v = g?.guest.vcpus[p.vcpu];
+      if (!g || !v) continue;
+      restoreHart(v.hart, p.hart);
+      g.away[p.vcpu] = false;
+      g.sleeping[p.vcpu] = p.sleeping;
+    }
+    const park = this.parks.get(token);
+    if (park && --park.waiting === 0) {
+      this.parks.delete(token);
+      this.pump();
+      park.done();
+    }
+  }
+}
