@@ -9,7 +9,7 @@
 import * as alu from './alu.js';
 import * as fpu from './fpu.js';
 import * as wide from './wide.js';
-import { decode, type Insn } from './decode.js';
+import { decodeInto, type Insn } from './decode.js';
 import type { Hart } from './hart.js';
 import { BRANCHES, endsBlock, handlerSource } from './codegen.js';
 import { handlerKey, variableOperands, variablePrologue } from './operands.js';
@@ -52,31 +52,96 @@ export const enum Flow {
   Illegal = 4,
 }
 
-/** An instruction word decoded, with its handler. */
-export interface Decoded {
-  readonly ins: Insn;
+/** An instruction word decoded (its fields), with its handler. */
+export interface Decoded extends Insn {
   readonly handler: Handler;
   readonly flow: Flow;
 }
 
-/**
- * Decoded instruction words, shared by every guest (a decoded instruction is immutable). Real code repeats its
- * words; the bound keeps a guest that writes random code from growing it without end.
- */
-const decodedWords = new Map<number, Decoded>();
-const MAX_DECODED_WORDS = 1 << 18;
+/** One object per word, fields and handler together: the interpreter reaches both through one pointer. */
+class DecodedWord implements Decoded {
+  op = 'illegal';
+  rd = 0;
+  rs1 = 0;
+  rs2 = 0;
+  rs3 = 0;
+  imm = 0;
+  rm = 0;
+  csr = 0;
+  len: 2 | 4 = 4;
+  raw = 0;
+  handler: Handler = missing;
+  flow: Flow = Flow.Illegal;
+}
 
-export function decodeWord(raw: number): Decoded {
-  let d = decodedWords.get(raw);
-  if (d === undefined) {
-    const ins = decode(raw);
-    const flow = ins.op === 'illegal' ? Flow.Illegal : ins.op === 'jal' || ins.op === 'jalr' ? Flow.Jump
-      : endsBlock(ins) ? Flow.End : BRANCHES.has(ins.op) ? Flow.Branch : Flow.Next;
-    d = { ins, handler: handlerFor(ins), flow };
-    if (decodedWords.size >= MAX_DECODED_WORDS) decodedWords.clear();
-    decodedWords.set(raw, d);
+function missing(): number {
+  throw new Error('interpret: no handler');
+}
+
+/**
+ * Decoded instruction words, shared by every guest (a decoded instruction is immutable): an open-addressing hash
+ * table keyed by the word, its keys in a typed array (a Map boxed half of the words as heap numbers and cost Linux's
+ * boot more than the decoding itself). Real code repeats its words; the bound keeps a guest that writes random code
+ * from growing it without end. Made on first use and grown as it fills, so a process that runs no guest pays nothing.
+ */
+const MAX_DECODED_WORDS = 1 << 18;
+let wordKeys = new Int32Array(1);
+let wordValues: (DecodedWord | undefined)[] = [undefined];
+let wordMask = 0;
+let wordCount = 0;
+
+const slotOf = (raw: number, mask: number): number => {
+  const h = Math.imul(raw ^ (raw >>> 15), 0x2c1b3c6d);
+  return (h ^ (h >>> 16)) & mask;
+};
+
+export function decodeWord(word: number): Decoded {
+  const raw = word | 0;
+  const keys = wordKeys, values = wordValues, mask = wordMask;
+  for (let i = slotOf(raw, mask); ; i = (i + 1) & mask) {
+    const d = values[i];
+    if (d === undefined) break;
+    if (keys[i] === raw) return d;
   }
+  return decodeNew(raw);
+}
+
+function decodeNew(raw: number): Decoded {
+  if (2 * (wordCount + 1) > wordKeys.length) {
+    if (wordCount >= MAX_DECODED_WORDS) resizeWords(wordKeys.length, false);
+    else resizeWords(Math.max(4096, 2 * wordKeys.length), true);
+  }
+  const d = new DecodedWord();
+  decodeInto(raw, d);
+  d.flow = d.op === 'illegal' ? Flow.Illegal : d.op === 'jal' || d.op === 'jalr' ? Flow.Jump
+    : endsBlock(d) ? Flow.End : BRANCHES.has(d.op) ? Flow.Branch : Flow.Next;
+  d.handler = handlerFor(d);
+  const mask = wordMask;
+  let i = slotOf(raw, mask);
+  while (wordValues[i] !== undefined) i = (i + 1) & mask;
+  wordKeys[i] = raw;
+  wordValues[i] = d;
+  wordCount++;
   return d;
+}
+
+/** A table of `size` slots, holding the words decoded so far if `keep` (else emptied). */
+function resizeWords(size: number, keep: boolean): void {
+  const oldKeys = wordKeys, oldValues = wordValues;
+  wordKeys = new Int32Array(size);
+  wordValues = new Array<DecodedWord | undefined>(size).fill(undefined);
+  wordMask = size - 1;
+  wordCount = 0;
+  if (!keep) return;
+  for (let j = 0; j < oldValues.length; j++) {
+    const d = oldValues[j];
+    if (d === undefined) continue;
+    let i = slotOf(oldKeys[j]!, wordMask);
+    while (wordValues[i] !== undefined) i = (i + 1) & wordMask;
+    wordKeys[i] = oldKeys[j]!;
+    wordValues[i] = d;
+    wordCount++;
+  }
 }
 
 /**
@@ -84,13 +149,13 @@ export function decodeWord(raw: number): Decoded {
  * exit it took left them). Returns 1 if it retired.
  */
 export function interpretOne(h: Hart, r: Int32Array, pl: number, ph: number, d: Decoded): number {
-  const retired = d.handler(h, r, pl, ph, 1, d.ins);
+  const retired = d.handler(h, r, pl, ph, 1, d);
   r[0] = 0;
   r[1] = 0;
   if (retired === 0) return 0;
   h.icount += retired;
   if (d.flow === Flow.Next) {
-    const next = (pl + d.ins.len) | 0;
+    const next = (pl + d.len) | 0;
     h.pcLo = next;
     h.pcHi = (next >>> 0) < (pl >>> 0) ? (ph + 1) | 0 : ph;
   }
@@ -107,14 +172,14 @@ export function interpretBlock(h: Hart, r: Int32Array, pl: number, ph: number, b
   const n = block.length;
   for (let k = 0; k < n; k++) {
     const d = block[k]!;
-    const retired = d.handler(h, r, pl, ph, 1, d.ins);
+    const retired = d.handler(h, r, pl, ph, 1, d);
     r[0] = 0;
     r[1] = 0;
     if (retired === 0) return 0; // trapped or exited: pc is where that left it
     h.icount += retired;
     const flow = d.flow;
     if (flow >= Flow.End) return 0;
-    const next = (pl + d.ins.len) | 0;
+    const next = (pl + d.len) | 0;
     const nextHi = (next >>> 0) < (pl >>> 0) ? (ph + 1) | 0 : ph;
     if (flow !== Flow.Next && (flow === Flow.Jump || h.pcLo !== next || h.pcHi !== nextHi)) return 1;
     pl = next;
