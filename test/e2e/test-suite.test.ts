@@ -78,17 +78,17 @@ describe.skipIf(!existsSync(CLI))('tsvisor test', () => {
     const r = await test([join(ROOT, 'guests'), '--jobs', '2', '--junit', junit, '--tap', tap, '--logs', join(dir, 'logs')]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const names = ['hello', 'rv64i', 'traps', 'smp', 'devices_sv48', 'u-boot', 'linux-smp'];
+    const names = ['hello', 'rv64i', 'traps', 'smp', 'litmus', 'devices_sv48', 'u-boot', 'linux-smp'];
     for (const n of names) expect(r.stdout).toMatch(new RegExp(`\\] (PASS|SKIP) ${n} \\(`));
-    expect(r.stdout).toMatch(/19 tests: \d+ passed, 0 failed, \d+ skipped in/);
+    expect(r.stdout).toMatch(/20 tests: \d+ passed, 0 failed, \d+ skipped in/);
     const xml = readFileSync(junit, 'utf8');
     checkJunit10(xml);
     if (existsSync('/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin')) {
       expect(xml).toContain('name="step 3: wait &quot;/U-Boot 20\\\\d\\\\d\\\\.\\\\d\\\\d/&quot;"');
     }
     const lines = readFileSync(tap, 'utf8').split('\n');
-    expect(lines.slice(0, 2)).toEqual(['TAP version 13', '1..19']);
-    expect(lines.filter((l) => /^ok \d+ - /.test(l))).toHaveLength(19);
+    expect(lines.slice(0, 2)).toEqual(['TAP version 13', '1..20']);
+    expect(lines.filter((l) => /^ok \d+ - /.test(l))).toHaveLength(20);
   }, 300_000);
 
   it('shards split a suite into disjoint parts; a failure keeps its log and fails the suite', async () => {
