@@ -36,6 +36,8 @@ export interface BootFlags {
   incoming?: string;
   /** `[HOST:]PORT` of the web view (src/web/). */
   web?: string;
+  /** VCPUs on worker threads (as the board's /vmm `parallel`). */
+  parallel?: boolean;
 }
 
 /** How long a piped session waits (wall clock) for its first input before the guests start: a script that is
@@ -88,6 +90,7 @@ export async function boot(boardPath: string, flags: BootFlags): Promise<number>
   const hv = new Hypervisor(compiled.tree!, v.host, {
     output: (vserial, bytes) => { session?.output(vserial, bytes); web?.output(vserial, bytes); },
     files: hostFiles(dirname(boardPath)), trace: flags.trace !== undefined || webAt !== undefined, log,
+    parallel: flags.parallel === true ? true : undefined,
   });
   const shell = new Shell(hv, boardPath);
   session = new Session(hv, shell, { print, get terminal() { return terminal; } }, limit);
@@ -146,6 +149,7 @@ export async function boot(boardPath: string, flags: BootFlags): Promise<number>
   try {
     await s.loop();
   } finally {
+    await hv.close();
     process.off('SIGINT', onSigint);
     terminal?.close();
     rl?.close();

@@ -185,6 +185,7 @@ export function bootCommand(): Command {
     .option('--log-file <file>', 'write the --log events to this file, as QEMU -D')
     .option('-i, --include <dir>', 'add a directory to the /include/ search path', collect, [])
     .option('--incoming <port>', 'wait on PORT (or HOST:PORT) for a guest migrated live from another tsvisor (guest migrate), as QEMU -incoming')
+    .option('--parallel', 'run the VCPUs on worker threads, a group of host CPUs each (as /vmm parallel; in the board): not deterministic, guest time is the host\'s clock')
     .option('--web <[host:]port>', 'serve a live web view on PORT (0: a free one; 127.0.0.1 unless a host is given); its URL, with a random access token, is printed on stderr')
     .option('--no-color', 'no colours in diagnostics (as the NO_COLOR environment variable)')
     .action(async (boardPath: string, flags: BootFlags) => {

@@ -16,6 +16,8 @@ import { PROMPT, type Terminal } from './terminal.js';
 
 /** Virtual time run between looks at the console and stdin (and between piped commands). */
 export const STEP_NS = 20_000_000;
+/** Parallel mode: wall ms between the shell's looks at the guests (their devices' timers, events, input). */
+const PARALLEL_STEP_MS = 5;
 /** Virtual time a bound guest console gets to answer one piped line before the next is typed. */
 export const BOUND_LINE_NS = 200_000_000;
 /** Virtual time between `vcpu monitor` screens, and between the piped lines it reads, from a pipe. */
@@ -211,8 +213,15 @@ export class Session {
 
   /** Run the guests one step of virtual time, print what happened, and let stdin and signals in. */
   private async step(): Promise<void> {
-    this.t = Math.min(this.limitNs, this.t + STEP_NS);
-    this.hv.runUntil(this.t);
+    if (this.hv.engine) {
+      // Parallel mode: the guests run by themselves on the host's clock; this thread looks every few ms.
+      await new Promise<void>((r) => setTimeout(r, PARALLEL_STEP_MS));
+      await this.hv.advance();
+      this.t = Math.min(this.limitNs, this.hv.now());
+    } else {
+      this.t = Math.min(this.limitNs, this.t + STEP_NS);
+      this.hv.runUntil(this.t);
+    }
     const events = this.hv.takeEvents();
     if (events.length) this.io.print(events.map((e) => `${e}\n`).join(''));
     this.afterStep?.(events);
@@ -258,7 +267,12 @@ export class Session {
         await this.migration;
         this.migration = undefined;
       }
-      this.commands();
+      if (this.hv.engine && this.commandsDue()) {
+        // Parallel mode: commands see and change every VCPU here, as QEMU's monitor stops the VCPUs.
+        await this.hv.quiesce();
+        this.commands();
+        this.hv.release();
+      } else this.commands();
       this.typeBound();
       this.monitorTick();
       if (this.stopping || this.t >= this.limitNs) break;
@@ -279,6 +293,12 @@ export class Session {
     }
     const rest = this.console.flush();
     if (rest) this.io.print(rest);
+  }
+
+  /** Whether `commands` has something to run now. */
+  private commandsDue(): boolean {
+    if (this.stopping || this.bound || this.monitor || this.receiving || this.migration || this.t < this.nextAt) return false;
+    return this.commandsLeft.length > 0 || this.lines.length > 0;
   }
 
   /** Run the commands that are due; at a terminal, the prompt comes back when they are done. */

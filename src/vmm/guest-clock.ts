@@ -9,7 +9,7 @@
  * Guest time starts at 0 when the guest is created or reset, as Xvisor's per-guest time delta makes it.
  * Device timers are scheduler timers, so they fire in host virtual time like every other event.
  */
-import type { Hart } from '../vcpu/riscv/hart.js';
+import type { Hart, LiveClock } from '../vcpu/riscv/hart.js';
 import type { VirtualClock } from '../devices/device.js';
 
 /** What the clock needs from the scheduler (host virtual time in ns). */
@@ -28,6 +28,8 @@ export class GuestClock implements VirtualClock {
   /** The hart running now, whose clock is the guest's while it runs. */
   private running: Hart | undefined;
   private readonly nsPerTick: number;
+  /** Parallel mode: the clock every hart of the guest reads on its worker, which devices read too. */
+  private live: LiveClock | undefined;
   /** Device timers not yet fired or cancelled (cancelled all at once when the guest is destroyed). */
   private readonly pending = new Set<number>();
 
@@ -37,6 +39,7 @@ export class GuestClock implements VirtualClock {
 
   /** Guest time restarts from 0 at host time `hostNs` (guest create and reset). */
   restart(hostNs: number): void {
+    this.live = undefined;
     this.originNs = hostNs;
     this.hostNs = hostNs;
     this.watermark = 0;
@@ -61,8 +64,21 @@ export class GuestClock implements VirtualClock {
     if (this.running === hart) this.running = undefined;
   }
 
+  /**
+   * Parallel mode: guest time is `live` from now on (the harts' clock on the workers, the host's), and the
+   * watermark follows it; `restore` or `restart` sets the clock the harts are given next.
+   */
+  goLive(live: LiveClock | undefined): void {
+    this.live = live;
+  }
+
   /** Guest time in ticks of the timebase. */
   ticks(): number {
+    if (this.live) {
+      const t = this.live.ticks();
+      if (t > this.watermark) this.watermark = t;
+      return this.watermark;
+    }
     if (this.running) return this.running.time();
     const t = this.ticksAt(this.hostNs);
     return t > this.watermark ? t : this.watermark;
@@ -100,6 +116,7 @@ export class GuestClock implements VirtualClock {
   }
 
   restore(s: { originNs: number; watermark: number; hostNs: number }): void {
+    this.live = undefined;
     this.originNs = s.originNs;
     this.watermark = s.watermark;
     this.hostNs = s.hostNs;

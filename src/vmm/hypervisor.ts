@@ -29,6 +29,7 @@ import type { SavedState } from '../state/saved-state.js';
 import { decodeMemory } from './snapshot/format.js';
 import { Node } from '../dts/tree.js';
 import { cloneNode } from './config/guest-load.js';
+import { ParallelEngine, workerCount } from './parallel/engine.js';
 
 /** Most events kept until taken. */
 const MAX_EVENTS = 1000;
@@ -80,6 +81,11 @@ export interface HypervisorOptions {
   readonly log?: EventLog;
   /** Wall-clock time of guest time 0 for the guests' RTCs (ns since the Unix epoch; default a fixed date). */
   readonly wallClockEpochNs?: bigint;
+  /**
+   * Run VCPUs on worker threads (parallel mode; default: the board's /vmm `parallel`). Not deterministic; the host
+   * is driven with `advance`, `quiesce` and `release` instead of `runUntil`.
+   */
+  readonly parallel?: boolean;
 }
 
 /** {@link Hypervisor.fromBoard}'s options: the hypervisor's own, all optional, and how the board is booted. */
@@ -163,7 +169,13 @@ export class Hypervisor {
       nsPerWork: (task) => (this.taskVcpu.has(task) ? this.nsPerInstruction : 1),
       trace: opts.trace, quantum: LOCKSTEP_QUANTUM_NS,
     });
+    if (opts.parallel ?? host.vmm.parallel) {
+      this.engine = new ParallelEngine({ scheduler: this.scheduler, workers: workerCount(host.cpus.length) });
+    }
   }
+
+  /** Parallel mode's worker threads (undefined in the deterministic mode). */
+  readonly engine: ParallelEngine | undefined;
 
   /**
    * The hypervisor a board file describes, as `tsvisor boot` makes it: the board compiled and validated (its boot
@@ -178,6 +190,7 @@ export class Hypervisor {
       output: options.output ?? ((): void => {}),
       files: options.files ?? hostFiles(dirname(path)),
       instructionsPerTick: options.instructionsPerTick, trace: options.trace, log: options.log, wallClockEpochNs: options.wallClockEpochNs,
+      parallel: options.parallel,
     });
     if (options.bootcmd !== false) runBootcmd(hv, new Shell(hv, path), options.shellOutput);
     return hv;
@@ -209,7 +222,7 @@ export class Hypervisor {
         scheduler: this.scheduler, supervisor: this.supervisor,
         timebaseFrequency: this.host.timebaseFrequency, instructionsPerTick: this.ipt,
         output: this.opts.output, buildDevice, files: this.opts.files, wallClockEpochNs: this.opts.wallClockEpochNs,
-        log: this.opts.log,
+        log: this.opts.log, parallel: this.engine ? { workers: this.engine.workerCount } : undefined,
       });
     } catch (e) {
       this.memory.destroy(name);
@@ -220,6 +233,10 @@ export class Hypervisor {
     const record: GuestRecord = { name, config, instance, taskSet: set, tasks, vcpuIds: tasks.map(() => this.nextVcpuId++) };
     for (const [i, t] of tasks.entries()) this.taskVcpu.set(t, { guest: record, vcpu: instance.vcpus[i]! });
     this.guests.set(name, record);
+    if (this.engine) {
+      const cpus = this.host.cpus.map((c) => c.hartId);
+      this.engine.adopt(instance, (i) => (tasks[i]?.affinity ?? cpus).map((c) => cpus.indexOf(c)).filter((c) => c >= 0));
+    }
     return { ok: true, message: `${name}: Created` };
   }
 
@@ -235,9 +252,7 @@ export class Hypervisor {
       if (skipPoweroff && v.poweroff) continue;
       const t = v.state.request(target, this.scheduler.now());
       if (!t.ok) return { ok: false, message: `${name}: Failed to ${verb}` };
-      const task = g.tasks[v.index]!;
-      if (v.state.runnable) this.scheduler.wake(task);
-      else this.scheduler.block(task);
+      this.follow(g, v);
     }
     return { ok: true, message: `${name}: ${done}` };
   }
@@ -263,10 +278,19 @@ export class Hypervisor {
       guest.instance.enterSupervisor(vcpu, guest.config.vcpus[vcpu.index]?.startPc ?? 0, 0);
       vcpu.haltReason = undefined; // a reset VCPU's next halt is a new one, and is reported again
     }
-    if (vcpu.state.runnable) this.scheduler.wake(task);
-    else this.scheduler.block(task);
+    this.follow(guest, vcpu, task);
     const done: Record<string, string> = { reset: 'Reset', kick: 'Kicked', pause: 'Paused', resume: 'Resumed', halt: 'Halted' };
     return { ok: true, message: `${vcpu.name}: ${done[verb] ?? verb}` };
+  }
+
+  /**
+   * The scheduler follows a VCPU's new state: on its run queues if it can run, else off them. In parallel mode the
+   * scheduler here runs no VCPU: one that can run goes to its worker (at `release`, if the host is quiesced).
+   */
+  private follow(g: GuestRecord, v: Vcpu, task = g.tasks[v.index]!): void {
+    if (this.engine) { if (v.state.runnable) g.instance.wake(v.index); return; }
+    if (v.state.runnable) this.scheduler.wake(task);
+    else this.scheduler.block(task);
   }
 
   kickGuest(name: string): OpResult { return this.each(name, 'kick', 'Kicked', VcpuState.Ready, true); }
@@ -288,6 +312,7 @@ export class Hypervisor {
   destroyGuest(name: string): OpResult {
     const g = this.guest(name, 'destroy');
     if (!('instance' in g)) return g;
+    this.engine?.forget(g.instance);
     g.instance.destroy(); // off the scheduler (placement forgotten), timers cancelled
     for (const t of g.tasks) this.taskVcpu.delete(t);
     this.supervisor.destroyGuest(g.taskSet);
@@ -382,7 +407,48 @@ export class Hypervisor {
 
   /** Run every host CPU on until virtual time `ns`, then apply guest shutdowns and resets. */
   runUntil(ns: number): void {
+    if (this.engine) throw new Error('a parallel host runs by itself: use advance()');
     this.scheduler.runUntil(ns);
+    this.afterRun();
+  }
+
+  /**
+   * Parallel mode: device timers up to now, then guest shutdowns and resets applied (with the guest's VCPUs back here
+   * while that is done). The host's clock drives the guests; call this every few ms.
+   */
+  async advance(): Promise<void> {
+    const engine = this.engine;
+    if (!engine) throw new Error('advance() is for a parallel host: use runUntil()');
+    if (engine.failure !== undefined) throw new Error(`a worker thread failed: ${engine.failure}`);
+    engine.pump();
+    const ended = [...this.guests.values()].filter((g) => g.instance.outcome.kind !== 'running');
+    for (const g of ended) await engine.park(g.instance);
+    this.afterRun();
+    for (const g of ended) engine.resume(g.instance);
+  }
+
+  /** Parallel mode: every VCPU back on this thread, so that the state of everything can be read and changed. */
+  async quiesce(): Promise<void> {
+    await this.engine?.park();
+  }
+
+  /** Parallel mode: after `quiesce`, every VCPU that can run goes back to its worker. */
+  release(): void {
+    this.engine?.resume();
+  }
+
+  /** Parallel mode: stop the worker threads (every VCPU back here first). */
+  async close(): Promise<void> {
+    await this.engine?.close();
+  }
+
+  /** Guest time in ns the scheduler has reached (parallel mode: the host's clock since the engine started). */
+  now(): number {
+    return this.engine ? this.engine.schedulerNow() : this.scheduler.now();
+  }
+
+  /** Report new halts; apply guest shutdowns (a reset, as Xvisor) and reboots. */
+  private afterRun(): void {
     for (const g of this.guests.values()) {
       for (const v of g.instance.vcpus) {
         if (v.haltReason === undefined) this.haltReported.delete(v);

@@ -196,7 +196,7 @@ export class RunSession {
     let wake: (() => void) | undefined;
     const engine = new ParallelEngine({ scheduler, workers: this.workers, onEvent: () => wake?.() });
     try {
-      engine.adopt(guest, (i) => i);
+      engine.adopt(guest, (i) => [i]);
       for (;;) {
         await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, 5); });
         wake = undefined;

@@ -211,10 +211,11 @@ function readVmm(root: Node, cpus: readonly HostCpu[], sink: DiagnosticSink): Vm
   const vmm = root.getChild('vmm');
   const settings = {
     mtermPriority: 3, mtermTimeSlice: 10_000_000, scheduler: 'prr' as VmmSettings['scheduler'],
-    schedule: undefined as ScheduleConfig | undefined,
+    schedule: undefined as ScheduleConfig | undefined, parallel: false,
   };
   if (!vmm) return settings;
   const r = new PropReader(vmm, sink, '/vmm');
+  settings.parallel = r.flag('parallel');
   const prio = r.u32('mterm_priority');
   if (prio !== undefined) {
     if (prio > 7) r.error('priority', `mterm_priority ${prio} is out of range 0..7`, r.prop('mterm_priority'));

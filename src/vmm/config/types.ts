@@ -54,6 +54,8 @@ export interface VmmSettings {
   readonly mtermTimeSlice: number;
   readonly scheduler: 'prr' | 'table';
   readonly schedule: ScheduleConfig | undefined;
+  /** `parallel;`: VCPUs run on worker threads (as `tsvisor boot --parallel`; not deterministic). */
+  readonly parallel: boolean;
 }
 
 export interface HostConfig {

@@ -13,7 +13,8 @@ import { saveHart, restoreHart } from '../../vcpu/riscv/hart-state.js';
 import type { Scheduler } from '../../sched/scheduler.js';
 import { IRQ_SOFTWARE } from '../../vcpu/riscv/privilege.js';
 import type { GuestInstance } from '../guest-instance.js';
-import { hostNs } from './live-clock.js';
+import { hostNs, WallClock } from './live-clock.js';
+import { HartState } from '../sbi/sbi.js';
 import { ReplyStatus, VCPU_WORDS, Word } from './shared-area.js';
 import type { FromWorker, ParkedVcpu, ToWorker } from './messages.js';
 import type { WorkerInit } from './worker-loop.js';
@@ -64,6 +65,8 @@ export class ParallelEngine {
   private parks = new Map<number, { waiting: number; done: () => void }>();
   private nextToken = 1;
   private closed = false;
+  /** Between `park` and `resume`: VCPUs woken meanwhile wait for `resume` (which brings the clock first). */
+  private held = false;
   /** A worker's failure (an exception in the emulator): reported by `failure`. */
   failure: string | undefined;
 
@@ -107,17 +110,18 @@ export class ParallelEngine {
   }
 
   /**
-   * Run a guest's VCPUs on the workers from now on: VCPU i on the worker of host CPU `hostCpu(i)`. Its RAM must be
-   * shared (the guest was built for parallel mode). Every VCPU that can run starts.
+   * Run a guest's VCPUs on the workers from now on: VCPU i on the least loaded worker among those of the host CPUs
+   * (indices) it may run on, `hostCpus(i)`. Its RAM must be shared (the guest was built for parallel mode). Every VCPU
+   * that can run starts.
    */
-  adopt(guest: GuestInstance, hostCpu: (vcpu: number) => number): void {
+  adopt(guest: GuestInstance, hostCpus: (vcpu: number) => readonly number[]): void {
     const shared = guest.parallelBuffers();
     if (!shared) throw new Error(`${guest.name} was not built for parallel mode`);
     if (shared.area.rings.length !== this.workers.length) throw new Error(`${guest.name} was built for ${shared.area.rings.length} workers, not ${this.workers.length}`);
     const id = this.nextId++;
     const queued = guest.vcpus.map((v) => guest.isVcpuQueued(v.index));
     const g: EngineGuest = {
-      id, guest, ctl: new Int32Array(shared.area.ctl), placement: guest.vcpus.map((v) => hostCpu(v.index) % this.workers.length),
+      id, guest, ctl: new Int32Array(shared.area.ctl), placement: guest.vcpus.map((v) => this.place(hostCpus(v.index))),
       // A VCPU that can run but is not queued waits in WFI for its timer or an interrupt.
       away: guest.vcpus.map(() => false), sleeping: guest.vcpus.map((v) => v.state.runnable && !queued[v.index]),
     };
@@ -131,13 +135,8 @@ export class ParallelEngine {
       },
     });
     this.pump();
-    const clock = guest.clock;
-    const nsPerTick = 1e9 / clock.timebaseFrequency;
-    // Guest time goes on from the latest any hart or device saw, following the host's clock from here.
-    const ticks = Math.max(clock.ticks(), ...guest.vcpus.map((v) => v.hart.time()));
-    const sched = this.o.scheduler.now();
-    clock.restore({ originNs: sched - ticks * nsPerTick, watermark: ticks, hostNs: sched });
-    const clockBase = hostNs() - ticks * nsPerTick;
+    const clockBase = this.syncClock(guest);
+    const nsPerTick = 1e9 / guest.clock.timebaseFrequency;
     this.guests.set(id, g);
     this.byInstance.set(guest, g);
     for (const port of this.ports) {
@@ -157,18 +156,48 @@ export class ParallelEngine {
     }
   }
 
+  /** VCPUs placed on each worker (for placement: the least loaded first). */
+  private readonly load: number[] = [];
+
+  /** The least loaded worker of these host CPUs (host CPU c is in group c mod workers). */
+  private place(hostCpus: readonly number[]): number {
+    const n = this.workers.length;
+    const candidates = hostCpus.length ? [...new Set(hostCpus.map((c) => c % n))] : [...Array(n).keys()];
+    let best = candidates[0]!;
+    for (const w of candidates) if ((this.load[w] ?? 0) < (this.load[best] ?? 0)) best = w;
+    this.load[best] = (this.load[best] ?? 0) + 1;
+    return best;
+  }
+
+  /**
+   * Guest time goes on from the latest any hart or device of the guest saw, following the host's clock from here:
+   * the clock here set so, and the host ns of guest time 0 returned (the workers' WallClock base).
+   */
+  private syncClock(guest: GuestInstance): number {
+    const clock = guest.clock;
+    const nsPerTick = 1e9 / clock.timebaseFrequency;
+    clock.goLive(undefined);
+    const ticks = Math.max(clock.ticks(), ...guest.vcpus.map((v) => v.hart.time()));
+    const sched = this.o.scheduler.now();
+    clock.restore({ originNs: sched - ticks * nsPerTick, watermark: ticks, hostNs: sched });
+    const base = hostNs() - ticks * nsPerTick;
+    clock.goLive(new WallClock(base, nsPerTick));
+    return base;
+  }
+
   /** The VCPU may have something to do: a worker runs it (if it can run), or is rung. */
   private wake(g: EngineGuest, vcpu: number): void {
     const v = g.guest.vcpus[vcpu];
     if (!v) return;
     if (g.away[vcpu]) { this.ring(g.placement[vcpu]!); return; }
-    if (v.state.runnable && g.guest.running()) this.activate(g, vcpu);
+    if (v.state.runnable && g.guest.running() && !this.held) this.activate(g, vcpu);
   }
 
   private activate(g: EngineGuest, vcpu: number): void {
     const v = g.guest.vcpus[vcpu]!;
     const w = g.placement[vcpu]!;
     g.away[vcpu] = true;
+    v.hsm = HartState.Started;
     this.post(this.ports[w]!, { t: 'activate', guest: g.id, vcpu, hart: saveHart(v.hart), sleeping: g.sleeping[vcpu]! });
     g.sleeping[vcpu] = false;
     this.ring(w);
@@ -188,6 +217,7 @@ export class ParallelEngine {
     const g = guest ? this.byInstance.get(guest) : undefined;
     if (guest && !g) return Promise.resolve();
     const token = this.nextToken++;
+    this.held = true;
     return new Promise((resolve) => {
       this.parks.set(token, { waiting: this.workers.length, done: resolve });
       for (let w = 0; w < this.workers.length; w++) {
@@ -199,9 +229,18 @@ export class ParallelEngine {
 
   /** Back to the workers, after `park`: every VCPU that can run. */
   resume(guest?: GuestInstance): void {
+    this.held = false;
+    this.pump();
     for (const g of this.guests.values()) {
-      if (guest && g.guest !== guest) continue;
-      for (let w = 0; w < this.workers.length; w++) this.post(this.ports[w]!, { t: 'code-changed', guest: g.id });
+      if (!guest || g.guest === guest) {
+        // While parked, anything may have changed: RAM (a load), the clock (a reset), the harts.
+        const clockBase = this.syncClock(g.guest);
+        for (let w = 0; w < this.workers.length; w++) {
+          this.post(this.ports[w]!, { t: 'code-changed', guest: g.id });
+          this.post(this.ports[w]!, { t: 'clock', guest: g.id, clockBase });
+        }
+      }
+      // (Other guests' VCPUs woken while this one was parked, too.)
       for (const v of g.guest.vcpus) if (!g.away[v.index] && v.state.runnable && g.guest.running()) this.activate(g, v.index);
     }
   }
@@ -211,6 +250,7 @@ export class ParallelEngine {
     const g = this.byInstance.get(guest);
     if (!g) return;
     for (const port of this.ports) this.post(port, { t: 'forget', guest: g.id });
+    for (const w of g.placement) this.load[w]! -= 1;
     this.guests.delete(g.id);
     this.byInstance.delete(guest);
   }

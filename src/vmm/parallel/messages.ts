@@ -34,6 +34,8 @@ export type ToWorker =
   /** Stop running every VCPU of the guest (all guests when undefined) and send their state back ('parked'). */
   | { readonly t: 'park'; readonly guest: number | undefined; readonly token: number }
   | { readonly t: 'forget'; readonly guest: number }
+  /** The guest's clock restarted or moved (a reset, a restore): guest time 0 is at host ns `clockBase`. */
+  | { readonly t: 'clock'; readonly guest: number; readonly clockBase: number }
   /** RAM changed under every worker (a load, a reset): drop all translated code of the guest. */
   | { readonly t: 'code-changed'; readonly guest: number }
   | { readonly t: 'exit' };

@@ -53,7 +53,7 @@ interface GuestHere {
   readonly bus: RamBus;
   readonly code: CodeCache;
   readonly sharing: SharedCode;
-  readonly clock: WallClock;
+  clock: WallClock;
   readonly ctl: Int32Array;
   readonly harts: (Hart | undefined)[];
   /** The VCPUs this worker runs now. */
@@ -123,6 +123,13 @@ export class ParallelWorker {
       }
       case 'forget': this.guests.delete(m.guest); return;
       case 'code-changed': this.guests.get(m.guest)?.code.dropAll(); return;
+      case 'clock': {
+        const g = this.guests.get(m.guest);
+        if (!g) return;
+        g.clock = new WallClock(m.clockBase, g.spec.nsPerTick);
+        for (const h of g.harts) if (h) h.liveClock = g.clock;
+        return;
+      }
       case 'exit': this.exiting = true; return;
     }
   }
