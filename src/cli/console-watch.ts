@@ -14,9 +14,10 @@ export interface Pattern {
 export function parsePattern(text: string): Pattern | string {
   const m = /^\/(.+)\/([dgimsuy]*)$/s.exec(text);
   if (!m) return { text, regex: undefined };
+  const [, source = '', flags = ''] = m;
   try {
     // Searches resume where the last match ended (lastIndex): the pattern is always global.
-    return { text, regex: new RegExp(m[1]!, m[2]!.includes('g') ? m[2]! : `${m[2]!}g`) };
+    return { text, regex: new RegExp(source, flags.includes('g') ? flags : `${flags}g`) };
   } catch (e) {
     return `"${text}" is not a regular expression: ${(e as Error).message}`;
   }
@@ -59,8 +60,8 @@ export class ConsoleWatch {
 
   /** Looks at what arrived since the last look; true when the run should stop (a --fail-on, or, if asked, done). */
   check(untilExpected: boolean): boolean {
-    while (this.met < this.expects.length) {
-      const hit = find(this.expects[this.met]!, this.text, this.metEnd);
+    for (let expect = this.expects[this.met]; expect; expect = this.expects[this.met]) {
+      const hit = find(expect, this.text, this.metEnd);
       if (!hit) break;
       this.met++;
       this.metEnd = hit[1];

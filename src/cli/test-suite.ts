@@ -133,8 +133,9 @@ function runOne(test: TestCase, scratch: string): Promise<Outcome> {
         const report = readFileSync(junit, 'utf8');
         const suite = /<testsuite ([^>]*)>([\s\S]*)<\/testsuite>/.exec(report);
         if (suite) {
-          body = suite[2]!;
-          const num = (attr: string): number => Number(new RegExp(`\\b${attr}="(\\d+)"`).exec(suite[1]!)?.[1] ?? 0);
+          const [, attrs = '', content = ''] = suite;
+          body = content;
+          const num = (attr: string): number => Number(new RegExp(`\\b${attr}="(\\d+)"`).exec(attrs)?.[1] ?? 0);
           counts = { tests: num('tests'), failures: num('failures'), errors: num('errors') };
         }
       } catch {
@@ -165,9 +166,11 @@ export async function runSuite(path: string, flags: TestFlags, out: (s: string) 
   let next = 0, finished = 0;
   const width = String(tests.length).length;
   const worker = async (): Promise<void> => {
-    while (next < tests.length) {
+    for (;;) {
       const k = next++;
-      const o = await runOne(tests[k]!, scratch);
+      const test = tests[k];
+      if (!test) return;
+      const o = await runOne(test, scratch);
       outcomes[k] = o;
       finished++;
       const tag = o.status === 'pass' ? 'PASS' : o.status === 'skip' ? 'SKIP' : 'FAIL';
@@ -189,7 +192,7 @@ export async function runSuite(path: string, flags: TestFlags, out: (s: string) 
   return outcomes.some((o) => o.status === 'fail') ? 1 : 0;
 }
 
-const firstLine = (s: string): string => s.split('\n')[0]!.replace(/^tsvisor run: /, '');
+const firstLine = (s: string): string => (s.split('\n', 1)[0] ?? '').replace(/^tsvisor run: /, '');
 
 function summary(outcomes: readonly Outcome[], seconds: number, shard: string | undefined, logs: string): string {
   const nameWidth = Math.max(4, ...outcomes.map((o) => o.test.name.length));

@@ -259,8 +259,8 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
   private readConfig(off: number, size: number): number {
     const c = this.backend.config;
     if (off + size > c.length) return 0;
-    let v = 0;
-    for (let i = size - 1; i >= 0; i--) v = v * 256 + c[off + i]!;
+    let v = 0, scale = 1;
+    for (const b of c.subarray(off, off + size)) { v += b * scale; scale *= 256; } // little-endian, at most 4 bytes
     return v >>> 0;
   }
 
@@ -292,7 +292,7 @@ export class VirtioMmio implements MmioDevice, VirtioTransport {
       deviceFeaturesSel: int(o, 'deviceFeaturesSel', w, 0, 0xffffffff), driverFeaturesSel: int(o, 'driverFeaturesSel', w, 0, 0xffffffff),
       driverFeatures: big(o, 'driverFeatures', w), queueSel: int(o, 'queueSel', w, 0, 0xffffffff),
     };
-    queues.forEach((q, i) => this.queues[i]!.restore(q));
+    this.queues.forEach((queue, i) => queue.restore(queues[i] ?? null)); // as many as saved: checked above
     this.backend.restore(o.backend ?? null);
     Object.assign(this, saved);
     this.updateIrq();

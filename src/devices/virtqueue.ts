@@ -85,8 +85,8 @@ export class SplitQueue {
   }
 
   private u16(gpa: number): number {
-    const b = this.bytes(gpa, 2);
-    return b[0]! | (b[1]! << 8);
+    const b = this.bytes(gpa, 2); // two bytes, or it threw
+    return new DataView(b.buffer, b.byteOffset, 2).getUint16(0, true);
   }
 
   private put(gpa: number, data: Uint8Array): void {

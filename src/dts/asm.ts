@@ -2,6 +2,7 @@
  * `-O asm`: the DTB as GNU assembler source, laid out as dtc 1.6.1's dt_to_asm writes it (labels become global
  * symbols, sizes and offsets are symbol differences the assembler computes).
  */
+import { readU32BE } from './bytes.js';
 import { StringTable } from './dtb.js';
 import type { PropValue } from './data.js';
 import type { DeviceTree, Label, Node } from './tree.js';
@@ -77,8 +78,8 @@ export function toAsm(tree: DeviceTree, opts: AsmOptions = {}): string {
     for (const m of v.markers) if (m.type === 'label') w(`\t.globl\t${m.ref}\n${m.ref}\t= . + ${m.offset}\n`);
     const b = v.bytes;
     let off = 0;
-    for (; b.length - off >= 4; off += 4) cell(((b[off]! << 24) | (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!) >>> 0);
-    for (; off < b.length; off++) w(`\t.byte\t0x${b[off]!.toString(16)}\n`);
+    for (; b.length - off >= 4; off += 4) cell(readU32BE(b, off));
+    for (const byte of b.subarray(off)) w(`\t.byte\t0x${byte.toString(16)}\n`);
   };
   const prop = (labels: Label[], len: number, name: string) => {
     globals(labels);

@@ -15,7 +15,7 @@ import { refOf } from './lexer.js';
 import { MAX_NODE_DEPTH, tooDeep } from './limits.js';
 import type { SourceBuffer, SourceRef } from './source.js';
 import { getNodeByPath, getNodeByRef } from './lookup.js';
-import { addLabel, deleteNode, mergeNodes, Node, Property, type DeviceTree, type ReserveEntry } from './tree.js';
+import { addLabel, deleteNode, mergeNodes, Node, Property, type DeviceTree, type Label, type ReserveEntry } from './tree.js';
 
 export interface BuildContext {
   diags: DiagnosticSink;
@@ -47,14 +47,14 @@ class TreeBuilder {
       if (item.kind === 'memreserve') {
         if (root) this.error('/memreserve/ must come before the tree', item.tok);
         const entry: ReserveEntry = { address: this.int(item.address), size: this.int(item.size), labels: [] };
-        for (let i = item.labels.length - 1; i >= 0; i--) addLabel(entry.labels, labelName(item.labels[i]!), refOf(item.labels[i]!));
+        addLabels(entry.labels, item.labels);
         reserves.push(entry);
         continue;
       }
       if (item.kind === 'root') {
         // `lbl: / { }` is how dtc prints a labelled root (dtc cannot read it back; tsvisor can).
         const n = this.node(item.body, '', refOf(item.tok));
-        for (let i = item.labels.length - 1; i >= 0; i--) addLabel(n.labels, labelName(item.labels[i]!), refOf(item.labels[i]!));
+        addLabels(n.labels, item.labels);
         if (root) mergeNodes(root, n);
         else root = n;
         continue;
@@ -74,7 +74,8 @@ class TreeBuilder {
       }
       if (item.kind === 'ref') this.refItem(root, item.labels, item.ref, item.body, plugin);
       else {
-        if (item.labels.length) this.error(`a label cannot be put on ${item.tok.image}`, item.labels[0]!);
+        const [label] = item.labels;
+        if (label) this.error(`a label cannot be put on ${item.tok.image}`, label);
         const target = getNodeByRef(root, refName(item.ref));
         if (!target) this.error(`label or path ${refName(item.ref)} not found`, item.ref, 'reference');
         else if (item.kind === 'delete') deleteNode(target);
@@ -104,8 +105,7 @@ class TreeBuilder {
       return false;
     }
     let first: boolean | undefined;
-    for (let i = 0; i < hs.length; i++) {
-      const h = hs[i]!;
+    for (let i = 0, h = hs[0]; h; h = hs[++i]) {
       if (h.plugin) {
         this.error('"/plugin/;" must follow "/dts-v1/;"', h.tok);
         continue;
@@ -120,12 +120,13 @@ class TreeBuilder {
 
   private refItem(root: Node, labels: IToken[], refTok: IToken, body: NodeBody, plugin: boolean): void {
     const ref = refName(refTok);
-    if (labels.length > 1) this.error('only one label can be added to a node reference', labels[1]!);
+    const [label, second] = labels;
+    if (second) this.error('only one label can be added to a node reference', second);
     const n = this.node(body, '', refOf(refTok));
-    if (labels.length) {
+    if (label) {
       const target = getNodeByRef(root, ref);
       if (!target) return this.error(`label or path ${ref} not found`, refTok, 'reference');
-      addLabel(target.labels, labelName(labels[0]!), refOf(labels[0]!));
+      addLabel(target.labels, labelName(label), refOf(label));
       mergeNodes(target, n);
       return;
     }
@@ -162,12 +163,13 @@ class TreeBuilder {
     for (const item of body.items) {
       const name = propNodeName(item.name);
       if (item.kind === 'prop' || item.kind === 'delprop') {
-        if (item.omit.length) this.error('/omit-if-no-ref/ applies to nodes, not properties', item.omit[0]!);
+        const [omit] = item.omit;
+        if (omit) this.error('/omit-if-no-ref/ applies to nodes, not properties', omit);
         if (seenChild) this.error('properties must precede subnodes', item.start);
         const p = new Property(name, undefined, refOf(item.name));
         if (item.kind === 'delprop') p.deleted = true;
         else p.value = this.value(item.value ?? []);
-        for (let i = item.labels.length - 1; i >= 0; i--) addLabel(p.labels, labelName(item.labels[i]!), refOf(item.labels[i]!));
+        addLabels(p.labels, item.labels);
         n.addProp(p);
         continue;
       }
@@ -175,7 +177,7 @@ class TreeBuilder {
       const c = item.kind === 'node' ? this.node(item.body!, name, refOf(item.name)) : new Node(name, refOf(item.name));
       if (item.kind === 'delnode') c.deleted = true;
       if (item.omit.length) c.omitIfUnused = true;
-      for (let i = item.labels.length - 1; i >= 0; i--) addLabel(c.labels, labelName(item.labels[i]!), refOf(item.labels[i]!));
+      addLabels(c.labels, item.labels);
       n.addChild(c);
     }
     return n;
@@ -291,7 +293,7 @@ function tooDeepNode(root: Node): Node | undefined {
   while (stack.length) {
     const [n, d] = stack.pop()!;
     if (d > MAX_NODE_DEPTH) return n;
-    for (let i = n.children.length - 1; i >= 0; i--) if (!n.children[i]!.deleted) stack.push([n.children[i]!, d + 1]);
+    for (const c of [...n.children].reverse()) if (!c.deleted) stack.push([c, d + 1]);
   }
   return undefined;
 }
@@ -299,6 +301,11 @@ function tooDeepNode(root: Node): Node | undefined {
 function renamed(n: Node, name: string): Node {
   n.name = name;
   return n;
+}
+
+/** Add the labels written before a definition (`a: b: node`), the last first, as dtc does. */
+function addLabels(into: Label[], labels: readonly IToken[]): void {
+  for (const l of [...labels].reverse()) addLabel(into, labelName(l), refOf(l));
 }
 
 function labelName(t: IToken): string {

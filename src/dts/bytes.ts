@@ -12,6 +12,11 @@ export function latin1(bytes: Uint8Array | readonly number[]): string {
   return s;
 }
 
+/** The big-endian 32-bit value at `offset` of `b` (a RangeError when the four bytes are not all there). */
+export function readU32BE(b: Uint8Array, offset: number): number {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(offset);
+}
+
 /** A string's bytes with its terminating NUL. */
 export function cString(s: string): Uint8Array {
   const b = new Uint8Array(s.length + 1);

@@ -62,11 +62,9 @@ const table: Check[] = [
     prereqs: [],
     node: (c, _ctx, n) => {
       const kids = n.children;
-      for (let i = 0; i < kids.length; i++) {
-        if (kids[i]!.deleted) continue;
-        for (let j = i + 1; j < kids.length; j++) {
-          if (kids[j]!.name === kids[i]!.name) c.fail(kids[j]!, undefined, 'Duplicate node name');
-        }
+      for (const [i, kid] of kids.entries()) {
+        if (kid.deleted) continue;
+        for (const later of kids.slice(i + 1)) if (later.name === kid.name) c.fail(later, undefined, 'Duplicate node name');
       }
     },
   },
@@ -76,11 +74,9 @@ const table: Check[] = [
     prereqs: [],
     node: (c, _ctx, n) => {
       const ps = n.props;
-      for (let i = 0; i < ps.length; i++) {
-        if (ps[i]!.deleted) continue;
-        for (let j = i + 1; j < ps.length; j++) {
-          if (!ps[j]!.deleted && ps[j]!.name === ps[i]!.name) c.fail(n, ps[i]!, 'Duplicate property name', ps[j]!.src);
-        }
+      for (const [i, p] of ps.entries()) {
+        if (p.deleted) continue;
+        for (const later of ps.slice(i + 1)) if (!later.deleted && later.name === p.name) c.fail(n, p, 'Duplicate property name', later.src);
       }
     },
   },
@@ -129,8 +125,8 @@ const table: Check[] = [
     fixup: true,
     node: (c, _ctx, n) => {
       const i = n.props.findIndex((p) => p.name === 'name');
-      if (i < 0) return;
-      const p = n.props[i]!;
+      const p = n.props[i];
+      if (!p) return;
       const base = n.basename;
       const b = p.value.bytes;
       let same = b.length === base.length + 1;
@@ -202,9 +198,9 @@ const table: Check[] = [
       for (const p of n.props) {
         if (p.deleted) continue;
         const ms = p.value.markers;
-        for (let i = 0; i < ms.length; i++) {
-          const m = ms[i]!;
-          if (m.type !== 'ref-path') continue;
+        for (let i = 0; i < ms.length; i++) { // insertAt below adds markers: an index walks the growing list
+          const m = ms[i];
+          if (m?.type !== 'ref-path') continue;
           const target = resolve(ctx, m.ref!);
           if (!target) {
             c.fail(n, undefined, `Reference to non-existent node or label "${m.ref}"`, m.src);
@@ -343,11 +339,11 @@ function switchesFor(levels: ReadonlyMap<string, Level>, flags: readonly string[
     else enable(name, level === 'warning', level === 'error');
   }
   for (const f of flags) {
-    const m = /^-?([WE])(no[-_])?(.+)$/.exec(f);
-    if (!m) continue;
-    const warn = m[1] === 'W';
-    if (m[2]) disable(m[3]!, warn, !warn);
-    else enable(m[3]!, warn, !warn);
+    const [, kind, no, name = ''] = /^-?([WE])(no[-_])?(.+)$/.exec(f) ?? [];
+    if (kind === undefined) continue;
+    const warn = kind === 'W';
+    if (no) disable(name, warn, !warn);
+    else enable(name, warn, !warn);
   }
   return sw;
 }

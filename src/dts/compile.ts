@@ -9,7 +9,7 @@ import { DiagnosticSink, type Diagnostic } from './diagnostics.js';
 import { needsPreprocessor, preprocess } from './cpp.js';
 import { BlobError, fromBlob } from './dtb.js';
 import { hostFiles, type FileReader } from './files.js';
-import { latin1 } from './bytes.js';
+import { latin1, readU32BE } from './bytes.js';
 import { lexFile, refOf, SourceSet } from './lexer.js';
 import { generateFixups, generateLabelTree, generateLocalFixups } from './overlay.js';
 import { parseTokens } from './parser.js';
@@ -196,7 +196,7 @@ function expected(message: string): string {
 
 /** Whether bytes are a flattened device tree (they start with the FDT magic). */
 export function isBlob(data: Uint8Array): boolean {
-  return data.length >= 4 && ((data[0]! << 24) | (data[1]! << 16) | (data[2]! << 8) | data[3]!) >>> 0 === 0xd00dfeed;
+  return data.length >= 4 && readU32BE(data, 0) === 0xd00dfeed;
 }
 
 /** Compile file contents that are either a DTB or DTS source (as latin1 text), whichever they are. */

@@ -1,4 +1,4 @@
-import { ByteBuffer } from './bytes.js';
+import { ByteBuffer, latin1, readU32BE } from './bytes.js';
 import type { SourceRef } from './source.js';
 
 /**
@@ -34,13 +34,14 @@ export class PropValue {
 
   /** Inserts bytes at a marker's offset and shifts every later marker (dtc's data_insert_at_marker). */
   insertAt(markerIndex: number, insert: Uint8Array): void {
-    const m = this.markers[markerIndex]!;
+    const m = this.markers[markerIndex];
+    if (!m) throw new RangeError(`no marker ${markerIndex} in a value of ${this.markers.length}`);
     const out = new Uint8Array(this.bytes.length + insert.length);
     out.set(this.bytes.subarray(0, m.offset), 0);
     out.set(insert, m.offset);
     out.set(this.bytes.subarray(m.offset), m.offset + insert.length);
     this.bytes = out;
-    for (let i = markerIndex + 1; i < this.markers.length; i++) this.markers[i]!.offset += insert.length;
+    for (const later of this.markers.slice(markerIndex + 1)) later.offset += insert.length;
   }
 
   /** Appends data with a leading marker (dtc's append_to_property). */
@@ -55,8 +56,7 @@ export class PropValue {
   }
 
   readU32(offset: number): number {
-    const b = this.bytes;
-    return ((b[offset]! << 24) | (b[offset + 1]! << 16) | (b[offset + 2]! << 8) | b[offset + 3]!) >>> 0;
+    return readU32BE(this.bytes, offset);
   }
 
   writeU32(offset: number, v: number): void {
@@ -80,9 +80,7 @@ export class PropValue {
     const b = this.bytes;
     let end = b.indexOf(0);
     if (end < 0) end = b.length;
-    let s = '';
-    for (let i = 0; i < end; i++) s += String.fromCharCode(b[i]!);
-    return s;
+    return latin1(b.subarray(0, end));
   }
 }
 

@@ -60,9 +60,10 @@ export function smallLiteral(image: string): number {
 /** The value of a character literal token (`'a'`, `'\n'`), or an error message. */
 function charValue(image: string): { value: bigint; error?: string } {
   const u = unescapeString(image.slice(1, -1));
-  if (u.bytes.length === 0) return { value: 0n, error: 'empty character literal' };
-  if (u.bytes.length > 1) return { value: BigInt(u.bytes[0]!), error: `character literal has ${u.bytes.length} characters instead of 1` };
-  return { value: BigInt(u.bytes[0]!) };
+  const [first] = u.bytes;
+  if (first === undefined) return { value: 0n, error: 'empty character literal' };
+  if (u.bytes.length > 1) return { value: BigInt(first), error: `character literal has ${u.bytes.length} characters instead of 1` };
+  return { value: BigInt(first) };
 }
 
 function children(e: IntExpr): readonly IntExpr[] {
@@ -87,6 +88,7 @@ function children(e: IntExpr): readonly IntExpr[] {
  */
 export function evaluate(root: IntExpr, errors: ExprError[]): bigint {
   return foldExpression(root, children, (e, v: bigint[]): bigint => {
+    const [a = 0n, b = 0n, c = 0n] = v; // the operands `children` gave, in order
     switch (e.kind) {
       case 'literal': {
         const r = literalValue(e.tok.image);
@@ -102,9 +104,8 @@ export function evaluate(root: IntExpr, errors: ExprError[]): bigint {
         return c.value;
       }
       case 'paren':
-        return v[0]!;
+        return a;
       case 'unary': {
-        const a = v[0]!;
         switch (e.op.image) {
           case '-':
             return -a & MASK64;
@@ -115,9 +116,9 @@ export function evaluate(root: IntExpr, errors: ExprError[]): bigint {
         }
       }
       case 'ternary':
-        return v[0]! !== 0n ? v[1]! : v[2]!;
+        return a !== 0n ? b : c;
       case 'binary':
-        return binary(e.op, v[0]!, v[1]!, errors);
+        return binary(e.op, a, b, errors);
     }
   });
 }

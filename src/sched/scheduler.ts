@@ -160,12 +160,12 @@ export class Scheduler {
   }
 
   nextTimer(): number {
-    return this.timers.length ? this.timers[0]!.at : Infinity;
+    return this.timers[0]?.at ?? Infinity;
   }
 
   private fireTimers(upTo: number): void {
-    while (this.timers.length && this.timers[0]!.at <= upTo) {
-      const timer = this.timers.shift()!;
+    for (let timer = this.timers[0]; timer && timer.at <= upTo; timer = this.timers[0]) {
+      this.timers.shift();
       timer.fire(timer.at);
     }
   }

@@ -48,8 +48,8 @@ class ConsoleHistory {
   add(bytes: Uint8Array): void {
     const n = this.ring.length;
     if (bytes.length <= 16) { // the usual case: a byte or a few, no views made
-      for (let i = 0; i < bytes.length; i++) {
-        this.ring[this.pos++] = bytes[i]!;
+      for (const b of bytes) {
+        this.ring[this.pos++] = b;
         if (this.pos === n) { this.pos = 0; this.full = true; }
       }
       return;
@@ -107,6 +107,20 @@ export interface GuestRecord {
   readonly tasks: readonly Task[];
   /** Global VCPU ids, as `vcpu list` shows them. */
   readonly vcpuIds: readonly number[];
+}
+
+/** The scheduler task of a guest's VCPU (the guest made one per VCPU, in order). */
+function taskOf(g: GuestRecord, v: Vcpu): Task {
+  const task = g.tasks[v.index];
+  if (!task) throw new Error(`${v.name}: no scheduler task for VCPU ${v.index} of ${g.name}`);
+  return task;
+}
+
+/** The global id (`vcpu list`'s) of a guest's VCPU. */
+function vcpuIdOf(g: GuestRecord, v: Vcpu): number {
+  const id = g.vcpuIds[v.index];
+  if (id === undefined) throw new Error(`${v.name}: no VCPU id for VCPU ${v.index} of ${g.name}`);
+  return id;
 }
 
 export interface VcpuRow {
@@ -231,7 +245,7 @@ export class Hypervisor {
     const set = instance.taskSet;
     const tasks = instance.tasks;
     const record: GuestRecord = { name, config, instance, taskSet: set, tasks, vcpuIds: tasks.map(() => this.nextVcpuId++) };
-    for (const [i, t] of tasks.entries()) this.taskVcpu.set(t, { guest: record, vcpu: instance.vcpus[i]! });
+    for (const v of instance.vcpus) this.taskVcpu.set(taskOf(record, v), { guest: record, vcpu: v });
     this.guests.set(name, record);
     if (this.engine) {
       const cpus = this.host.cpus.map((c) => c.hartId);
@@ -260,8 +274,8 @@ export class Hypervisor {
   /** The normal VCPU with global id `id`. */
   vcpuById(id: number): { guest: GuestRecord; vcpu: Vcpu } | undefined {
     for (const g of this.guests.values()) {
-      const i = g.vcpuIds.indexOf(id);
-      if (i >= 0) return { guest: g, vcpu: g.instance.vcpus[i]! };
+      const vcpu = g.instance.vcpus[g.vcpuIds.indexOf(id)];
+      if (vcpu) return { guest: g, vcpu };
     }
     return undefined;
   }
@@ -273,7 +287,7 @@ export class Hypervisor {
     const { guest, vcpu } = found;
     const t = vcpu.state.request(target, this.scheduler.now());
     if (!t.ok) return { ok: false, message: `${vcpu.name}: Failed to ${verb}` };
-    const task = guest.tasks[vcpu.index]!;
+    const task = taskOf(guest, vcpu);
     if (target === VcpuState.Reset && t.changed) {
       guest.instance.enterSupervisor(vcpu, guest.config.vcpus[vcpu.index]?.startPc ?? 0, 0);
       vcpu.haltReason = undefined; // a reset VCPU's next halt is a new one, and is reported again
@@ -287,7 +301,7 @@ export class Hypervisor {
    * The scheduler follows a VCPU's new state: on its run queues if it can run, else off them. In parallel mode the
    * scheduler here runs no VCPU: one that can run goes to its worker (at `release`, if the host is quiesced).
    */
-  private follow(g: GuestRecord, v: Vcpu, task = g.tasks[v.index]!): void {
+  private follow(g: GuestRecord, v: Vcpu, task = taskOf(g, v)): void {
     if (this.engine) { if (v.state.runnable) g.instance.wake(v.index); return; }
     if (v.state.runnable) this.scheduler.wake(task);
     else this.scheduler.block(task);
@@ -390,7 +404,7 @@ export class Hypervisor {
     const g = this.guests.get(name)!;
     g.instance.restore(state, this.scheduler.now());
     this.arriving.delete(name);
-    for (const [i, v] of g.instance.vcpus.entries()) if (v.state.runnable && v.wakeTimer === undefined) this.scheduler.wake(g.tasks[i]!);
+    for (const v of g.instance.vcpus) if (v.state.runnable && v.wakeTimer === undefined) this.scheduler.wake(taskOf(g, v));
   }
 
   /** A guest that could not arrive: gone, its node too, the node it replaced back. */
@@ -491,7 +505,7 @@ export class Hypervisor {
   findVcpu(idOrName: string): { guest: GuestRecord; vcpu: Vcpu; id: number } | undefined {
     for (const g of this.guests.values()) {
       for (const v of g.instance.vcpus) {
-        const id = g.vcpuIds[v.index]!;
+        const id = vcpuIdOf(g, v);
         if (v.name === idOrName || String(id) === idOrName) return { guest: g, vcpu: v, id };
       }
     }
@@ -521,7 +535,7 @@ export class Hypervisor {
     if (bad !== undefined || cpus.length === 0) {
       return { ok: false, message: `${found.vcpu.name}: Failed to set affinity (${bad === undefined ? 'no host CPU given' : `no host CPU ${bad}`})` };
     }
-    const task = found.guest.tasks[found.vcpu.index]!;
+    const task = taskOf(found.guest, found.vcpu);
     task.affinity = [...cpus];
     this.scheduler.remove(task); // forgets its placement; the policy places it within the new affinity
     if (found.vcpu.state.runnable) this.scheduler.wake(task);
@@ -537,8 +551,7 @@ export class Hypervisor {
     if (!found) return { ok: false, message: `Failed to find vcpu ${idOrName}` };
     const failed = (why: string): OpResult => ({ ok: false, message: `${found.vcpu.name}: Failed to set host CPU${cpu} (${why})` });
     if (!this.host.cpus.some((c) => c.hartId === cpu)) return failed(`no host CPU ${cpu}`);
-    const task = found.guest.tasks[found.vcpu.index];
-    if (!task) return failed('it has no task');
+    const task = taskOf(found.guest, found.vcpu);
     if (task.affinity && !task.affinity.includes(cpu)) return failed(`not in its affinity {${task.affinity.join(',')}}`);
     const policy = this.scheduler.policy as { moveTo?: (t: Task, c: number) => boolean };
     if (!policy.moveTo) return failed(`the ${this.scheduler.policy.name} scheduler places VCPUs itself`);
@@ -559,10 +572,10 @@ export class Hypervisor {
     }
     for (const g of this.guests.values()) {
       for (const v of g.instance.vcpus) {
-        const task = g.tasks[v.index]!;
+        const task = taskOf(g, v);
         const cfg = g.config.vcpus[v.index];
         rows.push({
-          id: g.vcpuIds[v.index]!, cpu: this.hostCpuOf(task) ?? task.affinity?.[0] ?? cfg?.affinity?.[0] ?? this.host.cpus[0]?.hartId ?? 0,
+          id: vcpuIdOf(g, v), cpu: this.hostCpuOf(task) ?? task.affinity?.[0] ?? cfg?.affinity?.[0] ?? this.host.cpus[0]?.hartId ?? 0,
           priority: task.priority,
           state: STATE_NAMES[v.state.state], name: v.name,
           affinity: `{${(task.affinity ?? cfg?.affinity ?? this.host.cpus.map((c) => c.hartId)).join(',')}}`,

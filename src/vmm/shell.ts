@@ -99,8 +99,8 @@ export class Shell {
     } catch (e) {
       return fail([`Invalid command line: ${(e as Error).message}`]);
     }
-    if (w.length === 0 || w[0]!.startsWith('#')) return { lines: [], ok: true };
-    const [cmd, sub, ...rest] = w as [string, string | undefined, ...string[]];
+    const [cmd, sub, ...rest] = w;
+    if (cmd === undefined || cmd.startsWith('#')) return { lines: [], ok: true };
     try {
       switch (cmd) {
         case 'help': {
@@ -160,7 +160,7 @@ export class Shell {
     if (sub === 'region_list' || sub === 'region' || sub === 'dumpmem') {
       const g = hv.guests.get(name);
       if (!g) return fail([`${name}: no such guest`]);
-      const row = (r: (typeof g.config.regions)[number]): string => ` ${pad(r.name.split('/')[1]!, 18)}${pad(hex16(r.gpa), 20)}${pad(`0x${r.size.toString(16)}`, 14)}` +
+      const row = (r: (typeof g.config.regions)[number]): string => ` ${pad(r.name.slice(r.name.indexOf('/') + 1), 18)}${pad(hex16(r.gpa), 20)}${pad(`0x${r.size.toString(16)}`, 14)}` +
         `${pad(r.manifest, 10)}${r.deviceType}${r.compatible[0] ? ` (${r.compatible[0]})` : ''}`;
       const header = [RULE, ` ${pad('Name', 18)}${pad('Guest Phys', 20)}${pad('Size', 14)}${pad('Type', 10)}Device`, RULE];
       if (sub === 'region_list') return ok([...header, ...g.config.regions.map(row), RULE]);
@@ -268,14 +268,15 @@ export class Shell {
     };
     // A VCPU is named by its id (as Xvisor) or by its name (guest0/vcpu0), which Tab completes.
     const target = args[0];
-    if (sub && requests[sub] !== undefined) {
+    const request = sub === undefined ? undefined : requests[sub];
+    if (sub !== undefined && request !== undefined) {
       if (target === undefined) return fail([`Usage: vcpu ${sub} <vcpu_id>`]);
       const found = this.hv.findVcpu(target);
       if (!found) {
         const parsed = parseNumber(target, 'VCPU id');
         return fail([typeof parsed === 'string' && !target.includes('/') ? `vcpu: ${parsed}` : `Failed to find vcpu ${target}`]);
       }
-      const r = this.hv.vcpuRequest(found.id, sub, requests[sub]!);
+      const r = this.hv.vcpuRequest(found.id, sub, request);
       return { lines: [r.message], ok: r.ok };
     }
     if (sub === 'dumpreg' || sub === 'dumpstat') {

@@ -198,7 +198,8 @@ export class WebView {
       // Operations change the hypervisor: POST only (a GET can come from any link or <img>), and the token.
       if (req.method !== 'POST') return text(405, 'operations are POST only', { Allow: 'POST' });
       if (!tokenMatches(tokenOf(req, url), this.token)) return text(403, 'forbidden: the token of the URL tsvisor printed is needed');
-      const [name, verb] = [decodeSegment(op[1]!), op[2]!];
+      const [, segment = '', verb = ''] = op;
+      const name = decodeSegment(segment);
       if (!isGuestOp(verb)) return text(404, `no operation ${verb}`);
       if (!isGuestName(name)) return text(400, 'not a guest name');
       return reply(200, 'application/json', JSON.stringify(this.operate(verb, name)));

@@ -163,13 +163,15 @@ export function sbiTarget(opts: SbiTargetOptions = {}): Target<SbiCall> {
       const g = hv.guests.get('g');
       if (!g) return `setup: guest create g failed: ${created.lines.join(' ')}`;
       for (const call of input) {
-        const v = g.instance.vcpus[call.vcpu % g.instance.vcpus.length]!;
+        const v = g.instance.vcpus[call.vcpu % g.instance.vcpus.length];
+        if (!v) return 'setup: guest g has no VCPU';
         const h = v.hart;
         call.regs.forEach(([lo, hi], i) => { h.x[2 * (10 + i)] = lo | 0; h.x[2 * (10 + i) + 1] = hi | 0; });
         const t0 = performance.now();
         handleSbiCall(h, g.instance.sbi);
         const ms = performance.now() - t0;
-        if (ms > callMs) return `slow ECALL a7=0x${(call.regs[7]![0] >>> 0).toString(16)} a6=${call.regs[6]![0]} a0=0x${(call.regs[0]![0] >>> 0).toString(16)} a1=0x${(call.regs[1]![0] >>> 0).toString(16)}: ${Math.round(ms)} ms`;
+        const low = (a: number): number => (call.regs[a]?.[0] ?? 0) >>> 0; // a<n>'s low 32 bits
+        if (ms > callMs) return `slow ECALL a7=0x${low(7).toString(16)} a6=${low(6)} a0=0x${low(0).toString(16)} a1=0x${low(1).toString(16)}: ${Math.round(ms)} ms`;
         for (const r of [10, 11]) {
           if (!Number.isInteger(h.x[2 * r]) || !Number.isInteger(h.x[2 * r + 1])) return `a${r - 10} is not a register value after the call`;
         }
@@ -296,7 +298,7 @@ export function mmioTargets(): Target<MmioStep>[] {
       },
       run(input: readonly MmioStep[]): string | undefined {
         const first = input[0];
-        const config = configs[first && first.op === 'time' ? first.ns % configs.length : 0]!;
+        const config = configs[first && first.op === 'time' ? first.ns % configs.length : 0] ?? {};
         const clock = new Clock();
         const console: { receive?: (b: number) => void } = {};
         const ctx = context(emulator, config, clock, console);

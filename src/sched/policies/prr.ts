@@ -52,10 +52,10 @@ export class PrrPolicy implements Policy {
   private place(task: Task): number {
     const existing = this.home.get(task);
     if (existing !== undefined) return existing;
-    const allowed = this.cpus.filter((c) => !task.affinity || task.affinity.includes(c.id));
-    if (allowed.length === 0) throw new Error(`${task.name}: affinity ${JSON.stringify(task.affinity)} names no host CPU`);
-    let best = allowed[0]!;
-    for (const c of allowed) if (this.load.get(c.id)! < this.load.get(best.id)!) best = c;
+    const [first, ...others] = this.cpus.filter((c) => !task.affinity || task.affinity.includes(c.id));
+    if (!first) throw new Error(`${task.name}: affinity ${JSON.stringify(task.affinity)} names no host CPU`);
+    let best = first;
+    for (const c of others) if (this.load.get(c.id)! < this.load.get(best.id)!) best = c;
     this.home.set(task, best.id);
     this.load.set(best.id, this.load.get(best.id)! + 1);
     return best.id;
@@ -127,7 +127,10 @@ export class PrrPolicy implements Policy {
       return { cpu, lists: lists.map((l) => (l as readonly SavedState[]).map(task)) };
     });
     for (const qs of this.queues.values()) for (const q of qs) q.length = 0;
-    for (const { cpu, lists } of queues) lists.forEach((l, p) => this.queues.get(cpu)![p]!.push(...l));
+    for (const { cpu, lists } of queues) {
+      const qs = this.queues.get(cpu); // every CPU named was checked above
+      lists.forEach((l, p) => qs?.[p]?.push(...l));
+    }
     this.home.clear();
     for (const c of this.load.keys()) this.load.set(c, 0);
     for (const [t, cpu] of home) {

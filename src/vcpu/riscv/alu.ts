@@ -22,7 +22,7 @@ function mulu32(a: number, b: number): void {
 }
 
 export function mul(x: Int32Array, rd: number, rs1: number, rs2: number): void {
-  const aL = x[2 * rs1], aH = x[2 * rs1 + 1], bL = x[2 * rs2], bH = x[2 * rs2 + 1];
+  const aL = x[2 * rs1]!, aH = x[2 * rs1 + 1]!, bL = x[2 * rs2]!, bH = x[2 * rs2 + 1]!;
   mulu32(aL >>> 0, bL >>> 0);
   x[2 * rd + 1] = (pHi + Math.imul(aH, bL) + Math.imul(aL, bH)) | 0;
   x[2 * rd] = pLo;
@@ -54,13 +54,13 @@ function subH(bL: number, bH: number): void {
 }
 
 export function mulhu(x: Int32Array, rd: number, rs1: number, rs2: number): void {
-  mulhu128(x[2 * rs1], x[2 * rs1 + 1], x[2 * rs2], x[2 * rs2 + 1]);
+  mulhu128(x[2 * rs1]!, x[2 * rs1 + 1]!, x[2 * rs2]!, x[2 * rs2 + 1]!);
   x[2 * rd] = hLo;
   x[2 * rd + 1] = hHi;
 }
 
 export function mulh(x: Int32Array, rd: number, rs1: number, rs2: number): void {
-  const aL = x[2 * rs1], aH = x[2 * rs1 + 1], bL = x[2 * rs2], bH = x[2 * rs2 + 1];
+  const aL = x[2 * rs1]!, aH = x[2 * rs1 + 1]!, bL = x[2 * rs2]!, bH = x[2 * rs2 + 1]!;
   mulhu128(aL, aH, bL, bH);
   if (aH < 0) subH(bL, bH);
   if (bH < 0) subH(aL, aH);
@@ -69,7 +69,7 @@ export function mulh(x: Int32Array, rd: number, rs1: number, rs2: number): void 
 }
 
 export function mulhsu(x: Int32Array, rd: number, rs1: number, rs2: number): void {
-  const aL = x[2 * rs1], aH = x[2 * rs1 + 1], bL = x[2 * rs2], bH = x[2 * rs2 + 1];
+  const aL = x[2 * rs1]!, aH = x[2 * rs1 + 1]!, bL = x[2 * rs2]!, bH = x[2 * rs2 + 1]!;
   mulhu128(aL, aH, bL, bH);
   if (aH < 0) subH(bL, bH);
   x[2 * rd] = hLo;
@@ -125,14 +125,14 @@ function neg(lo: number, hi: number): void {
 let nLo = 0, nHi = 0;
 
 export function divu(x: Int32Array, rd: number, rs1: number, rs2: number): void {
-  const aL = x[2 * rs1], aH = x[2 * rs1 + 1], bL = x[2 * rs2], bH = x[2 * rs2 + 1];
+  const aL = x[2 * rs1]!, aH = x[2 * rs1 + 1]!, bL = x[2 * rs2]!, bH = x[2 * rs2 + 1]!;
   if ((bL | bH) === 0) { x[2 * rd] = -1; x[2 * rd + 1] = -1; return; }
   divu64(aL, aH, bL, bH);
   x[2 * rd] = qLo; x[2 * rd + 1] = qHi;
 }
 
 export function remu(x: Int32Array, rd: number, rs1: number, rs2: number): void {
-  const aL = x[2 * rs1], aH = x[2 * rs1 + 1], bL = x[2 * rs2], bH = x[2 * rs2 + 1];
+  const aL = x[2 * rs1]!, aH = x[2 * rs1 + 1]!, bL = x[2 * rs2]!, bH = x[2 * rs2 + 1]!;
   if ((bL | bH) === 0) { x[2 * rd] = aL; x[2 * rd + 1] = aH; return; }
   divu64(aL, aH, bL, bH);
   x[2 * rd] = rLo; x[2 * rd + 1] = rHi;
@@ -149,7 +149,7 @@ function divs64(aL: number, aH: number, bL: number, bH: number): void {
 }
 
 export function div(x: Int32Array, rd: number, rs1: number, rs2: number): void {
-  const aL = x[2 * rs1], aH = x[2 * rs1 + 1], bL = x[2 * rs2], bH = x[2 * rs2 + 1];
+  const aL = x[2 * rs1]!, aH = x[2 * rs1 + 1]!, bL = x[2 * rs2]!, bH = x[2 * rs2 + 1]!;
   if ((bL | bH) === 0) { x[2 * rd] = -1; x[2 * rd + 1] = -1; return; }
   if (aL === 0 && aH === -0x80000000 && bL === -1 && bH === -1) { x[2 * rd] = aL; x[2 * rd + 1] = aH; return; }
   if (aH === aL >> 31 && bH === bL >> 31) {
@@ -162,7 +162,7 @@ export function div(x: Int32Array, rd: number, rs1: number, rs2: number): void {
 }
 
 export function rem(x: Int32Array, rd: number, rs1: number, rs2: number): void {
-  const aL = x[2 * rs1], aH = x[2 * rs1 + 1], bL = x[2 * rs2], bH = x[2 * rs2 + 1];
+  const aL = x[2 * rs1]!, aH = x[2 * rs1 + 1]!, bL = x[2 * rs2]!, bH = x[2 * rs2 + 1]!;
   if ((bL | bH) === 0) { x[2 * rd] = aL; x[2 * rd + 1] = aH; return; }
   if (aL === 0 && aH === -0x80000000 && bL === -1 && bH === -1) { x[2 * rd] = 0; x[2 * rd + 1] = 0; return; }
   if (aH === aL >> 31 && bH === bL >> 31) {
@@ -175,46 +175,46 @@ export function rem(x: Int32Array, rd: number, rs1: number, rs2: number): void {
 }
 
 export function divw(x: Int32Array, rd: number, rs1: number, rs2: number): void {
-  const a = x[2 * rs1], b = x[2 * rs2];
+  const a = x[2 * rs1]!, b = x[2 * rs2]!;
   const q = b === 0 ? -1 : b === -1 ? (-a) | 0 : Math.trunc(a / b) | 0;
   x[2 * rd] = q; x[2 * rd + 1] = q >> 31;
 }
 
 export function divuw(x: Int32Array, rd: number, rs1: number, rs2: number): void {
-  const a = x[2 * rs1] >>> 0, b = x[2 * rs2] >>> 0;
+  const a = x[2 * rs1]! >>> 0, b = x[2 * rs2]! >>> 0;
   const q = b === 0 ? -1 : Math.floor(a / b) | 0;
   x[2 * rd] = q; x[2 * rd + 1] = q >> 31;
 }
 
 export function remw(x: Int32Array, rd: number, rs1: number, rs2: number): void {
-  const a = x[2 * rs1], b = x[2 * rs2];
+  const a = x[2 * rs1]!, b = x[2 * rs2]!;
   const r = b === 0 ? a : b === -1 ? 0 : a % b;
   x[2 * rd] = r; x[2 * rd + 1] = r >> 31;
 }
 
 export function remuw(x: Int32Array, rd: number, rs1: number, rs2: number): void {
-  const a = x[2 * rs1] >>> 0, b = x[2 * rs2] >>> 0;
+  const a = x[2 * rs1]! >>> 0, b = x[2 * rs2]! >>> 0;
   const r = b === 0 ? a | 0 : (a % b) | 0;
   x[2 * rd] = r; x[2 * rd + 1] = r >> 31;
 }
 
 /** Shift left logical by a register amount (low 6 bits). */
 export function sll(x: Int32Array, rd: number, rs1: number, rs2: number): void {
-  const s = x[2 * rs2] & 63, lo = x[2 * rs1], hi = x[2 * rs1 + 1];
+  const s = x[2 * rs2]! & 63, lo = x[2 * rs1]!, hi = x[2 * rs1 + 1]!;
   if (s === 0) { x[2 * rd] = lo; x[2 * rd + 1] = hi; }
   else if (s < 32) { x[2 * rd + 1] = (hi << s) | (lo >>> (32 - s)); x[2 * rd] = lo << s; }
   else { x[2 * rd + 1] = lo << (s - 32); x[2 * rd] = 0; }
 }
 
 export function srl(x: Int32Array, rd: number, rs1: number, rs2: number): void {
-  const s = x[2 * rs2] & 63, lo = x[2 * rs1], hi = x[2 * rs1 + 1];
+  const s = x[2 * rs2]! & 63, lo = x[2 * rs1]!, hi = x[2 * rs1 + 1]!;
   if (s === 0) { x[2 * rd] = lo; x[2 * rd + 1] = hi; }
   else if (s < 32) { x[2 * rd] = (lo >>> s) | (hi << (32 - s)); x[2 * rd + 1] = hi >>> s; }
   else { x[2 * rd] = hi >>> (s - 32); x[2 * rd + 1] = 0; }
 }
 
 export function sra(x: Int32Array, rd: number, rs1: number, rs2: number): void {
-  const s = x[2 * rs2] & 63, lo = x[2 * rs1], hi = x[2 * rs1 + 1];
+  const s = x[2 * rs2]! & 63, lo = x[2 * rs1]!, hi = x[2 * rs1 + 1]!;
   if (s === 0) { x[2 * rd] = lo; x[2 * rd + 1] = hi; }
   else if (s < 32) { x[2 * rd] = (lo >>> s) | (hi << (32 - s)); x[2 * rd + 1] = hi >> s; }
   else { x[2 * rd] = hi >> (s - 32); x[2 * rd + 1] = hi >> 31; }

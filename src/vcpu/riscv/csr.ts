@@ -111,8 +111,8 @@ export function csrAccess(h: Hart, op: number, rd: number, src: number, csr: num
   if (!read(h, csr)) return false;
   const oldLo = vLo, oldHi = vHi;
   if (writes) {
-    const sLo = imm ? src : h.x[2 * src];
-    const sHi = imm ? 0 : h.x[2 * src + 1];
+    const sLo = imm ? src : h.x[2 * src]!;
+    const sHi = imm ? 0 : h.x[2 * src + 1]!;
     let nLo = sLo, nHi = sHi;
     if (kind === 2) { nLo = oldLo | sLo; nHi = oldHi | sHi; }
     else if (kind === 3) { nLo = oldLo & ~sLo; nHi = oldHi & ~sHi; }

@@ -96,8 +96,9 @@ function readCpus(root: Node, sink: DiagnosticSink): HostCpu[] {
       else if (parsed.xlen !== 64) r.error('isa', `riscv,isa "${isa}": host CPUs must be rv64`, r.prop('riscv,isa'));
     }
     const numaNode = r.u32('numa-node-id');
-    if (!reg || reg.length === 0) continue;
-    const hartId = reg[0]!.base;
+    const [first] = reg ?? [];
+    if (!first) continue;
+    const hartId = first.base;
     const dup = seen.get(hartId);
     if (dup) {
       r.error('duplicate_hart', `hart id ${hartId} is also the id of /cpus/${dup.name}`, c.getProp('reg'));
@@ -198,7 +199,7 @@ function readChosen(root: Node, sink: DiagnosticSink): { bootcmd: string[]; cons
   }
   const stdout = r.string('stdout-path');
   if (stdout !== undefined) {
-    const path = stdout.split(':')[0]!;
+    const [path = ''] = stdout.split(':', 1); // what comes before the options (`/soc/serial@0:115200n8`)
     if (!path.startsWith('/') && !root.getChild('aliases')?.getProp(path)) {
       r.error('console', `stdout-path "${stdout}" names neither a node path nor an alias`, chosen.getProp('stdout-path'));
     }
@@ -272,7 +273,7 @@ function readSchedule(node: Node, root: Node, cpus: readonly HostCpu[], sink: Di
     if (frame && total > frame) {
       e.error('schedule', `the windows last ${total} ns, longer than the ${frame} ns major frame`, e.prop('durations'));
     }
-    cores.push({ cpu: cpu.hartId, core, windows: targets.map((target, i) => ({ target, duration: durations[i]! })), node: entry });
+    cores.push({ cpu: cpu.hartId, core, windows: targets.map((target, i) => ({ target, duration: durations[i] ?? 0 })), node: entry });
   }
   return frame ? { frame, cores, node } : undefined;
 }

@@ -19,8 +19,9 @@ export function parseIsa(text: string): Isa {
   const s = text.toLowerCase();
   const m = /^rv(32|64|128)([a-z]*)((?:_[a-z][a-z0-9]*)*)$/.exec(s);
   if (!m) return { xlen: 0, letters: '', extensions: [], error: 'not a RISC-V ISA string (expected e.g. "rv64imafdc_zicsr")' };
-  let letters = m[2]!;
-  const extensions = m[3]!.split('_').filter((e) => e !== '');
+  const [, , base = '', rest = ''] = m;
+  let letters = base;
+  const extensions = rest.split('_').filter((e) => e !== '');
   // Letters may be followed by multi-letter extensions without an underscore (e.g. "rv64imafdczicsr").
   // "su" is the letters s and u (Xvisor's virt64-guest.dts asks for "rv64imafdcsu"), not an S extension.
   const z = letters.search(/[zx][a-z]|s[a-tv-z]/);

@@ -13,10 +13,9 @@ const range = (base: number, size: number): string => `${hex(base)}..${hex(base 
 export function checkGuest(guest: GuestConfig, sink: DiagnosticSink): void {
   const regions = guest.regions.filter((r) => r.size > 0);
   const sorted = [...regions].sort((a, b) => a.gpa - b.gpa);
-  for (let i = 1; i < sorted.length; i++) {
+  for (const [i, b] of sorted.entries()) {
     // Report every region that overlaps an earlier one, naming both.
-    for (let j = 0; j < i; j++) {
-      const a = sorted[j]!, b = sorted[i]!;
+    for (const a of sorted.slice(0, i)) {
       if (b.gpa < end(a)) {
         const later = a.node.src && b.node.src && source(a) > source(b) ? a : b;
         const other = later === a ? b : a;
@@ -26,12 +25,12 @@ export function checkGuest(guest: GuestConfig, sink: DiagnosticSink): void {
     }
   }
   for (const r of regions) if (r.manifest === 'alias' && r.aliasPa !== undefined) checkAlias(r, regions, sink);
-  const irqUsers = regions.filter((r) => r.irqs.length > 0);
-  if (irqUsers.length > 0 && !regions.some((r) => r.emulator?.deviceType === 'pic')) {
+  const irqUser = regions.find((r) => r.irqs.length > 0);
+  if (irqUser && !regions.some((r) => r.emulator?.deviceType === 'pic')) {
     // Xvisor creates such a guest (its device interrupts go nowhere), and so does tsvisor (the generated device tree
     // then describes no interrupts): a warning.
-    sink.warning('no_pic', `${guest.name}: ${irqUsers[0]!.name} raises interrupts but the guest has no interrupt controller region`,
-      irqUsers[0]!.node.src, "add a PLIC region (device_type = \"pic\", compatible = \"sifive,plic0\"), or drop the device's interrupts");
+    sink.warning('no_pic', `${guest.name}: ${irqUser.name} raises interrupts but the guest has no interrupt controller region`,
+      irqUser.node.src, "add a PLIC region (device_type = \"pic\", compatible = \"sifive,plic0\"), or drop the device's interrupts");
   }
 }
 
@@ -92,9 +91,8 @@ export function checkGuestsTogether(guests: readonly GuestConfig[], sink: Diagno
   }
   checkSharedPools(guests, sink);
   const fixed = guests.flatMap((g) => g.regions.filter((r) => r.hpa !== undefined && r.size > 0 && r.memory?.backing === 'fixed'));
-  for (let i = 0; i < fixed.length; i++) {
-    for (let j = 0; j < i; j++) {
-      const a = fixed[j]!, b = fixed[i]!;
+  for (const [i, b] of fixed.entries()) {
+    for (const a of fixed.slice(0, i)) {
       if (a.name.split('/')[0] === b.name.split('/')[0]) continue;
       if (b.hpa! < a.hpa! + a.size && a.hpa! < b.hpa! + b.size) {
         sink.error('host_memory_shared', `${b.name}: host memory ${range(b.hpa!, b.size)} is also given to ${a.name}`,

@@ -62,9 +62,9 @@ function words(lo: number, hi: number, bytes: 4 | 8): Buffer {
 
 /** Register `n` of hart `h`, or undefined when there is no such register. */
 export function readRegister(h: Hart, n: number): Buffer | undefined {
-  if (n >= 0 && n < 32) return words(h.x[2 * n]!, h.x[2 * n + 1]!, 8);
+  if (n >= 0 && n < 32) return words(h.x[2 * n] ?? 0, h.x[2 * n + 1] ?? 0, 8);
   if (n === PC_REGNUM) return words(h.pcLo, h.pcHi, 8);
-  if (n >= FIRST_FPR && n < FIRST_FPR + 32) return words(h.fw[2 * (n - FIRST_FPR)]!, h.fw[2 * (n - FIRST_FPR) + 1]!, 8);
+  if (n >= FIRST_FPR && n < FIRST_FPR + 32) return words(h.fw[2 * (n - FIRST_FPR)] ?? 0, h.fw[2 * (n - FIRST_FPR) + 1] ?? 0, 8);
   if (n === PRIV_REGNUM) return words(h.mode, 0, 8);
   if (n >= FIRST_CSR && n < PRIV_REGNUM) {
     const csr = n - FIRST_CSR;

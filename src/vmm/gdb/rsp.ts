@@ -71,7 +71,13 @@ export function frame(payload: string | Uint8Array): Buffer {
 /** The binary data of an `X` packet: `}` escapes the next byte (xor 0x20). */
 export function unescapeBinary(data: Uint8Array): Buffer {
   const out: number[] = [];
-  for (let i = 0; i < data.length; i++) out.push(data[i] === 0x7d && i + 1 < data.length ? data[++i]! ^ 0x20 : data[i]!);
+  let escaped = false;
+  for (const b of data) {
+    if (escaped) out.push(b ^ 0x20);
+    else if (b !== 0x7d) out.push(b);
+    escaped = !escaped && b === 0x7d;
+  }
+  if (escaped) out.push(0x7d); // a } that ends the data escapes nothing
   return Buffer.from(out);
 }
 

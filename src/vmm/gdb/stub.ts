@@ -161,9 +161,9 @@ export class GdbStub implements VcpuDebugger {
         return r(value ? toHex(value) : 'E01');
       }
       case 'P': {
-        const m = /^P([0-9a-fA-F]+)=([0-9a-fA-F]*)$/.exec(text);
-        const bytes = m ? fromHex(m[2]!) : undefined;
-        return r(m && bytes && writeRegister(this.hart(), parseInt(m[1]!, 16), bytes) ? 'OK' : 'E01');
+        const [, reg, value] = /^P([0-9a-fA-F]+)=([0-9a-fA-F]*)$/.exec(text) ?? [];
+        const bytes = value === undefined ? undefined : fromHex(value);
+        return r(reg !== undefined && bytes && writeRegister(this.hart(), parseInt(reg, 16), bytes) ? 'OK' : 'E01');
       }
       case 'm': return r(this.readMemory(text.slice(1)));
       case 'M': {
@@ -234,12 +234,13 @@ export class GdbStub implements VcpuDebugger {
     const actions = new Map<number, 'c' | 's'>();
     let others: 'c' | 's' | undefined;
     for (const part of text.slice(6).split(';')) {
-      const [act, thread] = part.split(':');
-      const kind = act![0] === 's' || act![0] === 'S' ? 's' : act![0] === 'c' || act![0] === 'C' ? 'c' : undefined;
-      if (act![0] === 't') continue; // stop: nothing runs it
+      const [act = '', thread] = part.split(':');
+      const letter = act.charAt(0);
+      const kind = letter === 's' || letter === 'S' ? 's' : letter === 'c' || letter === 'C' ? 'c' : undefined;
+      if (letter === 't') continue; // stop: nothing runs it
       if (kind === undefined) return this.reply('E01');
       if (thread === undefined || thread === '-1' || thread.endsWith('.-1')) { others ??= kind; continue; }
-      const id = parseInt(thread.includes('.') ? thread.split('.')[1]! : thread, 16);
+      const id = parseInt(thread.slice(thread.lastIndexOf('.') + 1), 16); // p<pid>.<tid> or <tid>
       if (!(id >= 1 && id <= this.target.vcpus.length)) return this.reply('E01');
       if (!actions.has(id - 1)) actions.set(id - 1, kind);
     }
@@ -251,7 +252,7 @@ export class GdbStub implements VcpuDebugger {
     this.held.clear();
     this.target.vcpus.forEach((v, i) => {
       const action = actions.get(i) ?? others;
-      const d = this.debugs[i]!;
+      const d = this.debugOf(i);
       d.stop = undefined;
       d.stepping = false;
       if (action === undefined) this.held.add(i);
@@ -278,14 +279,14 @@ export class GdbStub implements VcpuDebugger {
   private attachDebugs(): void {
     const armed = !this.points.empty;
     this.target.vcpus.forEach((v, i) => {
-      const d = this.debugs[i]!;
+      const d = this.debugOf(i);
       v.hart.debug = armed || d.stepping ? d : undefined;
     });
   }
 
   /** The run loop: VCPU `v`'s hart stopped (`Exit.Debug`). */
   stopped(v: Vcpu): void {
-    const stop: DebugStop | undefined = this.debugs[v.index]!.stop;
+    const stop: DebugStop | undefined = this.debugOf(v.index).stop;
     this.current = v.index;
     let extra = '';
     if (stop?.kind === 'breakpoint' && this.swbreak) extra = 'swbreak:;';
@@ -295,7 +296,16 @@ export class GdbStub implements VcpuDebugger {
   }
 
   private hart(): Vcpu['hart'] {
-    return this.target.vcpus[this.current]!.hart;
+    const v = this.target.vcpus[this.current];
+    if (!v) throw new Error(`gdb stub: no VCPU ${this.current}`);
+    return v.hart;
+  }
+
+  /** VCPU `i`'s debug state (one per VCPU, made with the stub). */
+  private debugOf(i: number): HartDebug {
+    const d = this.debugs[i];
+    if (!d) throw new Error(`gdb stub: no VCPU ${i}`);
+    return d;
   }
 
   private parseRange(text: string): { lo: number; hi: number; len: number } | undefined {
@@ -317,7 +327,7 @@ export class GdbStub implements VcpuDebugger {
       const offset = h.debugOffset(lo, hi);
       if (offset < 0) break;
       const n = Math.min(len - out.length, 4096 - (lo & 4095));
-      for (let i = 0; i < n; i++) out.push(h.mem8[offset + i]!);
+      out.push(...h.mem8.subarray(offset, offset + n));
       const next = (lo + n) | 0;
       if ((next >>> 0) < (lo >>> 0)) hi = (hi + 1) | 0;
       lo = next;
@@ -355,10 +365,12 @@ export class GdbStub implements VcpuDebugger {
   private breakpoint(text: string): string {
     const m = /^([Zz])([0-4]),([0-9a-fA-F]{1,16}),([0-9a-fA-F]{1,8})/.exec(text);
     if (!m) return 'E01';
-    const insert = m[1] === 'Z';
-    const type = Number(m[2]);
-    const a = parseAddress(m[3]!)!;
-    const len = parseInt(m[4]!, 16);
+    const [, z, typeText, address = '', lenText = ''] = m;
+    const insert = z === 'Z';
+    const type = Number(typeText);
+    const a = parseAddress(address);
+    if (!a) return 'E01';
+    const len = parseInt(lenText, 16);
     if (type <= 1) {
       if (insert) this.points.addBreakpoint(a.lo, a.hi);
       else this.points.removeBreakpoint(a.lo, a.hi);

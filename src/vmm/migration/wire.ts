@@ -46,8 +46,12 @@ export class MessageReader {
   /** Whole messages out of the chunks received; a message is joined once, when all of it is there (not per chunk). */
   private split(): void {
     while (this.size >= 5) {
-      if (this.buffered[0]!.length < 5) this.buffered = [Buffer.concat(this.buffered)];
-      const head = this.buffered[0]!;
+      // The 5-byte header in the first chunk (joined when chunks smaller than it came first).
+      let head = this.buffered[0];
+      if (!head || head.length < 5) {
+        head = Buffer.concat(this.buffered);
+        this.buffered = [head];
+      }
       const length = head.readUInt32LE(1);
       if (length > MAX_MESSAGE) { this.failure = new MigrationError(`a message of ${length} bytes is too large`); return; }
       if (this.size < 5 + length) return;

@@ -74,6 +74,9 @@ function ret(h: Hart, error: number, value?: number): void {
 const arg = (h: Hart, i: number): number => h.reg(10 + i);
 /** Register a<i> as a signed 32-bit-or-more integer where -1 matters (mask bases). */
 const argIsAllOnes = (h: Hart, i: number): boolean => h.x[20 + 2 * i] === -1 && h.x[21 + 2 * i] === -1;
+/** The low and high 32 bits of argument register a<i> (the register file holds all 32 registers as halves). */
+const argLo = (h: Hart, i: number): number => h.x[20 + 2 * i] ?? 0;
+const argHi = (h: Hart, i: number): number => h.x[21 + 2 * i] ?? 0;
 
 /** Hart ids selected by an SBI hart mask, or undefined when the mask names a hart that does not exist. */
 function selectHarts(p: SbiPlatform, mask: number, base: number, all: boolean): number[] | undefined {
@@ -105,8 +108,8 @@ export function handleSbiCall(h: Hart, p: SbiPlatform): void {
 
 function dispatch(h: Hart, p: SbiPlatform, ext: number, fid: number): void {
   switch (ext) {
-    case SbiExt.LegacySetTimer: h.setTimer(h.x[20], h.x[21]); ret(h, 0); return;
-    case SbiExt.LegacyPutchar: p.putByte(h.x[20] & 0xff); ret(h, 0); return;
+    case SbiExt.LegacySetTimer: h.setTimer(argLo(h, 0), argHi(h, 0)); ret(h, 0); return;
+    case SbiExt.LegacyPutchar: p.putByte(argLo(h, 0) & 0xff); ret(h, 0); return;
     case SbiExt.LegacyGetchar: ret(h, p.getByte()); return;
     case SbiExt.LegacyClearIpi: h.sipSoft &= ~2; h.updateIrq(); ret(h, 0); return;
     case SbiExt.LegacySendIpi:
@@ -116,7 +119,8 @@ function dispatch(h: Hart, p: SbiPlatform, ext: number, fid: number): void {
       // The argument is the address of a hart mask in guest memory (legacy ABI).
       const bytes = p.readMemory(arg(h, 0), 8);
       if (!bytes) { ret(h, SbiError.InvalidAddress); return; }
-      const mask = bytes[0] + bytes[1] * 2 ** 8 + bytes[2] * 2 ** 16 + bytes[3] * 2 ** 24 + (bytes[4] + bytes[5] * 2 ** 8) * TWO32;
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const mask = view.getUint32(0, true) + view.getUint16(4, true) * TWO32; // 48 bits: exact in a double
       const harts = selectHarts(p, mask, 0, false) ?? [];
       for (const id of harts) {
         if (ext === SbiExt.LegacySendIpi) p.sendIpi(id);
@@ -129,7 +133,7 @@ function dispatch(h: Hart, p: SbiPlatform, ext: number, fid: number): void {
     case SbiExt.Base: base(h, p, fid); return;
     case SbiExt.Time:
       if (fid !== 0) { ret(h, SbiError.NotSupported); return; }
-      h.setTimer(h.x[20], h.x[21]);
+      h.setTimer(argLo(h, 0), argHi(h, 0));
       ret(h, 0, 0);
       return;
     case SbiExt.Ipi: {
@@ -176,7 +180,7 @@ function base(h: Hart, p: SbiPlatform, fid: number): void {
 }
 
 function dbcn(h: Hart, p: SbiPlatform, fid: number): void {
-  if (fid === 2) { p.putByte(h.x[20] & 0xff); ret(h, 0, 0); return; }
+  if (fid === 2) { p.putByte(argLo(h, 0) & 0xff); ret(h, 0, 0); return; }
   if (fid > 2) { ret(h, SbiError.NotSupported); return; }
   // The spec lets a call move fewer bytes than asked; a page at a time bounds what one call costs the host.
   const count = Math.min(arg(h, 0), 4096);
@@ -212,7 +216,7 @@ function hsm(h: Hart, m: SbiHsm, fid: number): void {
       return;
     }
     case 3: {
-      const type = h.x[20] >>> 0;
+      const type = argLo(h, 0) >>> 0;
       if (type !== 0) { ret(h, SbiError.NotSupported, 0); return; } // only retentive suspend
       m.suspend(h);
       ret(h, 0, 0);

@@ -27,14 +27,16 @@ export function complete(line: string, names: CompletionNames): [string[], strin
   const candidates = candidatesFor(words, word, names);
   const hits = candidates.filter((c) => c.startsWith(word));
   const unique = [...new Set(hits)].sort();
-  if (unique.length === 1 && !(kindAt(words) === 'dtpath' && unique[0]!.endsWith('/'))) return [[`${unique[0]!} `], word];
+  const [only] = unique;
+  if (unique.length === 1 && only !== undefined && !(kindAt(words) === 'dtpath' && only.endsWith('/'))) return [[`${only} `], word];
   return [unique, word];
 }
 
 /** What the next word of a command whose words so far are `words` is. */
 function kindAt(words: readonly string[]): ArgKind | 'commandName' | 'sub' | undefined {
-  if (words.length === 0) return 'commandName';
-  const spec = commandSpec(words[0]!);
+  const [name] = words;
+  if (name === undefined) return 'commandName';
+  const spec = commandSpec(name);
   if (!spec) return undefined;
   if (spec.subs.length === 0) return spec.args?.[words.length - 1];
   if (words.length === 1) return 'sub';
@@ -46,7 +48,7 @@ function candidatesFor(words: readonly string[], word: string, names: Completion
   const kind = kindAt(words);
   if (kind === undefined) return [];
   if (kind === 'commandName' || kind === 'command') return COMMANDS.map((c) => c.name);
-  if (kind === 'sub') return commandSpec(words[0]!)?.subs.map((s) => s.name) ?? [];
+  if (kind === 'sub') return commandSpec(words[0] ?? '')?.subs.map((s) => s.name) ?? [];
   if (typeof kind !== 'string') return [...kind];
   switch (kind) {
     case 'guest': return [...names.guests()];

@@ -13,9 +13,8 @@ const cell = (name: string, value: string): string => `${name.padStart(11)}=${va
 /** Registers two a line, as Xvisor's RISC-V `arch_vcpu_regs_dump` prints them, then the supervisor CSRs. */
 export function dumpRegisters(h: Hart): string[] {
   const lines = [`${cell('pc', `0x${h.pcHex()}`)} ${cell('mode', h.mode === 1 ? 'S' : 'U')}`];
-  for (let i = 0; i < 32; i += 2) {
-    lines.push(`${cell(ABI[i]!, hex64(h.x[2 * i + 1]!, h.x[2 * i]!))} ${cell(ABI[i + 1]!, hex64(h.x[2 * i + 3]!, h.x[2 * i + 2]!))}`);
-  }
+  const cells = ABI.map((name, i) => cell(name, hex64(h.x[2 * i + 1] ?? 0, h.x[2 * i] ?? 0)));
+  for (let i = 0; i < cells.length; i += 2) lines.push(cells.slice(i, i + 2).join(' '));
   lines.push(`${cell('sepc', hex64(h.sepcHi, h.sepcLo))} ${cell('scause', hex64(h.scauseHi, h.scauseLo))}`);
   lines.push(`${cell('stval', hex64(h.stvalHi, h.stvalLo))} ${cell('stvec', hex64(h.stvecHi, h.stvecLo))}`);
   lines.push(`${cell('satp', hex64(h.satpHi, h.satpLo))} ${cell('sie', `0x${h.sie.toString(16)}`)} ${cell('sip', `0x${h.sip().toString(16)}`)}`);

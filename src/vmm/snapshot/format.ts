@@ -60,7 +60,7 @@ export function decodeSnapshot(file: Uint8Array): Map<string, Uint8Array> {
   }
   const sections = new Map<string, Uint8Array>();
   for (let at = 0; at < raw.length;) {
-    const n = raw[at]!;
+    const n = raw.readUInt8(at);
     if (at + 1 + n + 8 > raw.length) throw new SnapshotError('corrupted (a section header is cut short)');
     const name = raw.toString('latin1', at + 1, at + 1 + n);
     const length = raw.readUInt32LE(at + 1 + n) + raw.readUInt32LE(at + 5 + n) * 2 ** 32;
@@ -87,7 +87,7 @@ export function encodeMemory(memory: Uint8Array, written?: Uint8Array): Uint8Arr
     if (written && !written[p]) continue;
     const page = m.subarray(p * PAGE, Math.min(m.length, (p + 1) * PAGE));
     if (page.equals(zero.subarray(0, page.length))) continue;
-    bitmap[p >> 3]! |= 1 << (p & 7);
+    bitmap[p >> 3] = (bitmap[p >> 3] ?? 0) | (1 << (p & 7));
     kept.push(page);
   }
   const head = Buffer.alloc(8);
@@ -110,11 +110,12 @@ export function decodeMemory(data: Uint8Array, memory: Uint8Array, zeroed = fals
   const bitmap = d.subarray(8, 8 + Math.ceil(pages / 8));
   let at = 8 + bitmap.length;
   let expected = at;
-  for (let p = 0; p < pages; p++) if (bitmap[p >> 3]! & (1 << (p & 7))) expected += Math.min(PAGE, length - p * PAGE);
+  const kept = (p: number): boolean => ((bitmap[p >> 3] ?? 0) & (1 << (p & 7))) !== 0;
+  for (let p = 0; p < pages; p++) if (kept(p)) expected += Math.min(PAGE, length - p * PAGE);
   if (bitmap.length * 8 < pages || expected !== d.length) throw new SnapshotError('corrupted (the memory section does not match its page map)');
   if (!zeroed) memory.fill(0);
   for (let p = 0; p < pages; p++) {
-    if (!(bitmap[p >> 3]! & (1 << (p & 7)))) continue;
+    if (!kept(p)) continue;
     const n = Math.min(PAGE, length - p * PAGE);
     memory.set(d.subarray(at, at + n), p * PAGE);
     if (written) written[p] = 1;
