@@ -188,7 +188,7 @@ function expected(message: string): string {
   if (m) return `, expected ${m[1]}`;
   const alts = message.match(/\[([^\]]+)\]/g);
   if (alts && alts.length <= 6) {
-    const names = [...new Set(alts.map((a) => a.slice(1, -1).split(', ')[0]!))];
+    const names = [...new Set(alts.map((a) => a.slice(1, -1).split(', ', 1)[0] ?? ''))];
     return `, expected one of ${names.join(', ')}`;
   }
   return '';

@@ -471,7 +471,9 @@ class Preprocessor {
   }
 
   private get file(): FileCtx {
-    return this.stack[this.stack.length - 1]!;
+    const f = this.stack.at(-1);
+    if (!f) throw new Error('cpp: no file is being read');
+    return f;
   }
 
   run(text: string, path: string): string {
@@ -1118,8 +1120,9 @@ class Preprocessor {
       if (data) return { path: p, data, dirIndex: -1 };
     }
     const paths = this.opts.includePaths;
-    for (let k = next ? f.dirIndex + 1 : 0; k < paths.length; k++) {
-      const p = join(paths[k]!, name);
+    for (const [k, dir] of paths.entries()) {
+      if (next && k <= f.dirIndex) continue; // #include_next: the directories after the including file's
+      const p = join(dir, name);
       const data = files.read(p);
       if (data) return { path: p, data, dirIndex: k };
     }
@@ -1292,41 +1295,39 @@ function evaluate(toks: Tok[]): boolean | string {
   /** Whether the next child of f is evaluated (its division by zero counts). */
   const childEv = (f: Frame): boolean => {
     const n = f.n;
-    const i = f.vals.length;
-    if (!f.ev || i === 0) return f.ev;
-    if (n.k === 'bin' && n.op === '&&') return truthy(f.vals[0]!);
-    if (n.k === 'bin' && n.op === '||') return !truthy(f.vals[0]!);
-    if (n.k === 'tern') return i === 1 ? truthy(f.vals[0]!) : !truthy(f.vals[0]!);
+    const [first] = f.vals;
+    if (!f.ev || first === undefined) return f.ev;
+    if (n.k === 'bin' && n.op === '&&') return truthy(first);
+    if (n.k === 'bin' && n.op === '||') return !truthy(first);
+    if (n.k === 'tern') return f.vals.length === 1 ? truthy(first) : !truthy(first);
     return true;
   };
-  const child = (n: CNode, i: number): CNode => (n.k === 'un' ? n.a : n.k === 'bin' ? (i === 0 ? n.l : n.r) : n.k === 'tern' ? [n.c, n.a, n.b][i]! : n);
+  const child = (n: CNode, i: number): CNode => (n.k === 'un' ? n.a : n.k === 'bin' ? (i === 0 ? n.l : n.r) : n.k === 'tern' ? (i === 0 ? n.c : i === 1 ? n.a : n.b) : n);
+  const ZERO: Val = { v: 0n, u: false };
   try {
     const stack: Frame[] = [{ n: parsed.node, ev: true, vals: [] }];
     let result: Val | undefined;
-    while (stack.length) {
-      const f = stack[stack.length - 1]!;
+    for (let f = stack.at(-1); f; f = stack.at(-1)) {
       if (f.vals.length < kids(f.n)) {
         stack.push({ n: child(f.n, f.vals.length), ev: childEv(f), vals: [] });
         continue;
       }
       stack.pop();
       const n = f.n;
-      const v = f.vals;
+      const [a = ZERO, b = ZERO, c = ZERO] = f.vals; // the operands, `kids` of them
       let r: Val;
-      if (n.k === 'leaf') r = n.t.kind === 'number' ? parseNumber(n.t.text) : n.t.kind === 'char' ? parseChar(n.t.text) : { v: 0n, u: false };
-      else if (n.k === 'un') {
-        const a = v[0]!;
-        r = n.op === '+' ? a : n.op === '-' ? norm(-a.v, a.u) : n.op === '~' ? norm(~a.v, a.u) : bool(!truthy(a));
-      } else if (n.k === 'tern') r = norm(truthy(v[0]!) ? v[1]!.v : v[2]!.v, v[1]!.u || v[2]!.u);
-      else if (n.op === '&&') r = bool(truthy(v[0]!) && truthy(v[1]!));
-      else if (n.op === '||') r = bool(truthy(v[0]!) || truthy(v[1]!));
-      else if (n.op === ',') r = v[1]!;
-      else r = apply(n.op, v[0]!, v[1]!, f.ev);
+      if (n.k === 'leaf') r = n.t.kind === 'number' ? parseNumber(n.t.text) : n.t.kind === 'char' ? parseChar(n.t.text) : ZERO;
+      else if (n.k === 'un') r = n.op === '+' ? a : n.op === '-' ? norm(-a.v, a.u) : n.op === '~' ? norm(~a.v, a.u) : bool(!truthy(a));
+      else if (n.k === 'tern') r = norm(truthy(a) ? b.v : c.v, b.u || c.u);
+      else if (n.op === '&&') r = bool(truthy(a) && truthy(b));
+      else if (n.op === '||') r = bool(truthy(a) || truthy(b));
+      else if (n.op === ',') r = b;
+      else r = apply(n.op, a, b, f.ev);
       const parent = stack[stack.length - 1];
       if (parent) parent.vals.push(r);
       else result = r;
     }
-    return result!.v !== 0n;
+    return (result ?? ZERO).v !== 0n;
   } catch (e) {
     if (e instanceof ExprError) return e.message;
     throw e;
@@ -1389,12 +1390,11 @@ function apply(op: string, a: Val, b: Val, ev: boolean): Val {
 class ExprError extends Error {}
 
 function parseNumber(text: string): Val {
-  const m = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+)([uUlL]*)$/.exec(text);
-  if (!m || !/^(?:[uU]?(?:l|L|ll|LL)?|(?:l|L|ll|LL)[uU])$/.test(m[2]!)) {
+  const [, digits, suffix = ''] = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+)([uUlL]*)$/.exec(text) ?? [];
+  if (digits === undefined || !/^(?:[uU]?(?:l|L|ll|LL)?|(?:l|L|ll|LL)[uU])$/.test(suffix)) {
     if (/^[0-9.]/.test(text) && /[.eEpP]/.test(text) && !/^0[xX]/.test(text)) throw new ExprError('floating constant in preprocessor expression');
     throw new ExprError(`invalid integer constant "${text}" in #if`);
   }
-  const digits = m[1]!;
   let v: bigint;
   if (/^0[bB]/.test(digits)) v = BigInt(digits.replace(/^0[bB]/, '0b'));
   else if (/^0[xX]/.test(digits)) v = BigInt(digits.replace(/^0X/, '0x'));
@@ -1402,7 +1402,7 @@ function parseNumber(text: string): Val {
     if (/[89]/.test(digits)) throw new ExprError(`invalid digit in octal constant "${text}"`);
     v = BigInt('0o' + digits.slice(1));
   } else v = BigInt(digits);
-  const u = /[uU]/.test(m[2]!) || BigInt.asUintN(64, v) > INT64_MAX;
+  const u = /[uU]/.test(suffix) || BigInt.asUintN(64, v) > INT64_MAX;
   return norm(v, u);
 }
 
@@ -1410,7 +1410,7 @@ function parseChar(text: string): Val {
   const body = text.slice(1, -1);
   const chars: number[] = [];
   for (let k = 0; k < body.length; ) {
-    const c = body[k]!;
+    const c = body.charAt(k);
     if (c !== '\\') {
       chars.push(body.charCodeAt(k) & 0xff);
       k++;
@@ -1419,7 +1419,8 @@ function parseChar(text: string): Val {
     const e = body[k + 1] ?? '';
     k += 2;
     const simple: Record<string, number> = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, e: 27, E: 27, '\\': 92, "'": 39, '"': 34, '?': 63 };
-    if (e in simple) chars.push(simple[e]!);
+    const code = simple[e];
+    if (code !== undefined) chars.push(code);
     else if (/[0-7]/.test(e)) {
       let s = e;
       while (s.length < 3 && /[0-7]/.test(body[k] ?? '')) s += body[k++];
@@ -1431,8 +1432,8 @@ function parseChar(text: string): Val {
     } else chars.push(e.charCodeAt(0) & 0xff);
   }
   if (chars.length === 0) throw new ExprError('empty character constant');
-  if (chars.length === 1) {
-    const c = chars[0]!;
+  const [c] = chars;
+  if (chars.length === 1 && c !== undefined) {
     return { v: BigInt(c >= 128 ? c - 256 : c), u: false };
   }
   let v = 0n;

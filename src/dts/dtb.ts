@@ -8,7 +8,7 @@
  * header is 28 bytes in v1, 32 in v2 (boot_cpuid_phys), 36 in v3 (size_dt_strings). dtc writes 2, 3, 16 and 17
  * (and 1); it reads every version, taking < 16 as the old layout.
  */
-import { ByteBuffer } from './bytes.js';
+import { ByteBuffer, latin1 } from './bytes.js';
 import { MAX_NODE_DEPTH, tooDeep } from './limits.js';
 import { PropValue } from './data.js';
 import { Node, Property, type DeviceTree, type ReserveEntry } from './tree.js';
@@ -68,8 +68,7 @@ function flatten(root: Node, dt: ByteBuffer, strings: StringTable, version: numb
   };
   // Depth-first without recursion; a frame's child index -1 means "not begun".
   const stack: { n: Node; path: string; next: number }[] = [{ n: root, path: '/', next: -1 }];
-  while (stack.length) {
-    const f = stack[stack.length - 1]!;
+  for (let f = stack.at(-1); f; f = stack.at(-1)) {
     const n = f.n;
     if (f.next < 0) {
       dt.int(FDT_BEGIN_NODE, 32);
@@ -97,11 +96,9 @@ function flatten(root: Node, dt: ByteBuffer, strings: StringTable, version: numb
       }
       f.next = 0;
     }
-    let child: Node | undefined;
-    while (f.next < n.children.length && !child) {
-      const c = n.children[f.next++]!;
-      if (!c.deleted) child = c;
-    }
+    let child = n.children[f.next];
+    while (child?.deleted) child = n.children[++f.next];
+    if (child) f.next++;
     if (child) {
       stack.push({ n: child, path: f.path === '/' ? `/${child.name}` : `${f.path}/${child.name}`, next: -1 });
       continue;
@@ -228,11 +225,10 @@ export function fromBlob(blob: Uint8Array): DeviceTree {
     return v;
   };
   const cstr = (from: number, limit: number, what: string): string => {
-    let s = '';
     let i = from;
-    for (; i < limit && blob[i] !== 0; i++) s += String.fromCharCode(blob[i]!);
+    while (i < limit && blob[i] !== 0) i++;
     if (i >= limit) throw new BlobError(`unterminated ${what}`, from);
-    return s;
+    return latin1(blob.subarray(from, i));
   };
 
   let root: Node | undefined;
@@ -260,13 +256,15 @@ export function fromBlob(blob: Uint8Array): DeviceTree {
         paths.push(flat);
       }
       const n = new Node(name);
-      if (stack.length === 0) root = n;
-      else stack[stack.length - 1]!.addChild(n);
+      const parent = stack.at(-1);
+      if (parent) parent.addChild(n);
+      else root = n;
       stack.push(n);
     } else if (tag === FDT_PROP) {
       const len = u32();
       const nameOff = u32();
-      const node = stack[stack.length - 1]!;
+      const node = stack.at(-1);
+      if (!node) throw new BlobError('a property outside any node', tagAt);
       if (nameOff >= sizeStrings) throw new BlobError(`property name offset ${nameOff} is outside the strings block`, tagAt);
       const name = cstr(offStrings + nameOff, offStrings + sizeStrings, 'property name');
       if (old && len >= 8) o = offStruct + ((o - offStruct + 7) & ~7);

@@ -74,7 +74,7 @@ export function parseExpression<T, N>(
   };
   /** After an operand: apply the prefix operators waiting for it. */
   const operandDone = (): void => {
-    while (ops.length && ops[ops.length - 1]!.k === 'unary') reduceTop();
+    while (ops.at(-1)?.k === 'unary') reduceTop();
   };
   /** Reduces binary operators of precedence >= prec, and finished ternaries when `ternaries`. */
   const reduceWhile = (prec: number, ternaries: boolean): void => {
@@ -167,10 +167,9 @@ export function parseExpression<T, N>(
 export function foldExpression<N, V>(root: N, children: (n: N) => readonly N[], combine: (n: N, kids: V[]) => V): V {
   const stack: { n: N; kids: readonly N[]; vals: V[] }[] = [{ n: root, kids: children(root), vals: [] }];
   let result: V | undefined;
-  while (stack.length) {
-    const top = stack[stack.length - 1]!;
-    if (top.vals.length < top.kids.length) {
-      const c = top.kids[top.vals.length]!;
+  for (let top = stack.at(-1); top; top = stack.at(-1)) {
+    const c = top.kids[top.vals.length];
+    if (c !== undefined) { // a child not folded yet: it goes first
       stack.push({ n: c, kids: children(c), vals: [] });
       continue;
     }

@@ -104,14 +104,14 @@ function lexBuffer(buf: SourceBuffer, opts: LexOptions, initial: Mode, stack: st
 }
 
 function recordLineMarker(buf: SourceBuffer, t: IToken, diags: DiagnosticSink): void {
-  const m = /^#(?:line)?[ \t]+([0-9]+)[ \t]+"((?:[^"\\]|\\.)*)"/.exec(t.image);
-  if (!m) return;
-  let file = latin1(unescapeString(m[2]!).bytes);
+  const [, lineText, quoted] = /^#(?:line)?[ \t]+([0-9]+)[ \t]+"((?:[^"\\]|\\.)*)"/.exec(t.image) ?? [];
+  if (lineText === undefined || quoted === undefined) return;
+  let file = latin1(unescapeString(quoted).bytes);
   const nul = file.indexOf('\0');
   if (nul >= 0) {
     // As dtc: a lexical error, and the name ends at the NUL (never printed raw).
     diags.error('lexical', 'NUL in the file name of a line marker', t);
     file = file.slice(0, nul);
   }
-  buf.addLineMarker(t.startLine ?? 1, file, parseInt(m[1]!, 10));
+  buf.addLineMarker(t.startLine ?? 1, file, parseInt(lineText, 10));
 }

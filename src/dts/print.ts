@@ -29,9 +29,9 @@ function guessType(v: Pick<PropValue, 'bytes' | 'markers'>): MarkerType {
   const len = b.length;
   let notString = 0;
   let nul = 0;
-  for (let i = 0; i < len; i++) {
-    if (!isStringChar(b[i]!)) notString++;
-    if (b[i] === 0) nul++;
+  for (const c of b) {
+    if (!isStringChar(c)) notString++;
+    if (c === 0) nul++;
   }
   let labelNotAtString = 0;
   let labelNotAtCell = 0;
@@ -96,7 +96,7 @@ function writeInts(b: Uint8Array, start: number, len: number, width: number): st
   for (let p = start; p + width <= start + len; p += width) {
     switch (width) {
       case 1:
-        parts.push(hex(b[p]!, 2));
+        parts.push(hex(dv.getUint8(p), 2));
         break;
       case 2:
         parts.push(`0x${hex(dv.getUint16(p), 2)}`);
@@ -131,20 +131,13 @@ function dtcValue(v: PropValue): string | undefined {
   // dtc keeps no marker for /incbin/ data: it runs on in the type before it (checked below).
   let markers: Marker[] = v.markers.filter((m) => m.type !== 'none');
   if (!markers.some((m) => isTypeMarker(m.type))) markers = [{ offset: 0, type: guessType(v) }, ...markers];
-  if (markers[0]!.offset > 0) return undefined;
+  if ((markers[0]?.offset ?? 0) > 0) return undefined;
   let emit: MarkerType | undefined;
   let runEnd = 0;
-  for (let i = 0; i < markers.length; i++) {
-    const m = markers[i]!;
+  for (const [i, m] of markers.entries()) {
     const next = markers[i + 1];
     const chunk = (next ? next.offset : len) - m.offset;
-    let nextType: Marker | undefined;
-    for (let j = i + 1; j < markers.length; j++) {
-      if (isTypeMarker(markers[j]!.type)) {
-        nextType = markers[j];
-        break;
-      }
-    }
+    const nextType = markers.slice(i + 1).find((x) => isTypeMarker(x.type));
     // As dtc computes it (`length ?: rest`): an empty typed chunk counts as running to the end of the value.
     const typedLen = nextType ? nextType.offset - m.offset : 0;
     if (isTypeMarker(m.type) && nextType && typedLen === 0) return undefined;
@@ -165,8 +158,9 @@ function dtcValue(v: PropValue): string | undefined {
       if (chunk > 0 && v.bytes[m.offset + chunk - 1] !== 0) return undefined;
       out += writeString(v.bytes, m.offset, chunk);
     } else {
-      if (chunk % WIDTH[emit]! !== 0) return undefined;
-      out += writeInts(v.bytes, m.offset, chunk, WIDTH[emit]!);
+      const width = WIDTH[emit];
+      if (width === undefined || chunk % width !== 0) return undefined;
+      out += writeInts(v.bytes, m.offset, chunk, width);
     }
     if (chunk === dataLen || m.offset + chunk === runEnd) {
       if (m.offset + chunk === len && nextType) return undefined; // dtc would leave out the comma before `<>`
@@ -191,21 +185,21 @@ function safeValue(v: PropValue): string {
   const runs: Run[] = [];
   const labels = v.markers.filter((m) => m.type === 'label');
   for (const m of v.markers) if (isTypeMarker(m.type) || m.type === 'none') runs.push({ offset: m.offset, type: m.type });
-  if (runs.length === 0 || runs[0]!.offset > 0) runs.unshift({ offset: 0, type: 'none' });
+  if ((runs[0]?.offset ?? 1) > 0) runs.unshift({ offset: 0, type: 'none' }); // none, or not from the start
   const parts: string[] = [];
   let li = 0;
   const labelsAt = (off: number, inside: boolean): string => {
     let s = '';
-    while (li < labels.length && (labels[li]!.offset < off || (labels[li]!.offset === off && inside))) s += `${labels[li++]!.ref}: `;
+    for (let l = labels[li]; l && (l.offset < off || (l.offset === off && inside)); l = labels[++li]) s += `${l.ref}: `;
     return s;
   };
-  for (let r = 0; r < runs.length; r++) {
-    const start = runs[r]!.offset;
-    const end = r + 1 < runs.length ? runs[r + 1]!.offset : len;
-    let type = runs[r]!.type;
+  for (const [r, run] of runs.entries()) {
+    const start = run.offset;
+    const end = runs[r + 1]?.offset ?? len;
+    let type = run.type;
     if (type === 'none') type = end > start ? guessType(new PropValueView(b.subarray(start, end))) : 'u8';
     if (type === 'string' && (end === start || b[end - 1] !== 0)) type = 'u8';
-    if (type !== 'string' && type !== 'u8' && (end - start) % WIDTH[type]! !== 0) type = 'u8';
+    if (type !== 'string' && type !== 'u8' && (end - start) % (WIDTH[type] ?? 1) !== 0) type = 'u8';
     let s = labelsAt(start, false);
     if (type === 'string') {
       // One quoted string per NUL-terminated piece, labels between them.
@@ -219,7 +213,7 @@ function safeValue(v: PropValue): string {
       }
       s += pieces.join(', ');
     } else {
-      const w = WIDTH[type]!;
+      const w = WIDTH[type] ?? 1;
       const cells: string[] = [];
       for (let p = start; p < end; p += w) cells.push(labelsAt(p, true) + writeInts(b, p, w, w));
       const tail = labelsAt(end, true);

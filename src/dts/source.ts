@@ -32,8 +32,7 @@ export class SourceBuffer {
 
   /** Maps a physical position (1-based line and column) to the position the user sees. */
   locate(physLine: number, column: number): SourcePos {
-    for (let k = this.markerBefore(physLine); k >= 0; k--) {
-      const m = this.markers[k]!;
+    for (let k = this.markerBefore(physLine), m = this.markers[k]; m; m = this.markers[--k]) {
       const line = m.line + (physLine - m.physLine - 1);
       // `#line 0 ""` is accepted, as GCC accepts it, but names no place anyone can open: count on from the
       // marker before it instead, so that every diagnostic still has a file, a line and a column.
@@ -60,7 +59,8 @@ export class SourceBuffer {
     const starts = this.starts();
     const start = starts[physLine - 1];
     if (start === undefined) return '';
-    const end = physLine < starts.length ? starts[physLine]! - 1 : this.text.length;
+    const next = starts[physLine];
+    const end = next === undefined ? this.text.length : next - 1;
     return this.text.slice(start, end).replace(/\r$/, '');
   }
 
@@ -77,7 +77,8 @@ export class SourceBuffer {
   /** The index of the last marker above `physLine`, or -1. */
   private markerBefore(physLine: number): number {
     const ms = this.markers;
-    if (ms.length === 0 || ms[0]!.physLine >= physLine) return -1;
+    const [first] = ms;
+    if (!first || first.physLine >= physLine) return -1;
     let lo = 0;
     let hi = ms.length - 1;
     while (lo < hi) {

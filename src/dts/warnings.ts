@@ -5,6 +5,7 @@
  * Bridges record the bus a node is (dtc's node->bus) and addr_size_cells records each node's cells in the run's
  * state, for the checks after them.
  */
+import { latin1 } from './bytes.js';
 import type { Check, CheckContext, Failer } from './checks.js';
 import { phandleIsValid } from './phandles.js';
 import type { Node, Property } from './tree.js';
@@ -80,9 +81,7 @@ function isCompatible(n: Node, compat: string): boolean {
   while (i < b.length) {
     let z = b.indexOf(0, i);
     if (z < 0) z = b.length;
-    let s = '';
-    for (let k = i; k < z; k++) s += String.fromCharCode(b[k]!);
-    if (s === compat) return true;
+    if (latin1(b.subarray(i, z)) === compat) return true;
     i = z + 1;
   }
   return false;
@@ -141,7 +140,7 @@ const ALIAS_CHARS = new Set(LOWER + DIGITS + '-');
 
 function strspn(s: string, set: Set<string>): number {
   let n = 0;
-  while (n < s.length && set.has(s[n]!)) n++;
+  while (n < s.length && set.has(s.charAt(n))) n++;
   return n;
 }
 
@@ -176,13 +175,11 @@ function uniqueUnitAddress(c: Failer, ctx: CheckContext, n: Node, ifEnabled: boo
   if (rawAddrCells(ctx, n) < 0 || rawSizeCells(ctx, n) < 0) return;
   const kids = [...liveChildren(n)];
   // dtc reports the earlier node of each pair, ordered by the later one.
-  for (let i = 0; i < kids.length; i++) {
-    const a = kids[i]!;
+  for (const [i, a] of kids.entries()) {
     const addr = a.unitAddress;
     if (!addr) continue;
     if (ifEnabled && isDisabled(a)) continue;
-    for (let j = 0; j < i; j++) {
-      const b = kids[j]!;
+    for (const b of kids.slice(0, i)) {
       if (ifEnabled && isDisabled(b)) continue;
       if (b.unitAddress === addr) c.fail(b, undefined, `duplicate unit-address (also used in node ${a.fullpath})`);
     }
@@ -780,7 +777,7 @@ export function semanticChecks(): Check[] {
           count++;
         }
         if (count === 1 && rawAddrCells(ctx, n) !== -1) {
-          c.fail(n, undefined, `graph node has single child node '${n.children[0]!.name}', #address-cells/#size-cells are not necessary`);
+          c.fail(n, undefined, `graph node has single child node '${n.children[0]?.name ?? ''}', #address-cells/#size-cells are not necessary`);
         }
       },
     },

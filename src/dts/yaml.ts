@@ -83,8 +83,7 @@ function propValue(v: PropValue, flow: Flow, indent: number): void {
   flow.line += ' [';
   let firstChunk = true;
   let remaining = len;
-  for (let i = 0; i < chunks.length; i++) {
-    const m = chunks[i]!;
+  for (const [i, m] of chunks.entries()) {
     const next = chunks[i + 1];
     // As yamltree.c: `type_marker_length(m) ?: len`, len being what is left.
     const chunkLen = Math.min((next ? next.offset - m.offset : 0) || remaining, len - m.offset);
@@ -103,7 +102,7 @@ function propValue(v: PropValue, flow: Flow, indent: number): void {
     for (let off = 0; off < chunkLen; off += width) {
       const at = m.offset + off;
       let text: string;
-      if (width === 1) text = `0x${v.bytes[at]!.toString(16)}`;
+      if (width === 1) text = `0x${dv.getUint8(at).toString(16)}`;
       else if (width === 2) text = `0x${dv.getUint16(at).toString(16)}`;
       else if (width === 8) text = `0x${dv.getBigUint64(at).toString(16)}`;
       else {
