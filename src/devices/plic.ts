@@ -152,21 +152,21 @@ export function createPlic(ctx: DeviceContext): PlicDevice {
     if (!validAccess(offset, size) || size !== 4 || (offset & 3) !== 0) return 0;
     if (offset < PENDING_BASE) {
       const s = (offset - PRIORITY_BASE) >> 2;
-      return s <= numIrq ? priority[s]! : 0;
+      return s <= numIrq ? priority[s] ?? 0 : 0;
     }
     if (offset < ENABLE_BASE) {
       const w = (offset - PENDING_BASE) >> 2;
-      return w < words ? pending[w]! >>> 0 : 0;
+      return w < words ? (pending[w] ?? 0) >>> 0 : 0;
     }
     if (offset < CONTEXT_BASE) {
       const c = Math.floor((offset - ENABLE_BASE) / ENABLE_STRIDE);
       const w = ((offset - ENABLE_BASE) % ENABLE_STRIDE) >> 2;
-      return c < contexts && w < words ? enable[c]![w]! >>> 0 : 0;
+      return w < words ? (enable[c]?.[w] ?? 0) >>> 0 : 0;
     }
     const c = Math.floor((offset - CONTEXT_BASE) / CONTEXT_STRIDE);
     if (c >= contexts) return 0;
     const reg = (offset - CONTEXT_BASE) % CONTEXT_STRIDE;
-    if (reg === 0) return threshold[c]!;
+    if (reg === 0) return threshold[c] ?? 0;
     if (reg === 4) return claim(c);
     return 0;
   };
@@ -186,8 +186,9 @@ export function createPlic(ctx: DeviceContext): PlicDevice {
     if (offset < CONTEXT_BASE) {
       const c = Math.floor((offset - ENABLE_BASE) / ENABLE_STRIDE);
       const w = ((offset - ENABLE_BASE) % ENABLE_STRIDE) >> 2;
-      if (c < contexts && w < words) {
-        enable[c]![w] = v & validMask[w]!;
+      const en = enable[c];
+      if (en && w < words) {
+        en[w] = v & (validMask[w] ?? 0);
         update();
       }
       return;
@@ -236,7 +237,7 @@ export function createPlic(ctx: DeviceContext): PlicDevice {
     // Checked whole before any of it is taken: a bad state leaves the PLIC as it was.
     priority.set(saved.priority); level.set(saved.level); pending.set(saved.pending); inService.set(saved.inService);
     claimedBy.set(saved.claimedBy); threshold.set(saved.threshold);
-    saved.enable.forEach((e, c) => enable[c]!.set(e));
+    enable.forEach((en, c) => en.set(saved.enable[c] ?? [])); // as many contexts: checked above
     update();
   };
 

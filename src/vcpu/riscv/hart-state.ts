@@ -41,16 +41,17 @@ export function restoreHart(h: Hart, state: SavedState): void {
   h.x.set(s.x);
   h.fw.set(s.f);
   h.fflags = s.fflags; h.frm = s.frm;
-  h.pcLo = s.pc[0]!; h.pcHi = s.pc[1]!;
+  [h.pcLo = 0, h.pcHi = 0] = s.pc; // two words: ints() checked the length
   h.setMode(s.mode);
   h.icount = s.icount;
   h.status = s.status; h.fs = s.fs; h.sie = s.sie; h.sipSoft = s.sipSoft; h.seip = s.seip;
-  CSR_PAIRS.forEach((c, i) => { h[`${c}Lo`] = pairs[i]![0]!; h[`${c}Hi`] = pairs[i]![1]!; });
+  CSR_PAIRS.forEach((c, i) => { [h[`${c}Lo`] = 0, h[`${c}Hi`] = 0] = pairs[i] ?? []; });
   h.satpMode = h.satpHi >>> 28;
   h.rootPpn = (h.satpHi & 0xfff) * 4294967296 + (h.satpLo >>> 0);
   h.scounteren = s.scounteren; h.senvcfg = s.senvcfg;
   h.timeOffset = s.timeOffset; h.timeFloor = s.timeFloor;
-  h.resValid = s.resValid; h.resLo = s.res[0]!; h.resHi = s.res[1]!;
+  h.resValid = s.resValid;
+  [h.resLo = 0, h.resHi = 0] = s.res;
   h.flushTlb();
   h.refreshTimer(); // the deadline, STIP and irqReady follow from the clock and stimecmp
 }
