@@ -341,7 +341,8 @@ export class Session {
 
   private flushTyped(b: { vserial: string; guest: string }, n: number): void {
     const g = this.hv.guests.get(b.guest);
-    for (let i = 0; i < n && this.typed.length > 0; i++) g?.instance.input(b.vserial, this.typed.shift()!);
+    // Never more than the console takes now: a guest that reads late gets the rest at the next step, not an overrun.
+    for (let i = 0; i < n && this.typed.length > 0 && g && g.instance.inputRoom(b.vserial) > 0; i++) g.instance.input(b.vserial, this.typed.shift()!);
     if (!g) this.typed.length = 0;
   }
 }

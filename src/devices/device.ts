@@ -38,8 +38,11 @@ export interface DeviceAttributes {
 export interface Console {
   /** Bytes the guest wrote. */
   write(bytes: Uint8Array): void;
-  /** Register the receiver of input bytes typed for this device. */
-  onInput(receive: (byte: number) => void): void;
+  /**
+   * Register the receiver of input bytes typed for this device, and how many more bytes it takes now without losing
+   * any (a UART's free FIFO places): what types into it waits rather than overruns a guest that reads late.
+   */
+  onInput(receive: (byte: number) => void, room?: () => number): void;
 }
 
 export interface DeviceContext {

@@ -85,7 +85,7 @@ export class Ns16550 implements MmioDevice {
     const fifo = ctx.attributes.u32('fifo_size') ?? 16;
     this.fifoSize = fifo >= 1 && fifo <= 65536 ? fifo : 16;
     this.irq = new OutputLine(firstIrq(ctx.attributes, (n) => ctx.irq(n)));
-    ctx.console.onInput((byte) => this.receive(byte, false));
+    ctx.console.onInput((byte) => this.receive(byte, false), () => this.capacity - this.rx.length);
   }
 
   /** RX capacity: the FIFO while FIFOs are enabled, the single holding register otherwise. */

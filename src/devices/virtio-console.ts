@@ -50,7 +50,7 @@ export function createVirtioConsole(ctx: DeviceContext, transport: VirtioTranspo
   ctx.console.onInput((byte) => {
     if (input.length < CONSOLE_INPUT_LIMIT) input.push(byte & 0xff);
     deliver();
-  });
+  }, () => CONSOLE_INPUT_LIMIT - input.length);
 
   return {
     deviceId: 3,

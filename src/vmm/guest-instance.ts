@@ -32,6 +32,8 @@ import { busOrder } from '../aspace/address-space.js';
 export type { Vcpu } from './vcpu.js';
 
 const TWO32 = 4294967296;
+/** Bytes typed into the SBI console that wait for the guest to read them. */
+const SBI_INPUT_LIMIT = 4096;
 
 /** Most VCPUs a guest may have (the cap of `vfs guest_fdt_load`, `run --vcpus` and validate). */
 export const MAX_GUEST_VCPUS = MAX_VCPUS;
@@ -84,6 +86,8 @@ export interface RemoteVcpus {
   wake(vcpu: number): void;
   /** The VCPU's SEIP line (from the PLIC). */
   externalInterrupt(vcpu: number, level: boolean): void;
+  /** The VCPU's hart was set to start afresh (a reset, an HSM start): it waits for nothing. */
+  restarted(vcpu: number): void;
 }
 
 /** What a worker thread needs to share a guest's memory (parallel mode). */
@@ -148,6 +152,8 @@ export class GuestInstance implements VcpuLoopGuest {
   readonly unmapped: UnmappedAccess;
   outcome: GuestOutcome = { kind: 'running' };
   private readonly inputs = new Map<string, (byte: number) => void>();
+  /** How many more bytes each vserial takes now without losing any (where its device says). */
+  private readonly inputRooms = new Map<string, () => number>();
   /** Bytes typed into the SBI console, not yet read by the guest. */
   private readonly sbiInput: number[] = [];
   private readonly scheduler: Scheduler;
@@ -198,7 +204,8 @@ export class GuestInstance implements VcpuLoopGuest {
       wake: (i) => this.wake(i),
       enterSupervisor: (v, pc, a1) => this.enterSupervisor(v, pc, a1),
     });
-    this.inputs.set(`${this.name}/sbi`, (b) => { if (this.sbiInput.length < 4096) this.sbiInput.push(b); });
+    this.inputs.set(`${this.name}/sbi`, (b) => { if (this.sbiInput.length < SBI_INPUT_LIMIT) this.sbiInput.push(b); });
+    this.inputRooms.set(`${this.name}/sbi`, () => SBI_INPUT_LIMIT - this.sbiInput.length);
     this.createDevices();
     this.dtb = this.makeDtb();
     for (const v of this.vcpus) v.state.request(VcpuState.Reset);
@@ -306,7 +313,10 @@ export class GuestInstance implements VcpuLoopGuest {
         },
         console: {
           write: (bytes) => { this.printed += bytes.length; this.opts.output(name, bytes); },
-          onInput: (receive) => { this.inputs.set(name, receive); },
+          onInput: (receive, room) => {
+            this.inputs.set(name, receive);
+            if (room) this.inputRooms.set(name, room);
+          },
         },
         files: this.opts.files,
         wallClockEpochNs: this.opts.wallClockEpochNs,
@@ -332,6 +342,11 @@ export class GuestInstance implements VcpuLoopGuest {
   /** Names of the guest's serial consoles (vserials): its UARTs and consoles, then the SBI console. */
   vserials(): string[] {
     return [...this.inputs.keys()].filter((k) => k !== `${this.name}/sbi`).concat(`${this.name}/sbi`);
+  }
+
+  /** How many more bytes a vserial takes now without losing any (Infinity where its device does not say). */
+  inputRoom(vserial: string): number {
+    return this.inputRooms.get(vserial)?.() ?? Infinity;
   }
 
   /** Type a byte into a vserial. */
@@ -395,6 +410,7 @@ export class GuestInstance implements VcpuLoopGuest {
     h.x[22] = a1 % TWO32 | 0;
     h.x[23] = Math.floor(a1 / TWO32);
     h.scounteren = 7;
+    this.remote?.restarted(v.index);
   }
 
   /** Registers to their reset state: a0 = hart id, a1 = DTB, pc = start_pc (or `entry` for every VCPU). */
@@ -470,6 +486,7 @@ export class GuestInstance implements VcpuLoopGuest {
     for (const t of this.tasks) this.scheduler.remove(t);
     this.clock.cancelAll();
     this.inputs.clear();
+    this.inputRooms.clear();
     this.sbiInput.length = 0;
     this.outcome = { kind: 'shutdown', status: 0, how: 'destroyed' };
   }

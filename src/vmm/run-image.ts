@@ -401,10 +401,11 @@ class Typist {
   }
 
   private readonly typeNext = (at: number): void => {
-    const b = this.pending.shift();
-    if (b === undefined || !this.guest) return;
+    if (this.pending.length === 0 || !this.guest) return;
     const serial = this.target ?? this.lastPrinter ?? this.guest.vserials()[0];
-    if (serial) this.guest.input(serial, b);
+    // A console that cannot take the byte now (its FIFO full: the guest reads late) gets it a byte time later.
+    if (serial && this.guest.inputRoom(serial) > 0) this.guest.input(serial, this.pending.shift()!);
+    else if (!serial) this.pending.shift();
     if (this.pending.length > 0) {
       this.nextAt = at + INPUT_BYTE_NS;
       this.scheduler.setTimer(this.nextAt, this.typeNext);

@@ -133,6 +133,7 @@ export class ParallelEngine {
         Atomics.store(g.ctl, vcpu * VCPU_WORDS + Word.Seip, level ? 1 : 0);
         if (level) this.wake(g, vcpu);
       },
+      restarted: (vcpu) => { g.sleeping[vcpu] = false; },
     });
     this.pump();
     const clockBase = this.syncClock(guest);
