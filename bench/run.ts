@@ -8,6 +8,7 @@ import { runLinuxBench } from './linux.js';
 import { runUbootBench } from './uboot.js';
 import { runStartupBench } from './startup.js';
 import { runSnapshotBench } from './snapshot.js';
+import { runParallelBench } from './parallel.js';
 
 const log = (s: string) => console.log(s);
 console.log(`tsvisor benchmarks (node ${process.version})`);
@@ -15,6 +16,7 @@ runGuestBench(log);
 await runLinuxBench(log);
 await runUbootBench(log);
 runSnapshotBench(log);
+await runParallelBench(log);
 runStartupBench(log);
 runFpuBench(log);
 runValidateBench(log);
