@@ -110,6 +110,8 @@ export class Hart implements WalkContext {
   liveClock: LiveClock | undefined = undefined;
   /** Parallel mode: a word of shared memory whose atomic update is the host's full barrier (a guest FENCE). */
   barrier: Int32Array | undefined = undefined;
+  /** Parallel mode: what else a FENCE waits for (MMIO writes posted to devices on another thread). */
+  onFence: (() => void) | undefined = undefined;
 
   // Derived state.
   /** satp.MODE (0 bare, 8 Sv39, 9 Sv48) and root PPN, decoded once per satp write. */
@@ -347,7 +349,10 @@ export class Hart implements WalkContext {
    */
   fence(): void {
     const b = this.barrier;
-    if (b !== undefined) Atomics.add(b, 0, 0);
+    if (b !== undefined) {
+      Atomics.add(b, 0, 0);
+      this.onFence?.();
+    }
   }
 
   sfenceVma(raw: number, rs1: number): number {

@@ -24,6 +24,17 @@ export function workerCount(hostCpus: number, limit = availableParallelism()): n
   return Math.max(1, Math.min(hostCpus, limit));
 }
 
+/**
+ * Device regions whose stores a worker posts: all but the interrupt controller's, whose stores (threshold, enable,
+ * complete) the guest sees at once in its SEIP bit, a CSR read no MMIO request orders after them (QEMU's PLIC acts
+ * before the store retires).
+ */
+function postedRegions(guest: GuestInstance): [number, number][] {
+  return guest.devices
+    .filter((d) => d.region.emulator?.deviceType !== 'pic' && d.region.gpa + d.region.size <= 2 ** 32)
+    .map((d) => [d.region.gpa, d.region.gpa + d.region.size]);
+}
+
 /** The compiled worker script (tests run the engine from src/*.ts; the worker runs from dist/). */
 function workerUrl(): URL {
   const here = new URL('./worker.js', import.meta.url);
@@ -55,6 +66,8 @@ export class ParallelEngine {
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
   private readonly bells: Int32Array;
+  /** Posted device stores done, per worker. */
+  private readonly acks: Int32Array;
   private readonly guests = new Map<number, EngineGuest>();
   private readonly byInstance = new Map<GuestInstance, EngineGuest>();
   private nextId = 1;
@@ -74,10 +87,12 @@ export class ParallelEngine {
     this.schedStart = o.scheduler.now();
     const bells = new SharedArrayBuffer(4 * o.workers);
     const barrier = new SharedArrayBuffer(4);
+    const acks = new SharedArrayBuffer(4 * o.workers);
     this.bells = new Int32Array(bells);
+    this.acks = new Int32Array(acks);
     for (let i = 0; i < o.workers; i++) {
       const { port1, port2 } = new MessageChannel();
-      const init: WorkerInit = { index: i, bells, barrier, port: port2 };
+      const init: WorkerInit = { index: i, bells, barrier, acks, port: port2 };
       const w = new Worker(workerUrl(), { workerData: init, transferList: [port2] });
       w.on('message', (m: FromWorker) => this.handle(m));
       w.on('error', (e) => { this.failure ??= e.stack ?? e.message; this.o.onEvent?.(this.anyGuest()); });
@@ -146,6 +161,7 @@ export class ParallelEngine {
           id, name: guest.name, regions: shared.regions, memory: shared.memory, dirty: shared.dirty, shared: shared.area,
           vcpuCount: guest.vcpus.length, clockBase, nsPerTick, instructionsPerTick: guest.vcpus[0]!.hart.instructionsPerTick,
           hotAfter: guest.vcpus[0]!.hart.code.hotAfter, unmapped: guest.unmapped,
+          devices: postedRegions(guest),
         },
       });
     }
@@ -297,6 +313,13 @@ export class ParallelEngine {
         if (!guest.running()) this.o.onEvent?.(guest);
         return;
       }
+      case 'mmio-posted':
+        this.pump();
+        guest.aspace.write(m.addrLo, m.addrHi, m.size, m.dataLo, m.dataHi);
+        Atomics.add(this.acks, m.worker, 1);
+        Atomics.notify(this.acks, m.worker);
+        if (!guest.running()) this.o.onEvent?.(guest);
+        return;
       case 'out': guest.sbi.putBytes?.(m.bytes); return;
       case 'getc': this.reply(g, m.vcpu, ReplyStatus.Ok, guest.sbi.getByte()); return;
       case 'reset':

@@ -24,6 +24,8 @@ export interface WorkerGuestSpec {
   readonly instructionsPerTick: number;
   readonly hotAfter: number | undefined;
   readonly unmapped: UnmappedAccess;
+  /** Device regions [base, end): a store there is posted (the VCPU goes on; a FENCE or a load waits for it). */
+  readonly devices: readonly (readonly [number, number])[];
 }
 
 /** Main thread → worker (polled by the worker between chunks). */
@@ -52,6 +54,8 @@ export interface ParkedVcpu {
 export type FromWorker =
   /** Request: an MMIO access. */
   | { readonly t: 'mmio'; readonly guest: number; readonly vcpu: number; readonly addrLo: number; readonly addrHi: number; readonly size: number; readonly write: boolean; readonly dataLo: number; readonly dataHi: number }
+  /** A store to a device, posted: no reply; the main thread counts it done in the worker's word of `acks`. */
+  | { readonly t: 'mmio-posted'; readonly guest: number; readonly worker: number; readonly addrLo: number; readonly addrHi: number; readonly size: number; readonly dataLo: number; readonly dataHi: number }
   /** SBI console output (no reply: messages from one worker arrive in order). */
   | { readonly t: 'out'; readonly guest: number; readonly bytes: Uint8Array }
   /** Request: the next byte typed into the SBI console (reply lo: the byte or -1). */

@@ -26,6 +26,8 @@ export interface WorkerInit {
   readonly bells: SharedArrayBuffer;
   /** The word guest FENCEs update atomically (a full barrier). */
   readonly barrier: SharedArrayBuffer;
+  /** A word per worker: device stores of that worker the main thread has done (posted MMIO writes). */
+  readonly acks: SharedArrayBuffer;
   /** Control messages from the main thread (polled, never listened to). */
   readonly port: MessagePort;
 }
@@ -64,12 +66,26 @@ export class ParallelWorker {
   private readonly guests = new Map<number, GuestHere>();
   private readonly bells: Int32Array;
   private readonly barrier: Int32Array;
+  private readonly acks: Int32Array;
+  /** Device stores this worker posted (the main thread acknowledges them in `acks`). */
+  private posted = 0;
   private exiting = false;
 
   constructor(private readonly init: WorkerInit, private readonly send: (m: FromWorker) => void) {
     this.bells = new Int32Array(init.bells);
     this.barrier = new Int32Array(init.barrier);
+    this.acks = new Int32Array(init.acks);
   }
+
+  /** Wait until the main thread did every device store this worker posted (a FENCE orders them before what follows). */
+  private readonly drainPosted = (): void => {
+    const me = this.init.index;
+    for (;;) {
+      const done = Atomics.load(this.acks, me);
+      if (done === this.posted) return;
+      Atomics.wait(this.acks, me, done, 5);
+    }
+  };
 
   /** Run until told to exit. */
   run(): void {
@@ -157,6 +173,7 @@ export class ParallelWorker {
     restoreHart(h, state);
     h.liveClock = g.clock;
     h.barrier = this.barrier;
+    h.onFence = this.drainPosted;
     h.resValid = false;
     h.flushTlb();
     h.refreshTimer();
@@ -236,6 +253,13 @@ export class ParallelWorker {
       case Exit.Wfi: v.sleeping = true; return;
       case Exit.Mmio: {
         const m = h.mmio;
+        if (m.write && m.addrHi === 0 && isDevice(g.spec.devices, m.addrLo >>> 0, m.size)) {
+          // Posted, as a bus posts writes: the device sees it in order with this worker's later accesses.
+          this.posted = (this.posted + 1) | 0;
+          this.send({ t: 'mmio-posted', guest: g.spec.id, worker: this.init.index, addrLo: m.addrLo, addrHi: 0, size: m.size, dataLo: m.dataLo, dataHi: m.dataHi });
+          h.completeMmio(0, 0);
+          return;
+        }
         const status = this.request(g, v, {
           t: 'mmio', guest: g.spec.id, vcpu: v.index, addrLo: m.addrLo, addrHi: m.addrHi, size: m.size, write: m.write,
           dataLo: m.dataLo, dataHi: m.dataHi,
@@ -348,6 +372,12 @@ export class ParallelWorker {
       },
     };
   }
+}
+
+/** Whether [pa, pa + size) lies in one device region. */
+function isDevice(devices: readonly (readonly [number, number])[], pa: number, size: number): boolean {
+  for (const [base, end] of devices) if (pa >= base && pa + size <= end) return true;
+  return false;
 }
 
 const hex64 = (hi: number, lo: number): string =>
