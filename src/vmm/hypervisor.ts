@@ -587,6 +587,14 @@ export class Hypervisor {
 
   /** The host CPU a task is placed on, when the policy places tasks (PRR). */
   private hostCpuOf(task: Task): number | undefined {
+    const vcpu = this.taskVcpu.get(task);
+    const worker = vcpu && this.engine?.workerOf(vcpu.guest.instance, vcpu.vcpu.index);
+    if (worker !== undefined && this.engine) {
+      // Parallel mode: the first host CPU it may run on in its worker's group (host CPU i is in group i mod workers).
+      const cpus = this.host.cpus.map((c) => c.hartId);
+      const allowed = (task.affinity ?? cpus).filter((c) => cpus.indexOf(c) % this.engine!.workerCount === worker);
+      return allowed[0];
+    }
     const policy = this.scheduler.policy as { cpuOf?: (t: Task) => number | undefined };
     return policy.cpuOf?.(task);
   }

@@ -173,6 +173,11 @@ export class ParallelEngine {
     }
   }
 
+  /** The worker VCPU `vcpu` of `guest` is placed on (it runs there whenever it runs), if the guest is here. */
+  workerOf(guest: GuestInstance, vcpu: number): number | undefined {
+    return this.byInstance.get(guest)?.placement[vcpu];
+  }
+
   /** VCPUs placed on each worker (for placement: the least loaded first). */
   private readonly load: number[] = [];
 
