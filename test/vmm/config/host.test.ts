@@ -23,7 +23,7 @@ describe('the base board', () => {
     expect(host.reserved.map((r) => [r.base, r.size, r.node?.name])).toEqual([[0x80000000, 0x200000, 'fw@80000000']]);
     expect(host.console).toBe('/uart@10000000');
     expect(host.bootcmd).toEqual([]);
-    expect(host.vmm).toEqual({ mtermPriority: 3, mtermTimeSlice: 10_000_000, scheduler: 'prr' });
+    expect(host.vmm).toEqual({ mtermPriority: 3, mtermTimeSlice: 10_000_000, scheduler: 'prr', parallel: false });
     expect(v.guests).toEqual([]);
   });
 
@@ -31,7 +31,7 @@ describe('the base board', () => {
     const v = board(blank(5, 12));
     expect(v.diagnostics).toEqual([]);
     expect(v.host!.console).toBeUndefined();
-    expect(v.host!.vmm).toEqual({ mtermPriority: 3, mtermTimeSlice: 10_000_000, scheduler: 'prr' });
+    expect(v.host!.vmm).toEqual({ mtermPriority: 3, mtermTimeSlice: 10_000_000, scheduler: 'prr', parallel: false });
   });
 });
 
@@ -305,6 +305,15 @@ describe('/chosen', () => {
 });
 
 describe('/vmm', () => {
+  it('parallel; runs the VCPUs on worker threads; it is a flag and takes no value', () => {
+    const v = board({ 11: '    scheduler = "prr"; parallel;' });
+    expect(v.diagnostics).toEqual([]);
+    expect(v.host!.vmm.parallel).toBe(true);
+    const valued = board({ 11: '    scheduler = "prr"; parallel = <1>;' });
+    expectOne(valued, { code: 'attribute_type', severity: 'warning', file: 'board.dts', line: 11, column: 24 });
+    expect(valued.host!.vmm.parallel).toBe(true);
+  });
+
   it('mterm_priority above 7', () => {
     expectOne(board({ 9: '    mterm_priority = <8>;' }), {
       code: 'priority', severity: 'error', file: 'board.dts', line: 9, column: 5,
