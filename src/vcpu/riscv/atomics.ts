@@ -10,7 +10,7 @@ import { Amo } from './kinds.js';
 
 /** Execute `op` (kinds.ts Amo) of `size` bytes; returns the instructions retired (0 when it trapped). */
 export function atomic(h: Hart, op: number, size: number, rd: number, rs1: number, rs2: number): number {
-  const aLo = h.x[2 * rs1], aHi = h.x[2 * rs1 + 1];
+  const aLo = h.x[2 * rs1]!, aHi = h.x[2 * rs1 + 1]!;
   const isLr = op === Amo.Lr;
   if ((aLo & (size - 1)) !== 0) {
     h.trap(isLr ? Cause.MisalignedLoad : Cause.MisalignedStore, aLo, aHi);

@@ -359,7 +359,7 @@ export class Hart implements WalkContext {
     if (this.mode === Priv.User) { this.illegal(raw); return 0; }
     if (rs1 === 0) this.flushTlb();
     else {
-      const lo = this.x[2 * rs1], hi = this.x[2 * rs1 + 1];
+      const lo = this.x[2 * rs1]!, hi = this.x[2 * rs1 + 1]!;
       this.rtlb.flushPage(lo, hi); this.wtlb.flushPage(lo, hi); this.xtlb.flushPage(lo, hi);
     }
     this.advance(4);
@@ -459,8 +459,8 @@ export class Hart implements WalkContext {
     let lo = 0, hi = 0;
     const m = this.mem8, o = this.byteOffsets;
     for (let i = 0; i < size; i++) {
-      if (i < 4) lo |= m[o[i]] << (8 * i);
-      else hi |= m[o[i]] << (8 * (i - 4));
+      if (i < 4) lo |= m[o[i]!]! << (8 * i);
+      else hi |= m[o[i]!]! << (8 * (i - 4));
     }
     this.writeLoaded(kind, rd, lo, hi);
     return true;
@@ -474,9 +474,9 @@ export class Hart implements WalkContext {
     if (r === -2) return this.mmioExit(true, size, vLo, vHi, kind, 0, len);
     const m = this.mem8, o = this.byteOffsets;
     for (let i = 0; i < size; i++) {
-      const page = o[i] >>> 12;
+      const page = o[i]! >>> 12;
       if (this.code.isCode(page)) this.code.invalidatePage(page);
-      m[o[i]] = i < 4 ? vLo >>> (8 * i) : vHi >>> (8 * (i - 4));
+      m[o[i]!] = i < 4 ? vLo >>> (8 * i) : vHi >>> (8 * (i - 4));
     }
     return true;
   }
@@ -548,17 +548,17 @@ export class Hart implements WalkContext {
     const lo = this.pcLo, hi = this.pcHi;
     const page = this.fetchPage(lo, hi);
     if (page < 0) return page;
-    const low = this.mem8[page + (lo & 4095)] | (this.mem8[page + (lo & 4095) + 1] << 8);
+    const low = this.mem8[page + (lo & 4095)]! | (this.mem8[page + (lo & 4095) + 1]! << 8);
     if ((low & 3) !== 3) { this.fetched = low; return 0; }
     if ((lo & 4095) !== 4094) {
-      this.fetched = low | (this.mem8[page + (lo & 4095) + 2] << 16) | (this.mem8[page + (lo & 4095) + 3] << 24);
+      this.fetched = low | (this.mem8[page + (lo & 4095) + 2]! << 16) | (this.mem8[page + (lo & 4095) + 3]! << 24);
       return 0;
     }
     const nextLo = (lo + 2) | 0;
     const nextHi = (hi + ((nextLo >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
     const next = this.fetchPage(nextLo, nextHi);
     if (next < 0) return next; // a fault on the second half: stval is that half's address, sepc the instruction
-    this.fetched = low | (this.mem8[next] << 16) | (this.mem8[next + 1] << 24);
+    this.fetched = low | (this.mem8[next]! << 16) | (this.mem8[next + 1]! << 24);
     return 0;
   }
   private fetched = 0;
@@ -625,7 +625,7 @@ export class Hart implements WalkContext {
       if (dbg !== undefined && dbg.reached(this.icount, pl, ph)) { this.exit = Exit.Debug; break; }
       const e = ((pl >>> 12) & TLB_MASK) + this.tlbBank;
       let page: number;
-      if (xt.tag[e] === (pl & -4096) && xt.tagHi[e] === ph) page = (xt.base[e] + (pl & -4096)) | 0;
+      if (xt.tag[e] === (pl & -4096) && xt.tagHi[e] === ph) page = (xt.base[e]! + (pl & -4096)) | 0;
       else {
         page = this.fetchPage(pl, ph);
         if (page === -1) {
@@ -664,7 +664,7 @@ export class Hart implements WalkContext {
 
   /** Read register i as an unsigned number (exact below 2^53; for display and SBI arguments). */
   reg(i: number): number {
-    return (this.x[2 * i + 1] >>> 0) * TWO32 + (this.x[2 * i] >>> 0);
+    return (this.x[2 * i + 1]! >>> 0) * TWO32 + (this.x[2 * i]! >>> 0);
   }
 
   /** pc as a hex string. */
