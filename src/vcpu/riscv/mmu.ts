@@ -1,6 +1,7 @@
 /**
  * Sv39 / Sv48 page-table walk (RISC-V privileged spec, "Virtual-Address Translation Process"), with hardware
- * update of the A and D bits as QEMU does. The walk runs only on a TLB miss; it may allocate and use doubles.
+ * update of the A and D bits as QEMU does. The walk runs only on a TLB miss (Linux's boot: 180,000 of them), in
+ * 32-bit integer arithmetic.
  */
 
 /** Access types. */
@@ -41,7 +42,6 @@ export interface WalkResult {
   canExecute: boolean;
 }
 
-const TWO32 = 4294967296;
 const PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_A = 64, PTE_D = 128;
 
 /** True when the virtual address is canonical for the mode (upper bits copy the top translated bit). */
@@ -50,32 +50,45 @@ export function canonical(mode: number, vHi: number): boolean {
   return top === 0 || top === -1;
 }
 
+/** VPN[level] of the virtual address (vHi:vLo): 9 bits from bit 12 + 9 * level. */
+function vpn(vLo: number, vHi: number, level: number): number {
+  switch (level) {
+    case 0: return (vLo >>> 12) & 511;
+    case 1: return (vLo >>> 21) & 511;
+    case 2: return ((vLo >>> 30) | (vHi << 2)) & 511;
+    default: return (vHi >>> 7) & 511;
+  }
+}
+
 /**
  * Translate the virtual address (vHi:vLo) for `access`, updating A/D in the page table. A `probe` (the debugger
  * reading memory) changes nothing and ignores the U bit and permissions: it sees what the page maps.
+ *
+ * Physical addresses are two 32-bit words throughout: a PTE's PPN (bits 10..53) is bits 12..55 of the address,
+ * so the low word is `(lo << 2) & -4096` and the high word `(lo >>> 30) | ((hi & 0x3fffff) << 2)`.
  */
 export function walk(ctx: WalkContext, vLo: number, vHi: number, access: Access, out: WalkResult, probe = false): void {
   out.fault = PAGE_FAULT[access];
   if (!canonical(ctx.satpMode, vHi)) return;
-  const levels = ctx.satpMode === 8 ? 3 : 4;
-  const va = (vHi & (levels === 3 ? 0x7f : 0xffff)) * TWO32 + (vLo >>> 0); // the translated bits only
-  let ppn = ctx.rootPpn;
-  for (let level = levels - 1; level >= 0; level--) {
-    const vpn = Math.floor(va / 2 ** (12 + 9 * level)) % 512;
-    const pteAddr = ppn * 4096 + vpn * 8;
-    const pteLo32 = pteAddr % TWO32;
-    const pteHi32 = Math.floor(pteAddr / TWO32);
-    const page = ctx.lookupPage(pteLo32 | 0, pteHi32 | 0);
+  // The root table's address from satp.PPN (at most 44 bits, a number).
+  const root = ctx.rootPpn;
+  let tableLo = (root * 4096) % 4294967296 | 0;
+  let tableHi = Math.floor(root / 1048576) | 0;
+  for (let level = ctx.satpMode === 8 ? 2 : 3; level >= 0; level--) {
+    const pteLo32 = tableLo | (vpn(vLo, vHi, level) << 3);
+    const page = ctx.lookupPage(pteLo32, tableHi);
     if (page < 0) { out.fault = ACCESS_FAULT[access]; return; }
     const index = ((page & -4096) + (pteLo32 & 4095)) >> 2;
-    let lo = ctx.mem32[index];
-    const hi = ctx.mem32[index + 1];
+    let lo = ctx.mem32[index]!;
+    const hi = ctx.mem32[index + 1]!;
     if ((lo & PTE_V) === 0 || ((lo & PTE_R) === 0 && (lo & PTE_W) !== 0)) return;
     if ((hi >>> 22) !== 0) return; // reserved bits 63:54 (no Svnapot / Svpbmt)
-    const nextPpn = (hi & 0x3fffff) * 4194304 + (lo >>> 10);
+    const nextLo = (lo << 2) & -4096;
+    const nextHi = (lo >>> 30) | ((hi & 0x3fffff) << 2);
     if ((lo & (PTE_R | PTE_X)) === 0) {
       if ((lo & (PTE_A | PTE_D | PTE_U)) !== 0) return; // non-leaf PTEs keep these clear
-      ppn = nextPpn;
+      tableLo = nextLo;
+      tableHi = nextHi;
       continue;
     }
     // Leaf.
@@ -85,8 +98,15 @@ export function walk(ctx: WalkContext, vLo: number, vHi: number, access: Access,
     const canWrite = (lo & PTE_W) !== 0;
     const canExecute = (lo & PTE_X) !== 0 && !(u && !ctx.user);
     if (!probe && (access === Access.Read ? !canRead : access === Access.Write ? !canWrite : !canExecute)) return;
-    const span = 2 ** (9 * level);
-    if (nextPpn % span !== 0) return; // misaligned superpage
+    // A superpage: its PPN's low 9 * level bits must be zero (else misaligned), and the address's own bits below
+    // 12 + 9 * level pass through.
+    let paLo = nextLo, paHi = nextHi;
+    if (level > 0) {
+      const lowBits = level === 1 ? 0x1fffff : level === 2 ? 0x3fffffff : -1; // of the address's low word
+      if ((nextLo & lowBits) !== 0 || (level === 3 && (nextHi & 0x7f) !== 0)) return; // misaligned superpage
+      paLo = nextLo | (vLo & lowBits & -4096);
+      if (level === 3) paHi = nextHi | (vHi & 0x7f);
+    }
     // Hardware A/D update (QEMU's behaviour; the spec allows it).
     const want = PTE_A | (access === Access.Write ? PTE_D : 0);
     if ((lo & want) !== want && !probe) {
@@ -94,10 +114,8 @@ export function walk(ctx: WalkContext, vLo: number, vHi: number, access: Access,
       lo |= want;
       ctx.mem32[index] = lo;
     }
-    const pagePpn = nextPpn + (Math.floor(va / 4096) % span);
-    const pa = pagePpn * 4096;
-    out.paLo = pa % TWO32 | 0;
-    out.paHi = Math.floor(pa / TWO32) | 0;
+    out.paLo = paLo;
+    out.paHi = paHi;
     out.canRead = canRead;
     // Stores through the fast path only once D is set, so the first store takes the walk and sets it.
     out.canWrite = canWrite && (lo & PTE_D) !== 0;
