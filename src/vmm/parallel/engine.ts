@@ -305,7 +305,15 @@ export class ParallelEngine {
 
   private handle(m: FromWorker): void {
     if (m.t === 'failed') { this.failure ??= m.error; this.o.onEvent?.(this.anyGuest()); return; }
-    if (m.t === 'parked') { this.parked(m.token, m.vcpus); return; }
+    if (m.t === 'parked') {
+      // The workers' code statistics count in the guest's own cache (which runs nothing in parallel mode).
+      for (const c of m.code) {
+        const code = this.guests.get(c.guest)?.guest.vcpus[0]?.hart.code;
+        if (code) { code.decoded += c.decoded; code.translated += c.translated; }
+      }
+      this.parked(m.token, m.vcpus);
+      return;
+    }
     const g = this.guests.get(m.guest);
     if (!g) return;
     const guest = g.guest;

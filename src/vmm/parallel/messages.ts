@@ -70,6 +70,9 @@ export type FromWorker =
   | { readonly t: 'hsm-status'; readonly guest: number; readonly vcpu: number; readonly target: number }
   /** Request: the VCPU cannot go on; the worker drops it. */
   | { readonly t: 'halt'; readonly guest: number; readonly vcpu: number; readonly reason: string; readonly hart: SavedState }
-  /** VCPUs handed back for a 'park'. */
-  | { readonly t: 'parked'; readonly token: number; readonly vcpus: readonly ParkedVcpu[] }
+  /**
+   * VCPUs handed back for a 'park', and per guest the code blocks decoded and translated on this worker since its
+   * last 'parked' (statistics).
+   */
+  | { readonly t: 'parked'; readonly token: number; readonly vcpus: readonly ParkedVcpu[]; readonly code: readonly { readonly guest: number; readonly decoded: number; readonly translated: number }[] }
   | { readonly t: 'failed'; readonly error: string };

@@ -60,6 +60,8 @@ interface GuestHere {
   readonly harts: (Hart | undefined)[];
   /** The VCPUs this worker runs now. */
   active: VcpuHere[];
+  /** Code cache statistics as last reported to the main thread. */
+  reported: { decoded: number; translated: number };
 }
 
 export class ParallelWorker {
@@ -129,12 +131,15 @@ export class ParallelWorker {
       case 'activate': this.activate(m.guest, m.vcpu, m.hart, m.sleeping); return;
       case 'park': {
         const vcpus: ParkedVcpu[] = [];
+        const code: { guest: number; decoded: number; translated: number }[] = [];
         for (const g of this.guests.values()) {
           if (m.guest !== undefined && g.spec.id !== m.guest) continue;
           for (const v of g.active) vcpus.push(this.park(g, v));
           g.active = [];
+          code.push({ guest: g.spec.id, decoded: g.code.decoded - g.reported.decoded, translated: g.code.translated - g.reported.translated });
+          g.reported = { decoded: g.code.decoded, translated: g.code.translated };
         }
-        this.send({ t: 'parked', token: m.token, vcpus });
+        this.send({ t: 'parked', token: m.token, vcpus, code });
         return;
       }
       case 'forget': this.guests.delete(m.guest); return;
@@ -156,7 +161,7 @@ export class ParallelWorker {
     const code = new CodeCache(bus.memory, { hotAfter: spec.hotAfter, sharing });
     const g: GuestHere = {
       spec, bus, code, sharing, clock: new WallClock(spec.clockBase, spec.nsPerTick), ctl: new Int32Array(spec.shared.ctl),
-      harts: new Array<Hart | undefined>(spec.vcpuCount).fill(undefined), active: [],
+      harts: new Array<Hart | undefined>(spec.vcpuCount).fill(undefined), active: [], reported: { decoded: 0, translated: 0 },
     };
     code.fenceI = () => { if (sharing.pending()) this.drain(g); };
     this.guests.set(spec.id, g);
