@@ -29,6 +29,8 @@ export interface WalkContext {
   /** Backing offset of a guest-physical page (see Bus.lookupPage), or -1. */
   lookupPage(paLo: number, paHi: number): number;
   readonly mem32: Int32Array;
+  /** Set in parallel mode (harts on other threads share the page tables): A/D updates are atomic then. */
+  readonly barrier: Int32Array | undefined;
 }
 
 /** Result of a walk: permissions of the leaf for the current mode and the physical page. */
@@ -111,8 +113,15 @@ export function walk(ctx: WalkContext, vLo: number, vHi: number, access: Access,
     const want = PTE_A | (access === Access.Write ? PTE_D : 0);
     if ((lo & want) !== want && !probe) {
       if ((page & 1) !== 0) { out.fault = ACCESS_FAULT[access]; return; } // page table in ROM
-      lo |= want;
-      ctx.mem32[index] = lo;
+      if (ctx.barrier !== undefined) {
+        // Another hart (the guest's kernel) may change this PTE meanwhile: set A/D only on the PTE this walk read,
+        // else walk again (QEMU's MTTCG does the same compare-and-swap).
+        if (Atomics.compareExchange(ctx.mem32, index, lo, lo | want) !== lo) return walk(ctx, vLo, vHi, access, out, probe);
+        lo |= want;
+      } else {
+        lo |= want;
+        ctx.mem32[index] = lo;
+      }
     }
     out.paLo = paLo;
     out.paHi = paHi;
