@@ -3,7 +3,7 @@
  * blocks instantiate the templates with constant operands; interpreter handlers instantiate them once per operation
  * with variable operands (operands.ts). Both run with the same contract:
  *
- *   function (h, r, pl, ph, max[, d]) → instructions retired
+ *   function (h, r, pl, ph, max[, f, i]) → instructions retired
  *
  * where (ph:pl) is the virtual pc of the first instruction, `r` the hart's register words (r[2i] low, r[2i+1] high)
  * and `max` the budget. Loads and stores are inlined against the hart's TLB; a miss, a misaligned access or MMIO

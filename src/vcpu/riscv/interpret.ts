@@ -3,37 +3,44 @@
  * a `new Function` of its own. Each operation has one handler, made from the same code template as translated
  * blocks (codegen.ts) with the instruction's fields as variables, and shared by every guest of the process.
  *
- * A handler runs one instruction with the block contract (`(h, r, pl, ph, max, d)` → instructions retired), where
- * `d` is the decoded instruction. A write to x0 lands in r[0..1]; callers clear them after each handler.
+ * A handler runs one instruction with the block contract (`(h, r, pl, ph, max, f, i)` → instructions retired), where
+ * the instruction's fields are the FIELDS int32s of `f` from index `i` (operands.ts: Field). A block's instructions
+ * lie one after another in its code cache's field pool, so the interpreter reads them in order from contiguous
+ * memory: through one object per distinct word, shared by every block holding it, each instruction was a cache miss
+ * (two fifths of the dispatcher's own time in Linux's boot, on the load of that object). A write to x0 lands in
+ * r[0..1]; callers clear them after each handler.
  */
 import * as alu from './alu.js';
 import * as fpu from './fpu.js';
 import * as wide from './wide.js';
-import { decodeInto, type Insn } from './decode.js';
+import { decodeInto, type InsnFields } from './decode.js';
 import type { Hart } from './hart.js';
 import { BRANCHES, endsBlock, handlerSource } from './codegen.js';
-import { handlerKey, variableOperands, variablePrologue } from './operands.js';
+import { Field, FIELDS, handlerKey, variableOperands, variablePrologue } from './operands.js';
 
-export type Handler = (h: Hart, r: Int32Array, pl: number, ph: number, max: number, d: Insn) => number;
+export type Handler = (h: Hart, r: Int32Array, pl: number, ph: number, max: number, f: Int32Array, i: number) => number;
 
 type HandlerFactory = (A: typeof alu, F: typeof fpu, W: typeof wide) => Handler;
 
-const handlers = new Map<string, Handler>();
+/** Handlers by number (the Field.Handler of a decoded instruction), and their numbers by key. */
+const handlerList: Handler[] = [];
+const handlerIds = new Map<string, number>();
 
-/** The handler for `ins` (made on first use). */
-export function handlerFor(ins: Insn): Handler {
+/** The number of the handler for `ins` (made on first use). */
+function handlerFor(ins: InsnFields): number {
   const key = handlerKey(ins);
-  let handler = handlers.get(key);
-  if (handler === undefined) {
+  let id = handlerIds.get(key);
+  if (id === undefined) {
     const body = handlerSource(variableOperands(ins), ins);
     const memory = ACCESSES_MEMORY.test(body) ? 'const v=h.code.views,i8=v.i8,u8=v.u8,i16=v.i16,u16=v.u16,i32=v.i32;' : '';
     // Named after its key, so that profiles tell the operations apart.
     const name = key.replace(/[^a-z0-9]/gi, '_');
-    const source = `'use strict';return function ${name}(h,r,pl,ph,max,d){${variablePrologue(body)}${memory}${body}\n};`;
-    handler = (new Function('A', 'F', 'W', source) as HandlerFactory)(alu, fpu, wide);
-    handlers.set(key, handler);
+    const source = `'use strict';return function ${name}(h,r,pl,ph,max,f,i){${variablePrologue(body)}${memory}${body}\n};`;
+    id = handlerList.length;
+    handlerList.push((new Function('A', 'F', 'W', source) as HandlerFactory)(alu, fpu, wide));
+    handlerIds.set(key, id);
   }
-  return handler;
+  return id;
 }
 
 const ACCESSES_MEMORY = /\b(i8|u8|i16|u16|i32)\[/;
@@ -52,41 +59,22 @@ export const enum Flow {
   Illegal = 4,
 }
 
-/** An instruction word decoded (its fields), with its handler. */
-export interface Decoded extends Insn {
-  readonly handler: Handler;
-  readonly flow: Flow;
-}
-
-/** One object per word, fields and handler together: the interpreter reaches both through one pointer. */
-class DecodedWord implements Decoded {
-  op = 'illegal';
-  rd = 0;
-  rs1 = 0;
-  rs2 = 0;
-  rs3 = 0;
-  imm = 0;
-  rm = 0;
-  csr = 0;
-  len: 2 | 4 = 4;
-  raw = 0;
-  handler: Handler = missing;
-  flow: Flow = Flow.Illegal;
-}
-
-function missing(): number {
-  throw new Error('interpret: no handler');
-}
+/** Field.Flow holds the flow (bits 0-2), the length in bytes (bits 3-5) and, in bit 6, whether it is a jal. */
+export const flowOf = (flowField: number): Flow => flowField & 7;
+export const lengthOf = (flowField: number): number => (flowField >> 3) & 7;
+export const isJal = (flowField: number): boolean => (flowField & 64) !== 0;
 
 /**
  * Decoded instruction words, shared by every guest (a decoded instruction is immutable): an open-addressing hash
- * table keyed by the word, its keys in a typed array (a Map boxed half of the words as heap numbers and cost Linux's
- * boot more than the decoding itself). Real code repeats its words; the bound keeps a guest that writes random code
- * from growing it without end. Made on first use and grown as it fills, so a process that runs no guest pays nothing.
+ * table keyed by the word, its keys and fields in typed arrays (a Map boxed half of Linux's words as heap numbers,
+ * and an object per word scattered them over the heap). Real code repeats its words; the bound keeps a guest that
+ * writes random code from growing it without end. Made on first use and grown as it fills, so a process that runs
+ * no guest pays nothing.
  */
 const MAX_DECODED_WORDS = 1 << 18;
 let wordKeys = new Int32Array(1);
-let wordValues: (DecodedWord | undefined)[] = [undefined];
+/** FIELDS int32s per slot; Field.Flow is never 0 in a used slot (the length is), 0 in an empty one. */
+let wordFields = new Int32Array(FIELDS);
 let wordMask = 0;
 let wordCount = 0;
 
@@ -95,67 +83,86 @@ const slotOf = (raw: number, mask: number): number => {
   return (h ^ (h >>> 16)) & mask;
 };
 
-export function decodeWord(word: number): Decoded {
+/**
+ * Decode an instruction word: the index of its fields in `decodedFields()`, valid until the next call (which may
+ * move them).
+ */
+export function decodeWord(word: number): number {
   const raw = word | 0;
-  const keys = wordKeys, values = wordValues, mask = wordMask;
+  const keys = wordKeys, fields = wordFields, mask = wordMask;
   for (let i = slotOf(raw, mask); ; i = (i + 1) & mask) {
-    const d = values[i];
-    if (d === undefined) break;
-    if (keys[i] === raw) return d;
+    const at = i * FIELDS;
+    if (fields[at + Field.Flow] === 0) break;
+    if (keys[i] === raw) return at;
   }
   return decodeNew(raw);
 }
 
-function decodeNew(raw: number): Decoded {
+/** The table `decodeWord` indexes. */
+export const decodedFields = (): Int32Array => wordFields;
+
+/** Where a word is decoded to (its fields, then read into the table). */
+const scratch: InsnFields = { op: '', rd: 0, rs1: 0, rs2: 0, rs3: 0, imm: 0, rm: 0, csr: 0, len: 4, raw: 0 };
+
+function decodeNew(raw: number): number {
   if (2 * (wordCount + 1) > wordKeys.length) {
     if (wordCount >= MAX_DECODED_WORDS) resizeWords(wordKeys.length, false);
-    else resizeWords(Math.max(4096, 2 * wordKeys.length), true);
+    else resizeWords(Math.max(1 << 16, 2 * wordKeys.length), true);
   }
-  const d = new DecodedWord();
+  const d = scratch;
   decodeInto(raw, d);
-  d.flow = d.op === 'illegal' ? Flow.Illegal : d.op === 'jal' || d.op === 'jalr' ? Flow.Jump
+  const flow = d.op === 'illegal' ? Flow.Illegal : d.op === 'jal' || d.op === 'jalr' ? Flow.Jump
     : endsBlock(d) ? Flow.End : BRANCHES.has(d.op) ? Flow.Branch : Flow.Next;
-  d.handler = handlerFor(d);
-  const mask = wordMask;
+  const handler = handlerFor(d);
+  const mask = wordMask, fields = wordFields;
   let i = slotOf(raw, mask);
-  while (wordValues[i] !== undefined) i = (i + 1) & mask;
+  while (fields[i * FIELDS + Field.Flow] !== 0) i = (i + 1) & mask;
+  const at = i * FIELDS;
   wordKeys[i] = raw;
-  wordValues[i] = d;
+  fields[at + Field.Handler] = handler;
+  fields[at + Field.Flow] = flow | (d.len << 3) | (d.op === 'jal' ? 64 : 0);
+  fields[at + Field.Rd] = d.rd;
+  fields[at + Field.Rs1] = d.rs1;
+  fields[at + Field.Rs2] = d.rs2;
+  fields[at + Field.Imm] = d.imm;
+  fields[at + Field.Raw] = d.raw;
+  // csr and rs3 share a field: no instruction has both.
+  fields[at + Field.Extra] = d.op.startsWith('csr') ? d.csr : d.rs3;
   wordCount++;
-  return d;
+  return at;
 }
 
 /** A table of `size` slots, holding the words decoded so far if `keep` (else emptied). */
 function resizeWords(size: number, keep: boolean): void {
-  const oldKeys = wordKeys, oldValues = wordValues;
+  const oldKeys = wordKeys, oldFields = wordFields;
   wordKeys = new Int32Array(size);
-  wordValues = new Array<DecodedWord | undefined>(size).fill(undefined);
+  wordFields = new Int32Array(size * FIELDS);
   wordMask = size - 1;
   wordCount = 0;
   if (!keep) return;
-  for (let j = 0; j < oldValues.length; j++) {
-    const d = oldValues[j];
-    if (d === undefined) continue;
+  for (let j = 0; j < oldKeys.length; j++) {
+    if (oldFields[j * FIELDS + Field.Flow] === 0) continue;
     let i = slotOf(oldKeys[j]!, wordMask);
-    while (wordValues[i] !== undefined) i = (i + 1) & wordMask;
+    while (wordFields[i * FIELDS + Field.Flow] !== 0) i = (i + 1) & wordMask;
     wordKeys[i] = oldKeys[j]!;
-    wordValues[i] = d;
+    for (let k = 0; k < FIELDS; k++) wordFields[i * FIELDS + k] = oldFields[j * FIELDS + k]!;
     wordCount++;
   }
 }
 
 /**
- * Run one instruction at virtual pc (ph:pl) and retire it: pc and icount are left as after it (or as the trap or
- * exit it took left them). Returns 1 if it retired.
+ * Run one instruction at virtual pc (ph:pl), its fields at `f[i...]` (as `decodeWord` gives them), and retire it:
+ * pc and icount are left as after it (or as the trap or exit it took left them). Returns 1 if it retired.
  */
-export function interpretOne(h: Hart, r: Int32Array, pl: number, ph: number, d: Decoded): number {
-  const retired = d.handler(h, r, pl, ph, 1, d);
+export function interpretOne(h: Hart, r: Int32Array, pl: number, ph: number, i: number, f = wordFields): number {
+  const retired = handlerList[f[i + Field.Handler]!]!(h, r, pl, ph, 1, f, i);
   r[0] = 0;
   r[1] = 0;
   if (retired === 0) return 0;
   h.icount += retired;
-  if (d.flow === Flow.Next) {
-    const next = (pl + d.len) | 0;
+  const flow = f[i + Field.Flow]!;
+  if (flowOf(flow) === Flow.Next) {
+    const next = (pl + lengthOf(flow)) | 0;
     h.pcLo = next;
     h.pcHi = (next >>> 0) < (pl >>> 0) ? (ph + 1) | 0 : ph;
   }
@@ -163,23 +170,23 @@ export function interpretOne(h: Hart, r: Int32Array, pl: number, ph: number, d: 
 }
 
 /**
- * Run the instructions of one block from virtual pc (ph:pl), adding what retires to `h.icount` as it goes. Stops
- * where the translated block would: after its last instruction, a taken branch, a trap or an exit. Returns 1 when
- * the block ended by falling through, branching or jumping (the next block may follow at once), 0 when it trapped,
- * exited or ran a system instruction (the dispatcher must look at the hart again).
+ * Run the `n` instructions of one block, their fields at `f[i...]`, from virtual pc (ph:pl), adding what retires to
+ * `h.icount` as it goes. Stops where the translated block would: after its last instruction, a taken branch, a trap
+ * or an exit. Returns 1 when the block ended by falling through, branching or jumping (the next block may follow at
+ * once), 0 when it trapped, exited or ran a system instruction (the dispatcher must look at the hart again).
  */
-export function interpretBlock(h: Hart, r: Int32Array, pl: number, ph: number, block: readonly Decoded[]): number {
-  const n = block.length;
-  for (let k = 0; k < n; k++) {
-    const d = block[k]!;
-    const retired = d.handler(h, r, pl, ph, 1, d);
+export function interpretBlock(h: Hart, r: Int32Array, pl: number, ph: number, f: Int32Array, i: number, n: number): number {
+  const handlers = handlerList;
+  for (const end = i + n * FIELDS; i < end; i += FIELDS) {
+    const retired = handlers[f[i + Field.Handler]!]!(h, r, pl, ph, 1, f, i);
     r[0] = 0;
     r[1] = 0;
     if (retired === 0) return 0; // trapped or exited: pc is where that left it
     h.icount += retired;
-    const flow = d.flow;
+    const flowField = f[i + Field.Flow]!;
+    const flow = flowOf(flowField);
     if (flow >= Flow.End) return 0;
-    const next = (pl + d.len) | 0;
+    const next = (pl + lengthOf(flowField)) | 0;
     const nextHi = (next >>> 0) < (pl >>> 0) ? (ph + 1) | 0 : ph;
     if (flow !== Flow.Next && (flow === Flow.Jump || h.pcLo !== next || h.pcHi !== nextHi)) return 1;
     pl = next;

@@ -3,9 +3,9 @@
  * constants and x0 is folded away, and it keeps the registers it uses in JavaScript locals (`x5l`/`x5h`: low and
  * high word of x5), which V8 holds in machine registers where `r[...]` would be a bounds-checked memory access each
  * time (codegen.ts loads them on entry and writes them back on every exit); an interpreter handler serves every
- * instruction of one operation, so registers,
- * immediate, raw bits and CSR number are variables read from the decoded instruction (`d`), and a write to x0 lands
- * in r[0..1], which the interpreter clears after each instruction. Length and rounding mode shape the code, so a
+ * instruction of one operation, so registers, immediate, raw bits and CSR number are variables read from the decoded
+ * instruction (`f[i...]`, see Field), and a write to x0 lands in r[0..1], which the interpreter clears after each
+ * instruction. Length and rounding mode shape the code, so a
  * handler is made per value of those (see `handlerKey`), and they stay constants in both; a handler shifts by the
  * immediate as a variable amount, where a block shifts by a constant.
  */
@@ -66,10 +66,30 @@ export function constantOperands(ins: Insn): Operands {
   };
 }
 
-/** The variables of `variableOperands`, each with its definition from the decoded instruction `d`, in order. */
+/**
+ * How an interpreter handler finds a decoded instruction: FIELDS int32s from index `i` of the int32 array `f`, in
+ * this order (interpret.ts writes them).
+ */
+export const enum Field {
+  /** The handler's number. */
+  Handler = 0,
+  /** The flow of control, length and jal flag (interpret.ts: flowOf, lengthOf, isJal). */
+  Flow = 1,
+  Rd = 2,
+  Rs1 = 3,
+  Rs2 = 4,
+  Imm = 5,
+  Raw = 6,
+  /** The CSR number of a Zicsr instruction, rs3 of a fused multiply-add (no instruction has both). */
+  Extra = 7,
+}
+export const FIELDS = 8;
+
+/** The variables of `variableOperands`, each with its definition from the decoded instruction at `f[i...]`, in order. */
 const VARIABLES: readonly (readonly [string, string])[] = [
-  ['RD', 'd.rd'], ['RS1', 'd.rs1'], ['RS2', 'd.rs2'], ['RS3', 'd.rs3'], ['IMM', 'd.imm'], ['IMMH', 'IMM>>31'],
-  ['RAW', 'd.raw'], ['CSR', 'd.csr'], ['D', 'RD<<1'], ['D1', 'D+1'], ['S1', 'RS1<<1'], ['S2', 'RS2<<1'], ['S21', 'S2+1'],
+  ['RD', `f[i+${Field.Rd}]`], ['RS1', `f[i+${Field.Rs1}]`], ['RS2', `f[i+${Field.Rs2}]`], ['RS3', `f[i+${Field.Extra}]`],
+  ['IMM', `f[i+${Field.Imm}]`], ['IMMH', 'IMM>>31'], ['RAW', `f[i+${Field.Raw}]`], ['CSR', `f[i+${Field.Extra}]`],
+  ['D', 'RD<<1'], ['D1', 'D+1'], ['S1', 'RS1<<1'], ['S2', 'RS2<<1'], ['S21', 'S2+1'],
 ];
 
 /**

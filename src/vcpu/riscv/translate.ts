@@ -21,14 +21,16 @@ import { decode, type Insn } from './decode.js';
 import type { Hart } from './hart.js';
 import { Exit } from './exit.js';
 import { blockSource } from './codegen.js';
-import { decodeWord, Flow, interpretBlock, type Decoded } from './interpret.js';
+import { decodedFields, decodeWord, Flow, flowOf, interpretBlock, isJal, lengthOf } from './interpret.js';
+import { Field, FIELDS } from './operands.js';
 
 /** A translated block: runs from virtual pc (ph:pl), at most `max` instructions; returns how many retired. */
 export type BlockFn = (h: Hart, r: Int32Array, pl: number, ph: number, max: number) => number;
 
 /**
  * A block: decoded, and translated once hot. One class for both tiers, so the dispatcher's accesses see one shape
- * and it calls the interpreter directly.
+ * and it calls the interpreter directly. Its decoded instructions are `n` runs of FIELDS int32s from `start` in its
+ * code cache's field pool.
  */
 export class Block {
   /** The translated function, once the block is hot. */
@@ -36,17 +38,17 @@ export class Block {
   /** Runs so far while interpreted. */
   runs = 0;
 
-  /** Instructions in the block; 0 means "no block here: single-step this instruction". */
-  readonly n: number;
-
   constructor(
     readonly offsetInPage: number,
-    readonly decoded: readonly Decoded[],
+    /** Index of its first instruction's fields in the pool. */
+    readonly start: number,
+    /** Instructions in the block; 0 means "no block here: single-step this instruction". */
+    readonly n: number,
+    /** Its last instruction ends the chain of blocks (a system instruction). */
+    readonly ends: boolean,
     /** Runs before it is translated. */
     readonly hotAfter: number,
-  ) {
-    this.n = decoded.length;
-  }
+  ) {}
 }
 
 /** Longest block, in instructions. */
@@ -71,7 +73,14 @@ export const DEFAULT_HOT_AFTER = 65536;
  */
 const LOOP_HOT_FACTOR = 16;
 
-const NO_BLOCK = new Block(0, [], Infinity);
+const NO_BLOCK = new Block(0, 0, 0, true, 2 ** 30);
+
+/**
+ * The field pool of a code cache: made at its first block, grown by doubling up to this many int32s (64 MiB); when
+ * full, every block is dropped and it starts again (as QEMU flushes its translation buffer). Linux's boot to its
+ * shell decodes 410,000 instructions into 13 MB.
+ */
+const MAX_POOL = 1 << 24;
 
 type Factory = (
   A: typeof alu, F: typeof fpu, W: typeof wide,
@@ -129,6 +138,9 @@ export class CodeCache {
   /** Blocks decoded, and blocks translated, so far (for statistics). */
   decoded = 0;
   translated = 0;
+  /** The decoded instructions of every block, one after another (see Block). */
+  fields = new Int32Array(0);
+  private fieldsUsed = 0;
 
   constructor(memory: ArrayBuffer | SharedArrayBuffer, options: CodeCacheOptions = {}) {
     const pageCount = memory.byteLength >>> 12;
@@ -196,23 +208,37 @@ export class CodeCache {
   translate(pageOffset: number, offsetInPage: number): Block {
     const page = pageOffset >>> 12;
     const m = this.views.u8;
-    const decoded: Decoded[] = [];
+    if (this.fieldsUsed + MAX_BLOCK * FIELDS > this.fields.length) this.growPool();
+    const f = this.fields;
+    const start = this.fieldsUsed;
+    let at = start;
     let off = offsetInPage;
-    while (decoded.length < MAX_BLOCK && off <= 4094) {
+    let flow: Flow = Flow.Next;
+    let jal = false;
+    let imm = 0;
+    while (at - start < MAX_BLOCK * FIELDS && off <= 4094) {
       const low = m[pageOffset + off]! | (m[pageOffset + off + 1]! << 8);
       let raw = low;
       if ((low & 3) === 3) {
         if (off > 4092) break; // straddles the page end: single-stepped
         raw = low | (m[pageOffset + off + 2]! << 16) | (m[pageOffset + off + 3]! << 24);
       }
-      const d = decodeWord(raw);
-      if (d.flow === Flow.Illegal && decoded.length > 0) break;
-      decoded.push(d);
-      off += d.len;
-      if (d.flow >= Flow.Jump) break;
+      const w = decodeWord(raw);
+      const words = decodedFields();
+      const flowField = words[w + Field.Flow]!;
+      if (flowOf(flowField) === Flow.Illegal && at > start) break;
+      for (let k = 0; k < FIELDS; k++) f[at + k] = words[w + k]!;
+      at += FIELDS;
+      off += lengthOf(flowField);
+      // The last instruction so far.
+      flow = flowOf(flowField);
+      jal = isJal(flowField);
+      imm = words[w + Field.Imm]!;
+      if (flow >= Flow.Jump) break;
       // A branch back to the block start closes a loop the block function runs by itself.
-      if (d.flow === Flow.Branch && off - d.len - offsetInPage + d.imm === 0) break;
+      if (flow === Flow.Branch && off - lengthOf(flowField) - offsetInPage + imm === 0) break;
     }
+    this.fieldsUsed = at;
     if (this.pages[page] === undefined) {
       const sharing = this.sharing;
       if (sharing === undefined) this.codeFlags[page] = 1;
@@ -222,10 +248,11 @@ export class CodeCache {
       for (const h of this.harts) h.wtlb.flushBackingPage(page);
     }
     let block = NO_BLOCK;
-    if (decoded.length > 0) {
-      const last = decoded[decoded.length - 1]!;
-      const loops = (last.flow === Flow.Branch || last.op === 'jal') && off - last.len - offsetInPage + last.imm === 0;
-      block = new Block(offsetInPage, decoded, loops ? this.loopHotAfter : this.hotAfter);
+    const n = (at - start) / FIELDS;
+    if (n > 0) {
+      const lastLength = lengthOf(f[at - FIELDS + Field.Flow]!);
+      const loops = (flow === Flow.Branch || jal) && off - lastLength - offsetInPage + imm === 0;
+      block = new Block(offsetInPage, start, n, flow >= Flow.End, loops ? this.loopHotAfter : this.hotAfter);
       if (this.hotAfter <= 1) this.promote(block);
     }
     this.decoded++;
@@ -233,12 +260,29 @@ export class CodeCache {
     return block;
   }
 
+  /**
+   * Room for a block more in the field pool: a pool twice the size, or, at MAX_POOL, an empty one and no blocks
+   * (none of them runs again: the dispatcher and `run` look blocks up again after a translation).
+   */
+  private growPool(): void {
+    if (this.fields.length >= MAX_POOL) {
+      this.dropAll();
+      this.fieldsUsed = 0;
+      return;
+    }
+    const grown = new Int32Array(Math.max(1 << 16, 2 * this.fields.length));
+    grown.set(this.fields.subarray(0, this.fieldsUsed));
+    this.fields = grown;
+  }
+
   /** Translate a block that has become hot. */
   promote(block: Block): BlockFn {
-    const insns = block.decoded;
+    const insns: Insn[] = [];
     const offsets: number[] = [];
     let off = 0;
-    for (const ins of insns) {
+    for (let k = 0; k < block.n; k++) {
+      const ins = decode(this.fields[block.start + k * FIELDS + Field.Raw]!);
+      insns.push(ins);
       offsets.push(off);
       off += ins.len;
     }
@@ -267,9 +311,9 @@ export class CodeCache {
         // Read icount only after the call: a block that exits early advances it itself.
         const retired = fn(h, r, pl, ph, max - done);
         h.icount += retired;
-        more = h.exit === Exit.Budget && h.mode === mode && block.decoded[block.n - 1]!.flow < Flow.End;
+        more = h.exit === Exit.Budget && h.mode === mode && !block.ends;
       } else {
-        more = interpretBlock(h, r, pl, ph, block.decoded) === 1;
+        more = interpretBlock(h, r, pl, ph, this.fields, block.start, block.n) === 1;
       }
       const ran = h.icount - before;
       done += ran;
