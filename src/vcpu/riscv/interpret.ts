@@ -66,14 +66,12 @@ export const isJal = (flowField: number): boolean => (flowField & 64) !== 0;
 
 /**
  * Decoded instruction words, shared by every guest (a decoded instruction is immutable): an open-addressing hash
- * table keyed by the word, its keys and fields in typed arrays (a Map boxed half of Linux's words as heap numbers,
- * and an object per word scattered them over the heap). Real code repeats its words; the bound keeps a guest that
- * writes random code from growing it without end. Made on first use and grown as it fills, so a process that runs
- * no guest pays nothing.
+ * table of FIELDS int32s per slot, keyed by its Field.Raw (a Map boxed half of Linux's words as heap numbers, and an
+ * object per word scattered them over the heap); a probe reads one slot, whose Field.Flow is never 0 when used (it
+ * holds the length). Real code repeats its words; the bound keeps a guest that writes random code from growing it
+ * without end. Made on first use and grown as it fills, so a process that runs no guest pays nothing.
  */
 const MAX_DECODED_WORDS = 1 << 18;
-let wordKeys = new Int32Array(1);
-/** FIELDS int32s per slot; Field.Flow is never 0 in a used slot (the length is), 0 in an empty one. */
 let wordFields = new Int32Array(FIELDS);
 let wordMask = 0;
 let wordCount = 0;
@@ -89,11 +87,11 @@ const slotOf = (raw: number, mask: number): number => {
  */
 export function decodeWord(word: number): number {
   const raw = word | 0;
-  const keys = wordKeys, fields = wordFields, mask = wordMask;
+  const fields = wordFields, mask = wordMask;
   for (let i = slotOf(raw, mask); ; i = (i + 1) & mask) {
     const at = i * FIELDS;
     if (fields[at + Field.Flow] === 0) break;
-    if (keys[i] === raw) return at;
+    if (fields[at + Field.Raw] === raw) return at;
   }
   return decodeNew(raw);
 }
@@ -105,9 +103,10 @@ export const decodedFields = (): Int32Array => wordFields;
 const scratch: InsnFields = { op: '', rd: 0, rs1: 0, rs2: 0, rs3: 0, imm: 0, rm: 0, csr: 0, len: 4, raw: 0 };
 
 function decodeNew(raw: number): number {
-  if (2 * (wordCount + 1) > wordKeys.length) {
-    if (wordCount >= MAX_DECODED_WORDS) resizeWords(wordKeys.length, false);
-    else resizeWords(Math.max(1 << 16, 2 * wordKeys.length), true);
+  const slots = wordMask + 1;
+  if (2 * (wordCount + 1) > slots) {
+    if (wordCount >= MAX_DECODED_WORDS) resizeWords(slots, false);
+    else resizeWords(Math.max(1 << 16, 2 * slots), true);
   }
   const d = scratch;
   decodeInto(raw, d);
@@ -118,7 +117,6 @@ function decodeNew(raw: number): number {
   let i = slotOf(raw, mask);
   while (fields[i * FIELDS + Field.Flow] !== 0) i = (i + 1) & mask;
   const at = i * FIELDS;
-  wordKeys[i] = raw;
   fields[at + Field.Handler] = handler;
   fields[at + Field.Flow] = flow | (d.len << 3) | (d.op === 'jal' ? 64 : 0);
   fields[at + Field.Rd] = d.rd;
@@ -134,18 +132,16 @@ function decodeNew(raw: number): number {
 
 /** A table of `size` slots, holding the words decoded so far if `keep` (else emptied). */
 function resizeWords(size: number, keep: boolean): void {
-  const oldKeys = wordKeys, oldFields = wordFields;
-  wordKeys = new Int32Array(size);
+  const old = wordFields;
   wordFields = new Int32Array(size * FIELDS);
   wordMask = size - 1;
   wordCount = 0;
   if (!keep) return;
-  for (let j = 0; j < oldKeys.length; j++) {
-    if (oldFields[j * FIELDS + Field.Flow] === 0) continue;
-    let i = slotOf(oldKeys[j]!, wordMask);
+  for (let j = 0; j < old.length; j += FIELDS) {
+    if (old[j + Field.Flow] === 0) continue;
+    let i = slotOf(old[j + Field.Raw]!, wordMask);
     while (wordFields[i * FIELDS + Field.Flow] !== 0) i = (i + 1) & wordMask;
-    wordKeys[i] = oldKeys[j]!;
-    for (let k = 0; k < FIELDS; k++) wordFields[i * FIELDS + k] = oldFields[j * FIELDS + k]!;
+    for (let k = 0; k < FIELDS; k++) wordFields[i * FIELDS + k] = old[j + k]!;
     wordCount++;
   }
 }

@@ -75,11 +75,12 @@ export const enum Field {
   Handler = 0,
   /** The flow of control, length and jal flag (interpret.ts: flowOf, lengthOf, isJal). */
   Flow = 1,
-  Rd = 2,
-  Rs1 = 3,
-  Rs2 = 4,
-  Imm = 5,
-  Raw = 6,
+  /** The instruction word (interpret.ts's table of decoded words finds it by this one). */
+  Raw = 2,
+  Rd = 3,
+  Rs1 = 4,
+  Rs2 = 5,
+  Imm = 6,
   /** The CSR number of a Zicsr instruction, rs3 of a fused multiply-add (no instruction has both). */
   Extra = 7,
 }

@@ -29,8 +29,8 @@ export type BlockFn = (h: Hart, r: Int32Array, pl: number, ph: number, max: numb
 
 /**
  * A block: decoded, and translated once hot. One class for both tiers, so the dispatcher's accesses see one shape
- * and it calls the interpreter directly. Its decoded instructions are `n` runs of FIELDS int32s from `start` in its
- * code cache's field pool.
+ * and it calls the interpreter directly. Its decoded instructions are `n` runs of FIELDS int32s from `start` in
+ * `fields`, a chunk of its code cache's field pool.
  */
 export class Block {
   /** The translated function, once the block is hot. */
@@ -40,7 +40,8 @@ export class Block {
 
   constructor(
     readonly offsetInPage: number,
-    /** Index of its first instruction's fields in the pool. */
+    readonly fields: Int32Array,
+    /** Index of its first instruction's fields in `fields`. */
     readonly start: number,
     /** Instructions in the block; 0 means "no block here: single-step this instruction". */
     readonly n: number,
@@ -73,14 +74,15 @@ export const DEFAULT_HOT_AFTER = 65536;
  */
 const LOOP_HOT_FACTOR = 16;
 
-const NO_BLOCK = new Block(0, 0, 0, true, 2 ** 30);
+const NO_BLOCK = new Block(0, new Int32Array(0), 0, 0, true, 2 ** 30);
 
 /**
- * The field pool of a code cache: made at its first block, grown by doubling up to this many int32s (64 MiB); when
- * full, every block is dropped and it starts again (as QEMU flushes its translation buffer). Linux's boot to its
- * shell decodes 410,000 instructions into 13 MB.
+ * The field pool of a code cache: chunks of CHUNK int32s (1 MiB), the first made with the first block, a block's
+ * fields inside one chunk. After MAX_CHUNKS (64 MiB), every block is dropped and it starts again (as QEMU flushes
+ * its translation buffer). Linux's boot to its shell decodes 410,000 instructions into 13 MB.
  */
-const MAX_POOL = 1 << 24;
+const CHUNK = 1 << 18;
+const MAX_CHUNKS = 64;
 
 type Factory = (
   A: typeof alu, F: typeof fpu, W: typeof wide,
@@ -138,9 +140,10 @@ export class CodeCache {
   /** Blocks decoded, and blocks translated, so far (for statistics). */
   decoded = 0;
   translated = 0;
-  /** The decoded instructions of every block, one after another (see Block). */
-  fields = new Int32Array(0);
-  private fieldsUsed = 0;
+  /** The chunk of the field pool blocks are decoded into now, how much of it is used, and chunks made so far. */
+  private chunk = new Int32Array(0);
+  private chunkUsed = 0;
+  private chunks = 0;
 
   constructor(memory: ArrayBuffer | SharedArrayBuffer, options: CodeCacheOptions = {}) {
     const pageCount = memory.byteLength >>> 12;
@@ -208,9 +211,9 @@ export class CodeCache {
   translate(pageOffset: number, offsetInPage: number): Block {
     const page = pageOffset >>> 12;
     const m = this.views.u8;
-    if (this.fieldsUsed + MAX_BLOCK * FIELDS > this.fields.length) this.growPool();
-    const f = this.fields;
-    const start = this.fieldsUsed;
+    if (this.chunkUsed + MAX_BLOCK * FIELDS > this.chunk.length) this.newChunk();
+    const f = this.chunk;
+    const start = this.chunkUsed;
     let at = start;
     let off = offsetInPage;
     let flow: Flow = Flow.Next;
@@ -238,7 +241,7 @@ export class CodeCache {
       // A branch back to the block start closes a loop the block function runs by itself.
       if (flow === Flow.Branch && off - lengthOf(flowField) - offsetInPage + imm === 0) break;
     }
-    this.fieldsUsed = at;
+    this.chunkUsed = at;
     if (this.pages[page] === undefined) {
       const sharing = this.sharing;
       if (sharing === undefined) this.codeFlags[page] = 1;
@@ -252,7 +255,7 @@ export class CodeCache {
     if (n > 0) {
       const lastLength = lengthOf(f[at - FIELDS + Field.Flow]!);
       const loops = (flow === Flow.Branch || jal) && off - lastLength - offsetInPage + imm === 0;
-      block = new Block(offsetInPage, start, n, flow >= Flow.End, loops ? this.loopHotAfter : this.hotAfter);
+      block = new Block(offsetInPage, f, start, n, flow >= Flow.End, loops ? this.loopHotAfter : this.hotAfter);
       if (this.hotAfter <= 1) this.promote(block);
     }
     this.decoded++;
@@ -261,18 +264,17 @@ export class CodeCache {
   }
 
   /**
-   * Room for a block more in the field pool: a pool twice the size, or, at MAX_POOL, an empty one and no blocks
-   * (none of them runs again: the dispatcher and `run` look blocks up again after a translation).
+   * Room for a block more in the field pool: a new chunk, after MAX_CHUNKS with no blocks (none of them runs again:
+   * the dispatcher and `run` look blocks up again after a translation).
    */
-  private growPool(): void {
-    if (this.fields.length >= MAX_POOL) {
+  private newChunk(): void {
+    if (this.chunks >= MAX_CHUNKS) {
       this.dropAll();
-      this.fieldsUsed = 0;
-      return;
+      this.chunks = 0;
     }
-    const grown = new Int32Array(Math.max(1 << 16, 2 * this.fields.length));
-    grown.set(this.fields.subarray(0, this.fieldsUsed));
-    this.fields = grown;
+    this.chunk = new Int32Array(CHUNK);
+    this.chunkUsed = 0;
+    this.chunks++;
   }
 
   /** Translate a block that has become hot. */
@@ -281,7 +283,7 @@ export class CodeCache {
     const offsets: number[] = [];
     let off = 0;
     for (let k = 0; k < block.n; k++) {
-      const ins = decode(this.fields[block.start + k * FIELDS + Field.Raw]!);
+      const ins = decode(block.fields[block.start + k * FIELDS + Field.Raw]!);
       insns.push(ins);
       offsets.push(off);
       off += ins.len;
@@ -313,7 +315,7 @@ export class CodeCache {
         h.icount += retired;
         more = h.exit === Exit.Budget && h.mode === mode && !block.ends;
       } else {
-        more = interpretBlock(h, r, pl, ph, this.fields, block.start, block.n) === 1;
+        more = interpretBlock(h, r, pl, ph, block.fields, block.start, block.n) === 1;
       }
       const ran = h.icount - before;
       done += ran;
