@@ -36,7 +36,7 @@ describe('parallel mode: guest programs match QEMU', () => {
     }, 60_000);
   }
 
-  it('the litmus tests again, each hart on a worker of its own (as many as the machine has cores)', async () => {
+  it('the litmus tests three times more (as many workers as harts, at most the machine\'s cores)', async () => {
     const expected = readFileSync(join(GUESTS, 'expected', 'litmus.out'), 'latin1');
     for (let i = 0; i < 3; i++) {
       const r = await runParallel('litmus', 4);
@@ -84,9 +84,11 @@ describe('parallel mode: code sharing between threads', () => {
     expect(got).toEqual(['drop 2']);
   });
 
-  it('uses at most the machine\'s cores and at least one worker', () => {
-    expect(workerCount(4, 2)).toBe(2);
-    expect(workerCount(1, 8)).toBe(1);
-    expect(workerCount(0, 8)).toBe(1);
+  it('uses at most the machine\'s cores, at most the cap asked for, and at least one worker', () => {
+    expect(workerCount(4, Infinity, 2)).toBe(2);
+    expect(workerCount(4, 64, 2)).toBe(2);
+    expect(workerCount(8, 3, 16)).toBe(3);
+    expect(workerCount(1, Infinity, 8)).toBe(1);
+    expect(workerCount(0, Infinity, 8)).toBe(1);
   });
 });

@@ -19,9 +19,9 @@ import { ReplyStatus, VCPU_WORDS, Word } from './shared-area.js';
 import type { FromWorker, ParkedVcpu, ToWorker } from './messages.js';
 import type { WorkerInit } from './worker-loop.js';
 
-/** Workers for `hostCpus` host CPUs on this machine (at most its cores, at least 1). */
-export function workerCount(hostCpus: number, limit = availableParallelism()): number {
-  return Math.max(1, Math.min(hostCpus, limit));
+/** Workers for `hostCpus` host CPUs: at most `cap` (a user's limit) and the machine's `cores`, at least 1. */
+export function workerCount(hostCpus: number, cap = Infinity, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(hostCpus, cap, cores));
 }
 
 /**
