@@ -200,9 +200,12 @@ export class ParallelEngine {
     const nsPerTick = 1e9 / clock.timebaseFrequency;
     clock.goLive(undefined);
     const ticks = Math.max(clock.ticks(), ...guest.vcpus.map((v) => v.hart.time()));
-    const sched = this.o.scheduler.now();
+    // One instant for both: device timers (scheduler time) and the harts' clock (host time) agree exactly, so an
+    // alarm never fires before the time it was set for as the guest reads it.
+    const now = hostNs();
+    const sched = this.schedStart + (now - this.hostStart);
     clock.restore({ originNs: sched - ticks * nsPerTick, watermark: ticks, hostNs: sched });
-    const base = hostNs() - ticks * nsPerTick;
+    const base = now - ticks * nsPerTick;
     clock.goLive(new WallClock(base, nsPerTick));
     return base;
   }
