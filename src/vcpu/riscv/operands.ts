@@ -102,13 +102,16 @@ export function variablePrologue(body: string): string {
   const need = (name: string): void => {
     if (needed.has(name)) return;
     needed.add(name);
-    const def = VARIABLES.find(([n]) => n === name)![1];
-    for (const [other] of VARIABLES) if (new RegExp(`\\b${other}\\b`).test(def)) need(other);
+    for (const other of DEPENDS.get(name)!) need(other);
   };
-  for (const [name] of VARIABLES) if (new RegExp(`\\b${name}\\b`).test(body)) need(name);
+  for (const [name, used] of USES) if (used.test(body)) need(name);
   const decls = VARIABLES.filter(([n]) => needed.has(n)).map(([n, def]) => `${n}=${def}`);
   return decls.length ? `const ${decls.join(',')};` : '';
 }
+
+/** A pattern finding each variable in code, and the variables each one's definition uses (made once). */
+const USES: readonly (readonly [string, RegExp])[] = VARIABLES.map(([n]) => [n, new RegExp(`\\b${n}\\b`)]);
+const DEPENDS = new Map(VARIABLES.map(([n, def]) => [n, USES.filter(([, used]) => used.test(def)).map(([other]) => other)]));
 
 /** The fields of every instruction `key` stands for, as variables (an interpreter handler). */
 export function variableOperands(like: Insn): Operands {
