@@ -7,7 +7,8 @@
 import { writeFileSync } from 'node:fs';
 import { hostFiles } from './host-files.js';
 import { basename, dirname } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import type * as Zlib from 'node:zlib';
 import { compileData } from '../dts/compile.js';
 import { validate } from '../vmm/config/validate.js';
 import { loadGuestFile } from '../vmm/config/guest-file.js';
@@ -432,7 +433,9 @@ const OUTPUT_CHUNK = 4096;
 function maybeGunzip(bytes: Buffer, limit: number, path: string): Uint8Array {
   if (!(bytes.length > 2 && bytes[0] === 0x1f && bytes[1] === 0x8b)) return bytes;
   try {
-    return gunzipSync(bytes, { maxOutputLength: Math.max(1, limit) });
+    // node:zlib loaded only for a compressed image: loading it is a few percent of a trivial run.
+    const zlib = createRequire(import.meta.url)('node:zlib') as typeof Zlib;
+    return zlib.gunzipSync(bytes, { maxOutputLength: Math.max(1, limit) });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`image ${path}: unpacks to more than the guest's memory (${sizeText(limit)})`, { cause: e });
     throw new Error(`image ${path}: not a valid gzip file (${(e as Error).message})`, { cause: e });

@@ -8,8 +8,17 @@
  * the 4 KiB pages that are not all zero, then those pages. Reading checks everything before anything is built from
  * it, so a truncated, altered or foreign file is refused with a clear message, never half restored.
  */
-import { createHash } from 'node:crypto';
-import { deflateSync, inflateSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import type * as Crypto from 'node:crypto';
+import type * as Zlib from 'node:zlib';
+
+/**
+ * node:crypto and node:zlib, loaded at the first snapshot: every `tsvisor run` imports this file, and loading them
+ * (OpenSSL's initialisation above all) was a tenth of a trivial run's start-up.
+ */
+const builtin = createRequire(import.meta.url);
+const crypto = (): typeof Crypto => builtin('node:crypto') as typeof Crypto;
+const zlib = (): typeof Zlib => builtin('node:zlib') as typeof Zlib;
 
 export const SNAPSHOT_MAGIC = 'TSVSNAP\n';
 export const SNAPSHOT_VERSION = 1;
@@ -34,11 +43,11 @@ export function encodeSnapshot(sections: ReadonlyMap<string, Uint8Array>): Uint8
   }
   // Level 3: as small as the default for RAM pages at half the time, and the fastest to inflate; zlib's 16 KiB default
   // output chunks made inflating a Linux snapshot 5x slower than 1 MiB ones.
-  const body = deflateSync(Buffer.concat(parts), { level: 3, chunkSize: ZLIB_CHUNK });
+  const body = zlib().deflateSync(Buffer.concat(parts), { level: 3, chunkSize: ZLIB_CHUNK });
   const header = Buffer.alloc(HEADER);
   header.write(SNAPSHOT_MAGIC, 0, 'latin1');
   header.writeUInt32LE(SNAPSHOT_VERSION, 8);
-  createHash('sha256').update(body).digest().copy(header, 16);
+  crypto().createHash('sha256').update(body).digest().copy(header, 16);
   return Buffer.concat([header, body]);
 }
 
@@ -49,12 +58,12 @@ export function decodeSnapshot(file: Uint8Array): Map<string, Uint8Array> {
   if (version !== SNAPSHOT_VERSION) throw new SnapshotError(`snapshot format version ${version}; this tsvisor reads version ${SNAPSHOT_VERSION}`);
   if (f.readUInt32LE(12) !== 0) throw new SnapshotError('corrupted (unknown header flags)');
   const body = f.subarray(HEADER);
-  if (!createHash('sha256').update(body).digest().equals(f.subarray(16, 48))) {
+  if (!crypto().createHash('sha256').update(body).digest().equals(f.subarray(16, 48))) {
     throw new SnapshotError('corrupted (its checksum does not match: truncated or altered)');
   }
   let raw: Buffer;
   try {
-    raw = inflateSync(body, { maxOutputLength: MAX_SNAPSHOT_BYTES, chunkSize: ZLIB_CHUNK });
+    raw = zlib().inflateSync(body, { maxOutputLength: MAX_SNAPSHOT_BYTES, chunkSize: ZLIB_CHUNK });
   } catch (e) {
     throw new SnapshotError(`corrupted (${(e as Error).message})`);
   }
