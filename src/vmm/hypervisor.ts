@@ -435,21 +435,28 @@ export class Hypervisor {
     if (!engine) throw new Error('advance() is for a parallel host: use runUntil()');
     if (engine.failure !== undefined) throw new Error(`a worker thread failed: ${engine.failure}`);
     engine.pump();
+    if (this.quiesced > 0) return; // a command runs with everything stopped: its `release` comes first
     const ended = [...this.guests.values()].filter((g) => g.instance.outcome.kind !== 'running');
     for (const g of ended) await engine.park(g.instance);
     this.afterRun();
     for (const g of ended) engine.resume(g.instance);
   }
 
-  /** Parallel mode: every VCPU back on this thread, so that the state of everything can be read and changed. */
+  /**
+   * Parallel mode: every VCPU back on this thread, so that the state of everything can be read and changed (until
+   * as many `release`s as `quiesce`s: the shell and the web view may both be in a command).
+   */
   async quiesce(): Promise<void> {
+    this.quiesced++;
     await this.engine?.park();
   }
 
-  /** Parallel mode: after `quiesce`, every VCPU that can run goes back to its worker. */
+  /** Parallel mode: after the last `quiesce`'s `release`, every VCPU that can run goes back to its worker. */
   release(): void {
-    this.engine?.resume();
+    if (this.quiesced > 0 && --this.quiesced === 0) this.engine?.resume();
   }
+
+  private quiesced = 0;
 
   /** Parallel mode: stop the worker threads (every VCPU back here first). */
   async close(): Promise<void> {

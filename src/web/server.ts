@@ -174,10 +174,16 @@ export class WebView {
     this.clients.broadcast({ type: 'timeline', timeline: this.timeline.view(this.o.hv.scheduler.now()) });
   }
 
-  /** `guest <op> <guest>` through the management shell, as if typed; the pages see the new state at once. */
-  private operate(op: GuestOp, guest: string): { ok: boolean; lines: string[] } {
+  /**
+   * `guest <op> <guest>` through the management shell, as if typed (in parallel mode with the VCPUs stopped around
+   * it, as the shell's own commands); the pages see the new state at once.
+   */
+  private async operate(op: GuestOp, guest: string): Promise<{ ok: boolean; lines: string[] }> {
     const cmd = `guest ${op} ${guest}`;
+    const hv = this.o.hv;
+    if (hv.engine) await hv.quiesce();
     const r = this.o.shell.execute(cmd);
+    if (hv.engine) hv.release();
     this.o.log(`[web] ${cmd}\n${r.lines.map((l) => `${l}\n`).join('')}`);
     this.o.wake();
     this.update();
@@ -202,7 +208,8 @@ export class WebView {
       const name = decodeSegment(segment);
       if (!isGuestOp(verb)) return text(404, `no operation ${verb}`);
       if (!isGuestName(name)) return text(400, 'not a guest name');
-      return reply(200, 'application/json', JSON.stringify(this.operate(verb, name)));
+      void this.operate(verb, name).then((r) => reply(200, 'application/json', JSON.stringify(r)));
+      return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'GET only', { Allow: 'GET, HEAD' });
     if (url.pathname === '/') {
@@ -252,8 +259,8 @@ export class WebView {
     const m = parseClientMessage(text);
     if (typeof m === 'string') return this.clients.send(ws, { type: 'error', message: m });
     if (m.type === 'op') {
-      const r = this.operate(m.op, m.guest);
-      return this.clients.send(ws, { type: 'result', id: m.id, ...r });
+      void this.operate(m.op, m.guest).then((r) => this.clients.send(ws, { type: 'result', id: m.id, ...r }));
+      return;
     }
     if (!this.guestOf(m.vserial)) return this.clients.send(ws, { type: 'error', message: `no vserial ${m.vserial}` });
     if (!this.typed.push(m.vserial, Buffer.from(m.data, 'utf8'))) this.clients.send(ws, { type: 'error', message: `${m.vserial}: typing too fast, keys dropped` });
