@@ -4,7 +4,7 @@
  * blocks (codegen.ts) with the instruction's fields as variables, and shared by every guest of the process.
  *
  * A handler runs one instruction with the block contract (`(h, r, pl, ph, max, f, i)` → instructions retired), where
- * the instruction's fields are the FIELDS int32s of `f` from index `i` (operands.ts: Field). A block's instructions
+ * the instruction's fields are the FIELDS int32s of `f` from index `i` (operands.ts: Field, Packed). A block's instructions
  * lie one after another in its code cache's field pool, so the interpreter reads them in order from contiguous
  * memory: through one object per distinct word, shared by every block holding it, each instruction was a cache miss
  * (two fifths of the dispatcher's own time in Linux's boot, on the load of that object). A write to x0 lands in
@@ -16,17 +16,17 @@ import * as wide from './wide.js';
 import { decodeInto, type InsnFields } from './decode.js';
 import type { Hart } from './hart.js';
 import { BRANCHES, endsBlock, handlerSource } from './codegen.js';
-import { Field, FIELDS, handlerKey, variableOperands, variablePrologue } from './operands.js';
+import { Field, FIELDS, handlerKey, Packed, variableOperands, variablePrologue } from './operands.js';
 
 export type Handler = (h: Hart, r: Int32Array, pl: number, ph: number, max: number, f: Int32Array, i: number) => number;
 
 type HandlerFactory = (A: typeof alu, F: typeof fpu, W: typeof wide) => Handler;
 
-/** Handlers by number (the Field.Handler of a decoded instruction), and their numbers by key. */
-const handlerList: Handler[] = [];
+/** Handlers by number + 1 (Packed.HandlerMask of a decoded instruction), and those numbers by key. */
+const handlerList: Handler[] = [() => { throw new Error('interpret: no handler 0'); }];
 const handlerIds = new Map<string, number>();
 
-/** The number of the handler for `ins` (made on first use). */
+/** The number + 1 of the handler for `ins` (made on first use). */
 function handlerFor(ins: InsnFields): number {
   const key = handlerKey(ins);
   let id = handlerIds.get(key);
@@ -37,6 +37,7 @@ function handlerFor(ins: InsnFields): number {
     const name = key.replace(/[^a-z0-9]/gi, '_');
     const source = `'use strict';return function ${name}(h,r,pl,ph,max,f,i){${variablePrologue(body)}${memory}${body}\n};`;
     id = handlerList.length;
+    if (id > Packed.HandlerMask) throw new Error('interpret: more handlers than Packed.HandlerMask holds');
     handlerList.push((new Function('A', 'F', 'W', source) as HandlerFactory)(alu, fpu, wide));
     handlerIds.set(key, id);
   }
@@ -59,16 +60,16 @@ export const enum Flow {
   Illegal = 4,
 }
 
-/** Field.Flow holds the flow (bits 0-2), the length in bytes (bits 3-5) and, in bit 6, whether it is a jal. */
-export const flowOf = (flowField: number): Flow => flowField & 7;
-export const lengthOf = (flowField: number): number => (flowField >> 3) & 7;
-export const isJal = (flowField: number): boolean => (flowField & 64) !== 0;
+/** From a Field.Packed: the instruction's flow of control, length in bytes, and whether it is a jal. */
+export const flowOf = (packed: number): Flow => (packed >> Packed.FlowShift) & 7;
+export const lengthOf = (packed: number): number => ((packed & Packed.Long) >> 12) + 2;
+export const isJal = (packed: number): boolean => (packed & Packed.Jal) !== 0;
 
 /**
  * Decoded instruction words, shared by every guest (a decoded instruction is immutable): an open-addressing hash
  * table of FIELDS int32s per slot, keyed by its Field.Raw (a Map boxed half of Linux's words as heap numbers, and an
- * object per word scattered them over the heap); a probe reads one slot, whose Field.Flow is never 0 when used (it
- * holds the length). Real code repeats its words; the bound keeps a guest that writes random code from growing it
+ * object per word scattered them over the heap); a probe reads one slot, whose Field.Packed is never 0 when used.
+ * Real code repeats its words; the bound keeps a guest that writes random code from growing it
  * without end. Made on first use and grown as it fills, so a process that runs no guest pays nothing.
  */
 const MAX_DECODED_WORDS = 1 << 18;
@@ -90,7 +91,7 @@ export function decodeWord(word: number): number {
   const fields = wordFields, mask = wordMask;
   for (let i = slotOf(raw, mask); ; i = (i + 1) & mask) {
     const at = i * FIELDS;
-    if (fields[at + Field.Flow] === 0) break;
+    if (fields[at + Field.Packed] === 0) break;
     if (fields[at + Field.Raw] === raw) return at;
   }
   return decodeNew(raw);
@@ -115,17 +116,12 @@ function decodeNew(raw: number): number {
   const handler = handlerFor(d);
   const mask = wordMask, fields = wordFields;
   let i = slotOf(raw, mask);
-  while (fields[i * FIELDS + Field.Flow] !== 0) i = (i + 1) & mask;
+  while (fields[i * FIELDS + Field.Packed] !== 0) i = (i + 1) & mask;
   const at = i * FIELDS;
-  fields[at + Field.Handler] = handler;
-  fields[at + Field.Flow] = flow | (d.len << 3) | (d.op === 'jal' ? 64 : 0);
-  fields[at + Field.Rd] = d.rd;
-  fields[at + Field.Rs1] = d.rs1;
-  fields[at + Field.Rs2] = d.rs2;
+  fields[at + Field.Packed] = handler | (flow << Packed.FlowShift) | (d.len === 4 ? Packed.Long : 0) |
+    (d.op === 'jal' ? Packed.Jal : 0) | (d.rd << Packed.RdShift) | (d.rs1 << Packed.Rs1Shift) | (d.rs2 << Packed.Rs2Shift);
   fields[at + Field.Imm] = d.imm;
   fields[at + Field.Raw] = d.raw;
-  // csr and rs3 share a field: no instruction has both.
-  fields[at + Field.Extra] = d.op.startsWith('csr') ? d.csr : d.rs3;
   wordCount++;
   return at;
 }
@@ -138,9 +134,9 @@ function resizeWords(size: number, keep: boolean): void {
   wordCount = 0;
   if (!keep) return;
   for (let j = 0; j < old.length; j += FIELDS) {
-    if (old[j + Field.Flow] === 0) continue;
+    if (old[j + Field.Packed] === 0) continue;
     let i = slotOf(old[j + Field.Raw]!, wordMask);
-    while (wordFields[i * FIELDS + Field.Flow] !== 0) i = (i + 1) & wordMask;
+    while (wordFields[i * FIELDS + Field.Packed] !== 0) i = (i + 1) & wordMask;
     for (let k = 0; k < FIELDS; k++) wordFields[i * FIELDS + k] = old[j + k]!;
     wordCount++;
   }
@@ -151,14 +147,14 @@ function resizeWords(size: number, keep: boolean): void {
  * pc and icount are left as after it (or as the trap or exit it took left them). Returns 1 if it retired.
  */
 export function interpretOne(h: Hart, r: Int32Array, pl: number, ph: number, i: number, f = wordFields): number {
-  const retired = handlerList[f[i + Field.Handler]!]!(h, r, pl, ph, 1, f, i);
+  const packed = f[i + Field.Packed]!;
+  const retired = handlerList[packed & Packed.HandlerMask]!(h, r, pl, ph, 1, f, i);
   r[0] = 0;
   r[1] = 0;
   if (retired === 0) return 0;
   h.icount += retired;
-  const flow = f[i + Field.Flow]!;
-  if (flowOf(flow) === Flow.Next) {
-    const next = (pl + lengthOf(flow)) | 0;
+  if (flowOf(packed) === Flow.Next) {
+    const next = (pl + lengthOf(packed)) | 0;
     h.pcLo = next;
     h.pcHi = (next >>> 0) < (pl >>> 0) ? (ph + 1) | 0 : ph;
   }
@@ -174,15 +170,15 @@ export function interpretOne(h: Hart, r: Int32Array, pl: number, ph: number, i: 
 export function interpretBlock(h: Hart, r: Int32Array, pl: number, ph: number, f: Int32Array, i: number, n: number): number {
   const handlers = handlerList;
   for (const end = i + n * FIELDS; i < end; i += FIELDS) {
-    const retired = handlers[f[i + Field.Handler]!]!(h, r, pl, ph, 1, f, i);
+    const packed = f[i + Field.Packed]!;
+    const retired = handlers[packed & Packed.HandlerMask]!(h, r, pl, ph, 1, f, i);
     r[0] = 0;
     r[1] = 0;
     if (retired === 0) return 0; // trapped or exited: pc is where that left it
     h.icount += retired;
-    const flowField = f[i + Field.Flow]!;
-    const flow = flowOf(flowField);
+    const flow = flowOf(packed);
     if (flow >= Flow.End) return 0;
-    const next = (pl + lengthOf(flowField)) | 0;
+    const next = (pl + lengthOf(packed)) | 0;
     const nextHi = (next >>> 0) < (pl >>> 0) ? (ph + 1) | 0 : ph;
     if (flow !== Flow.Next && (flow === Flow.Jump || h.pcLo !== next || h.pcHi !== nextHi)) return 1;
     pl = next;

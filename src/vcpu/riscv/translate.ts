@@ -228,7 +228,7 @@ export class CodeCache {
       }
       const w = decodeWord(raw);
       const words = decodedFields();
-      const flowField = words[w + Field.Flow]!;
+      const flowField = words[w + Field.Packed]!;
       if (flowOf(flowField) === Flow.Illegal && at > start) break;
       for (let k = 0; k < FIELDS; k++) f[at + k] = words[w + k]!;
       at += FIELDS;
@@ -253,7 +253,7 @@ export class CodeCache {
     let block = NO_BLOCK;
     const n = (at - start) / FIELDS;
     if (n > 0) {
-      const lastLength = lengthOf(f[at - FIELDS + Field.Flow]!);
+      const lastLength = lengthOf(f[at - FIELDS + Field.Packed]!);
       const loops = (flow === Flow.Branch || jal) && off - lastLength - offsetInPage + imm === 0;
       block = new Block(offsetInPage, f, start, n, flow >= Flow.End, loops ? this.loopHotAfter : this.hotAfter);
       if (this.hotAfter <= 1) this.promote(block);
