@@ -93,7 +93,9 @@ export class ParallelEngine {
     for (let i = 0; i < o.workers; i++) {
       const { port1, port2 } = new MessageChannel();
       const init: WorkerInit = { index: i, bells, barrier, acks, port: port2 };
-      const w = new Worker(workerUrl(), { workerData: init, transferList: [port2] });
+      // No execArgv: the worker is plain compiled JavaScript, and a loader the parent runs under (tsx, vitest) would
+      // only slow its start.
+      const w = new Worker(workerUrl(), { workerData: init, transferList: [port2], execArgv: [] });
       w.on('message', (m: FromWorker) => this.handle(m));
       w.on('error', (e) => { this.failure ??= e.stack ?? e.message; this.o.onEvent?.(this.anyGuest()); });
       this.workers.push(w);
