@@ -7,8 +7,9 @@
  * Non-deterministic by nature, as QEMU's MTTCG: guest time is the host's clock and the harts' interleaving is the
  * host's. The deterministic single-thread mode is the default and does not use any of this.
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { saveHart, restoreHart } from '../../vcpu/riscv/hart-state.js';
 import type { Scheduler } from '../../sched/scheduler.js';
 import { IRQ_SOFTWARE } from '../../vcpu/riscv/privilege.js';
@@ -90,12 +91,16 @@ export class ParallelEngine {
     const acks = new SharedArrayBuffer(4 * o.workers);
     this.bells = new Int32Array(bells);
     this.acks = new Int32Array(acks);
+    // Loaded here, not by every `tsvisor run` that imports this module and never goes parallel.
+    // (process.getBuiltinModule is Node 20.16+; a require does the same on older 20s.)
+    const threads: typeof import('node:worker_threads') = typeof process.getBuiltinModule === 'function'
+      ? process.getBuiltinModule('node:worker_threads') : createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
     for (let i = 0; i < o.workers; i++) {
-      const { port1, port2 } = new MessageChannel();
+      const { port1, port2 } = new threads.MessageChannel();
       const init: WorkerInit = { index: i, bells, barrier, acks, port: port2 };
       // No execArgv: the worker is plain compiled JavaScript, and a loader the parent runs under (tsx, vitest) would
       // only slow its start.
-      const w = new Worker(workerUrl(), { workerData: init, transferList: [port2], execArgv: [] });
+      const w = new threads.Worker(workerUrl(), { workerData: init, transferList: [port2], execArgv: [] });
       w.on('message', (m: FromWorker) => this.handle(m));
       w.on('error', (e) => { this.failure ??= e.stack ?? e.message; this.o.onEvent?.(this.anyGuest()); });
       this.workers.push(w);
