@@ -1,7 +1,7 @@
 /** Where a server listens (the GDB stub, a migration destination) or a client connects. */
 export interface Endpoint {
   readonly host: string;
-  /** 0: any free port (the one taken is passed to `listening`). */
+  /** 0 asks for a free port (the one taken is passed to `listening`). */
   readonly port: number;
 }
 

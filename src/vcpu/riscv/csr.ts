@@ -123,7 +123,7 @@ export function csrAccess(h: Hart, op: number, rd: number, src: number, csr: num
 }
 
 /**
- * The debugger's view of a CSR (GDB's register reads and writes): any CSR the guest has, whatever the hart's mode,
+ * The debugger's view of a CSR (GDB's register reads and writes), of every CSR the guest has, whatever the hart's mode,
  * with no side effect on read. Returns the value as [lo, hi] words, or undefined when the CSR does not exist.
  */
 export function debugReadCsr(h: Hart, csr: number): [number, number] | undefined {
