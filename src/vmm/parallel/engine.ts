@@ -59,8 +59,11 @@ export interface ParallelEngineOptions {
   readonly scheduler: Scheduler;
   /** Worker threads. */
   readonly workers: number;
-  /** Called when a guest shut down or asked for a reset (SBI SRST, a finisher device), or a VCPU halted. */
-  readonly onEvent?: (guest: GuestInstance) => void;
+  /**
+   * Called when a guest shut down or asked for a reset (SBI SRST, a finisher device), or a VCPU halted (with that
+   * guest), or a worker failed (`failure`; without one).
+   */
+  readonly onEvent?: (guest: GuestInstance | undefined) => void;
 }
 
 export class ParallelEngine {
@@ -102,7 +105,7 @@ export class ParallelEngine {
       // only slow its start.
       const w = new threads.Worker(workerUrl(), { workerData: init, transferList: [port2], execArgv: [] });
       w.on('message', (m: FromWorker) => this.handle(m));
-      w.on('error', (e) => { this.failure ??= e.stack ?? e.message; this.o.onEvent?.(this.anyGuest()); });
+      w.on('error', (e) => { this.failure ??= e.stack ?? e.message; this.o.onEvent?.(undefined); });
       this.workers.push(w);
       this.ports.push(port1);
     }
@@ -299,10 +302,6 @@ export class ParallelEngine {
     for (const p of this.ports) p.close();
   }
 
-  private anyGuest(): GuestInstance {
-    return [...this.guests.values()][0]!.guest;
-  }
-
   private reply(g: EngineGuest, vcpu: number, status: ReplyStatus, lo = 0, hi = 0): void {
     const base = vcpu * VCPU_WORDS;
     Atomics.store(g.ctl, base + Word.ReplyLo, lo | 0);
@@ -314,7 +313,7 @@ export class ParallelEngine {
   private readonly mmioOut = { lo: 0, hi: 0 };
 
   private handle(m: FromWorker): void {
-    if (m.t === 'failed') { this.failure ??= m.error; this.o.onEvent?.(this.anyGuest()); return; }
+    if (m.t === 'failed') { this.failure ??= m.error; this.o.onEvent?.(undefined); return; }
     if (m.t === 'parked') {
       // The workers' code statistics count in the guest's own cache (which runs nothing in parallel mode).
       for (const c of m.code) {
