@@ -121,13 +121,12 @@ class HartIntc implements IrqChip {
   handle(line: number, level: boolean): void {
     const v = this.guest.vcpus[this.vcpu];
     if (!v) return;
-    const remote = this.guest.remoteVcpus;
-    if (remote && line === 9) {
-      remote.externalInterrupt(this.vcpu, level);
+    if (line === 9) {
       v.hart.setExternalInterrupt(level);
-    } else if (line === 9) {
-      v.hart.setExternalInterrupt(level);
-      if (level) this.guest.wake(this.vcpu);
+      // In parallel mode the line also goes to the worker running the hart (which wakes it); else the VCPU wakes here.
+      const remote = this.guest.remoteVcpus;
+      if (remote) remote.externalInterrupt(this.vcpu, level);
+      else if (level) this.guest.wake(this.vcpu);
     } else if (line === 1 && level) {
       this.guest.post(this.vcpu, IRQ_SOFTWARE);
     }
