@@ -6,9 +6,9 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Chevrotain from 'chevrotain';
-import type { IToken, TokenType } from 'chevrotain';
+import type { IToken, ITokenConfig, TokenType } from 'chevrotain';
 
 /**
  * chevrotain's single-file build (lib/chevrotain.mjs, shipped in its package), when it is there. The package's
@@ -25,10 +25,68 @@ function chevrotainBundle(): string | undefined {
   }
 }
 
-const bundle = chevrotainBundle();
-/** The lexer and parser take chevrotain from here, so that a process has one chevrotain (one EOF, one Lexer). */
-export const chevrotain: typeof Chevrotain = bundle ? ((await import(bundle)) as typeof Chevrotain) : await import('chevrotain');
-const { createToken, Lexer } = chevrotain;
+/**
+ * The token types are plain objects of chevrotain's TokenType shape, made here without chevrotain: lexer.ts and
+ * parser.ts lex and parse well-formed input by hand, and load chevrotain (~60 ms of a run's start-up: loading it,
+ * building its lexer, analysing the grammar) only to report an error exactly as its lexer and parser do. These
+ * stand for chevrotain's Lexer.SKIPPED and Lexer.NA until then; chevrotainRuntime() puts the real ones in.
+ */
+const SKIPPED = 'SKIPPED';
+const NOT_APPLICABLE = /NOT_APPLICABLE/;
+
+function createToken(config: ITokenConfig): TokenType {
+  const t: TokenType = { name: config.name };
+  if (config.pattern !== undefined) t.PATTERN = config.pattern;
+  if (config.label !== undefined) t.LABEL = config.label;
+  if (config.group !== undefined) t.GROUP = config.group;
+  if (config.line_breaks !== undefined) t.LINE_BREAKS = config.line_breaks;
+  if (config.start_chars_hint !== undefined) t.START_CHARS_HINT = config.start_chars_hint;
+  return t;
+}
+const Lexer = { SKIPPED, NA: NOT_APPLICABLE };
+
+/** Whether this Node can require() an ES module (20.19 and later): chevrotain can then load when first needed. */
+const requireEsm = (process.features as { require_module?: boolean }).require_module === true;
+let runtime: typeof Chevrotain | undefined = requireEsm ? undefined : await loadChevrotain();
+
+async function loadChevrotain(): Promise<typeof Chevrotain> {
+  const bundle = chevrotainBundle();
+  return bundle ? ((await import(bundle)) as typeof Chevrotain) : await import('chevrotain');
+}
+
+/**
+ * chevrotain itself, loaded on first use (synchronously: require() of its ES module), with the token types made
+ * whole for it. The lexer and parser take chevrotain from here, so that a process has one chevrotain (one EOF).
+ */
+export function chevrotainRuntime(): typeof Chevrotain {
+  if (!runtime) {
+    const require = createRequire(import.meta.url);
+    const bundle = chevrotainBundle();
+    runtime = (bundle ? require(fileURLToPath(bundle)) : require('chevrotain')) as typeof Chevrotain;
+  }
+  if (!tokensReady) {
+    for (const t of allTokens) {
+      if (t.GROUP === SKIPPED) t.GROUP = runtime.Lexer.SKIPPED;
+      if (t.PATTERN === NOT_APPLICABLE) t.PATTERN = runtime.Lexer.NA;
+    }
+    tokensReady = true;
+  }
+  return runtime;
+}
+let tokensReady = false;
+
+/** Whether a token type is skipped (whitespace, comments): chevrotain's Lexer.SKIPPED group, or its stand-in. */
+export function isSkipped(t: TokenType): boolean {
+  return t.GROUP === SKIPPED || (runtime !== undefined && t.GROUP === runtime.Lexer.SKIPPED);
+}
+
+/** Whether a token type is never lexed (ParenExpr): chevrotain's Lexer.NA, or its stand-in. */
+export function isNotApplicable(t: TokenType): boolean {
+  return t.PATTERN === NOT_APPLICABLE || (runtime !== undefined && t.PATTERN === runtime.Lexer.NA);
+}
+
+/** The end of input, for parse errors there (chevrotain's own EOF when chevrotain reported the error). */
+export const EndOfInput: TokenType = createToken({ name: 'EOF' });
 
 /** dtc's flex start conditions: PROPNODENAME, BYTESTRING and V1. */
 export type Mode = 'name' | 'bytes' | 'value';

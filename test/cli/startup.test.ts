@@ -1,7 +1,8 @@
 /**
  * CLI start-up does no work it does not need: the built CLI is run with a module loader hook that lists every
  * module it loads. `--version` loads nothing but main.js, `--help` and usage errors load commander and the command
- * lines, not the toolchain or the VMM, and a run loads chevrotain's single-file build, not its ~700 modules.
+ * lines, not the toolchain or the VMM, and a run of a well-formed guest does not load chevrotain at all (the DTS
+ * is lexed and parsed by hand; a syntax error loads chevrotain's single-file build for the message).
  * (No timing here: bench/startup.ts measures the wall times.)
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -86,13 +87,12 @@ describe('CLI start-up', () => {
     expect(late.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it('a run loads its implementation, and chevrotain as one file', async () => {
+  it('a run loads its implementation, and not chevrotain', async () => {
     const r = await traced(['run', join(ROOT, 'guests/dts/basic.dts'), '--image', join(ROOT, 'guests/bin/hello.elf')]);
     expect(r.status).toBe(0);
     expect(r.modules).toContain('dist/cli/run.js');
     expect(r.modules).toContain('dist/dts/parser.js');
-    expect(r.modules.filter((u) => u.endsWith('chevrotain/lib/chevrotain.mjs'))).toHaveLength(1);
-    expect(r.modules.filter((u) => /\/(lodash-es|@chevrotain)\/|\/chevrotain\/lib\/src\//.test(u))).toEqual([]);
+    expect(r.modules.filter((u) => /chevrotain|lodash-es/.test(u))).toEqual([]);
     // A guest that builds cleanly prints no diagnostics: chalk is not needed.
     expect(r.modules.filter((u) => u.includes('/chalk/'))).toEqual([]);
   });
@@ -103,5 +103,7 @@ describe('CLI start-up', () => {
     const r = await traced(['run', bad, '--image', join(ROOT, 'guests/bin/hello.elf')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`${bad}:3:13: error: syntax error: unexpected ";", expected '>' [syntax]`);
+    // (chevrotain's parser words that message: its single-file build is require()d for it, which the load hook
+    // here does not see; test/dts/lexer-parity.test.ts checks the hand parser against it.)
   });
 });
