@@ -20,5 +20,5 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
 } else {
   const { program } = await import('./commands.js');
   // parseAsync: the actions are async (they import their implementation first).
-  await program().parseAsync(process.argv);
+  await program(process.argv).parseAsync(process.argv);
 }
