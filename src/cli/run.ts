@@ -12,20 +12,15 @@ import type * as Zlib from 'node:zlib';
 import { compileData } from '../dts/compile.js';
 import { validate } from '../vmm/config/validate.js';
 import { loadGuestFile } from '../vmm/config/guest-file.js';
-import { parseRtcBase } from './rtc-base.js';
 import { RunSession, type RunImageOptions, type RunImageResult } from '../vmm/run-image.js';
-import { readRunSnapshot, type RunSnapshot } from '../vmm/snapshot/run-snapshot.js';
-import { MAX_SNAPSHOT_BYTES, SnapshotError } from '../vmm/snapshot/format.js';
+import type { RunSnapshot } from '../vmm/snapshot/run-snapshot.js';
 import { toBlob } from '../dts/dtb.js';
-import { parseEndpoint } from '../vmm/endpoint.js';
 import type { EventLog } from '../vmm/vcpu-loop.js';
-import { openEventLog, parseLogClasses } from './event-log.js';
 import { buildDevice } from '../devices/registry.js';
 import { hostFileSize, MAX_DEVICE_TREE_BYTES, readHostFile, sizeText } from '../vmm/host-file.js';
 import { memoryRegions } from '../vmm/guest-instance.js';
 import { ConsoleWatch, find, parsePattern, type Pattern } from './console-watch.js';
-import { describe, parseScript, ScriptRunner, type Script, type StepResult } from './script.js';
-import { xmlText } from './xml-text.js';
+import type { Script, ScriptRunner, StepResult } from './script.js';
 
 /** The exit statuses of `tsvisor run`. */
 export const RUN_EXIT = { pass: 0, failed: 1, usage: 2, halted: 3, timeout: 124 } as const;
@@ -73,7 +68,7 @@ export async function runGuest(guestPath: string, flags: RunFlags, out: (s: stri
   if (flags.junit) {
     const seconds = (performance.now() - t0) / 1000;
     try {
-      writeFileSync(flags.junit, junit(basename(flags.image ?? guestPath), status, messages, report, seconds));
+      writeFileSync(flags.junit, await junit(basename(flags.image ?? guestPath), status, messages, report, seconds));
     } catch (e) {
       err(`tsvisor run: cannot write the JUnit report: ${(e as Error).message}\n`);
       return status === 0 ? RUN_EXIT.usage : status;
@@ -107,8 +102,12 @@ async function execute(
     }
   }
   const data = (guestFile as { data: Buffer }).data;
+  // The modules of options not given are not loaded: each is a little of a trivial run's start-up.
   let script: Script | undefined;
+  let scripts: typeof import('./script.js') | undefined;
   if (flags.script !== undefined) {
+    scripts = await import('./script.js');
+    const { parseScript } = scripts;
     const file = readHostFile(flags.script, MAX_SCRIPT_BYTES, 'script');
     const parsed = file.ok ? parseScript(file.data.toString('utf8'), flags.script) : file.error;
     if (typeof parsed === 'string') {
@@ -117,7 +116,7 @@ async function execute(
     }
     script = parsed;
   }
-  const rtc = flags.rtc === undefined ? undefined : parseRtcBase(flags.rtc, Date.now());
+  const rtc = flags.rtc === undefined ? undefined : (await import('./rtc-base.js')).parseRtcBase(flags.rtc, Date.now());
   const vcpus = flags.vcpus === undefined ? undefined : Number(flags.vcpus);
   const memory = flags.memory === undefined ? undefined : parseSize(flags.memory);
   const timeout = Number(flags.timeout);
@@ -126,7 +125,9 @@ async function execute(
   const expects = (flags.expect ?? []).map(parsePattern);
   const failOn = (flags.failOn ?? []).map(parsePattern);
   const badPattern = [...expects, ...failOn].find((p): p is string => typeof p === 'string');
-  const logClasses = flags.log === undefined ? undefined : parseLogClasses(flags.log);
+  const logClasses = flags.log === undefined ? undefined : (await import('./event-log.js')).parseLogClasses(flags.log);
+  const endpoints = flags.gdb !== undefined || flags.migrateTo !== undefined || flags.incoming !== undefined ? await import('../vmm/endpoint.js') : undefined;
+  const parseEndpoint = (text: string, option: string) => endpoints!.parseEndpoint(text, option);
   const gdb = flags.gdb === undefined ? undefined : parseEndpoint(flags.gdb, '--gdb');
   const snapshotAt = flags.snapshotAt === undefined ? undefined : parseSnapshotAt(flags.snapshotAt);
   const migrateAt = flags.migrateAt === undefined ? undefined : parseSnapshotAt(flags.migrateAt, '--migrate-at');
@@ -190,7 +191,7 @@ async function execute(
   const guestDtb = toBlob(tree!);
   try {
     if (flags.restore !== undefined) {
-      restored = readSnapshotFile(flags.restore, guestDtb, vcpus);
+      restored = await readSnapshotFile(flags.restore, guestDtb, vcpus);
     }
     if (flags.image !== undefined) {
       const im = readHostFile(flags.image, guestBytes, 'image');
@@ -219,6 +220,7 @@ async function execute(
   let eventLog: (EventLog & { close(): void }) | undefined;
   if (logClasses instanceof Set) {
     try {
+      const { openEventLog } = await import('./event-log.js');
       eventLog = openEventLog(logClasses, flags.logFile, err);
     } catch (e) {
       err(`tsvisor run: cannot write the log: ${(e as Error).message}\n`);
@@ -263,7 +265,7 @@ async function execute(
         if (pending.length >= OUTPUT_CHUNK || text.includes('\n')) flush();
       },
       files: hostFiles(folder),
-      control: (c) => { if (script) runner = new ScriptRunner(script, c, timeout); },
+      control: (c) => { if (script && scripts) runner = new scripts.ScriptRunner(script, c, timeout); },
       trace: flags.trace !== undefined,
       onReboot: flags.onReboot === 'reset' ? 'reset' : 'end',
       log: eventLog,
@@ -409,7 +411,9 @@ function parseSnapshotAt(text: string, option = '--snapshot-at'): number | Patte
 }
 
 /** Read a snapshot for `--restore`, checking that it was taken of this guest (its device tree) and VCPU count. */
-function readSnapshotFile(path: string, guestDtb: Uint8Array, vcpus: number | undefined): RunSnapshot {
+async function readSnapshotFile(path: string, guestDtb: Uint8Array, vcpus: number | undefined): Promise<RunSnapshot> {
+  const { MAX_SNAPSHOT_BYTES, SnapshotError } = await import('../vmm/snapshot/format.js');
+  const { readRunSnapshot } = await import('../vmm/snapshot/run-snapshot.js');
   const file = readHostFile(path, MAX_SNAPSHOT_BYTES, 'snapshot');
   if (!file.ok) throw new Error(file.error);
   let snap: RunSnapshot;
@@ -455,7 +459,9 @@ export function parseSize(text: string): number | undefined {
 const unescape = (s: string): string => s.replace(/\\([nrt\\])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t', '\\': '\\' })[c]!);
 
 /** A JUnit report of one run; a usage or configuration error (2) is an `error`, any other non-zero status a `failure`. */
-function junit(name: string, status: number, notes: string[], report: Report, seconds: number): string {
+async function junit(name: string, status: number, notes: string[], report: Report, seconds: number): Promise<string> {
+  const { xmlText } = await import('./xml-text.js');
+  const { describe } = await import('./script.js');
   const kind = status === RUN_EXIT.usage ? 'error' : 'failure';
   const failure = status === 0 ? '' : `<${kind} message="${xmlText(notes.join('; ') || `exit status ${status}`)}">exit status ${status}</${kind}>`;
   // A script's steps are test cases of their own, timed in guest virtual seconds.
