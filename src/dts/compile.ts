@@ -3,20 +3,38 @@
  * dtc's order: parse and build, fill paths, checks and fix-ups, then the generated __symbols__ / __fixups__ /
  * __local_fixups__ nodes, then sorting.
  */
+import { createRequire } from 'node:module';
 import { buildTree } from './build.js';
 import { runChecks, type Level } from './checks.js';
 import { DiagnosticSink, type Diagnostic } from './diagnostics.js';
-import { needsPreprocessor, preprocess } from './cpp.js';
+import type * as Cpp from './cpp.js';
 import { BlobError, fromBlob } from './dtb.js';
 import { hostFiles, type FileReader } from './files.js';
 import { latin1, readU32BE } from './bytes.js';
 import { lexFile, refOf, SourceSet } from './lexer.js';
-import { generateFixups, generateLabelTree, generateLocalFixups } from './overlay.js';
+import type * as Overlay from './overlay.js';
 import { parseTokens } from './parser.js';
 import { Phandles, type PhandleFormat } from './phandles.js';
 import { Identifier } from './tokens.js';
 import { pointAt } from './source.js';
 import { fillPaths, type DeviceTree, type Node } from './tree.js';
+
+/**
+ * The preprocessor (cpp.ts) and the overlay generators (overlay.ts) load on first use: most device trees need
+ * neither, and loading them was ~6 ms of a trivial `tsvisor run`. Loading on first use from this synchronous code
+ * takes require() of an ES module: Node 20.19 and later, and the built .js files. Otherwise (an older Node, or the
+ * .ts sources as vitest and tsx run them) both are imported here, up front, as before.
+ */
+const onFirstUse = (process.features as { require_module?: boolean }).require_module === true && import.meta.url.endsWith('.js');
+let cppModule: typeof Cpp | undefined = onFirstUse ? undefined : await import('./cpp.js');
+let overlayModule: typeof Overlay | undefined = onFirstUse ? undefined : await import('./overlay.js');
+const cpp = (): typeof Cpp => (cppModule ??= createRequire(import.meta.url)('./cpp.js') as typeof Cpp);
+const overlay = (): typeof Overlay => (overlayModule ??= createRequire(import.meta.url)('./overlay.js') as typeof Overlay);
+
+/** The cheap test compile uses: does the text hold a preprocessor directive cpp would act on? */
+export function needsPreprocessor(text: string): boolean {
+  return /^[ \t]*#[ \t]*(?:include|define|if|ifdef|ifndef|undef)\b/m.test(text);
+}
 
 export interface CompileOptions {
   files?: FileReader;
@@ -85,7 +103,7 @@ export function compileSource(text: string, path: string, opts: CompileOptions =
   const includePaths = opts.includePaths ?? [];
   const hasDefines = opts.defines !== undefined && Object.keys(opts.defines).length > 0;
   if (opts.cpp ?? (hasDefines || needsPreprocessor(text))) {
-    const pp = preprocess(text, path, { files, includePaths, ...(opts.defines ? { defines: opts.defines } : {}) });
+    const pp = cpp().preprocess(text, path, { files, includePaths, ...(opts.defines ? { defines: opts.defines } : {}) });
     diags.items.push(...pp.diagnostics);
     if (diags.errorCount) return { diagnostics: diags.items, ok: false, fatal: true, sources, dependencies };
     text = pp.text;
@@ -162,11 +180,11 @@ function finish(tree: DeviceTree, opts: CompileOptions, diags: DiagnosticSink): 
   const phandles = new Phandles(opts.phandleFormat ?? 'epapr');
   const ok = runChecks({ tree, diags, phandles, symbols: !!opts.symbols }, opts.checkLevels, opts.checkFlags, opts.dtcWarnings ?? false);
   if (!ok) return;
-  if (opts.autoAliases) generateLabelTree(tree, 'aliases', undefined, diags);
-  if (opts.symbols) generateLabelTree(tree, '__symbols__', phandles, diags);
+  if (opts.autoAliases) overlay().generateLabelTree(tree, 'aliases', undefined, diags);
+  if (opts.symbols) overlay().generateLabelTree(tree, '__symbols__', phandles, diags);
   if (tree.plugin) {
-    generateFixups(tree, diags);
-    generateLocalFixups(tree);
+    overlay().generateFixups(tree, diags);
+    overlay().generateLocalFixups(tree);
   }
   if (opts.sort) sortTree(tree);
 }

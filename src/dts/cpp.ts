@@ -38,10 +38,8 @@ export function preprocess(text: string, path: string, opts: PreprocessOptions):
   return { text: out, diagnostics: pp.diags.items };
 }
 
-/** The cheap test compile uses: does the text hold a preprocessor directive cpp would act on? */
-export function needsPreprocessor(text: string): boolean {
-  return /^[ \t]*#[ \t]*(?:include|define|if|ifdef|ifndef|undef)\b/m.test(text);
-}
+// needsPreprocessor(), the cheap test of whether a text needs this module, is in compile.ts: this module loads only
+// when it says so.
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tokens

@@ -1,9 +1,9 @@
 /** The device-tree toolchain: parse DTS, read and write DTB, print DTS. Knows nothing of hypervisors. */
-export { compileData, compileFile, compileSource, isBlob, loadBlob, loadTree, type CompileOptions, type CompileResult } from './compile.js';
+export { compileData, compileFile, compileSource, isBlob, loadBlob, loadTree, needsPreprocessor, type CompileOptions, type CompileResult } from './compile.js';
 export { toAsm, type AsmOptions } from './asm.js';
 export { toYaml } from './yaml.js';
 export { fromFs, FsTreeError } from './fstree.js';
-export { preprocess, needsPreprocessor, type PreprocessOptions, type PreprocessResult } from './cpp.js';
+export { preprocess, type PreprocessOptions, type PreprocessResult } from './cpp.js';
 export { toBlob, fromBlob, BlobError, BLOB_VERSIONS, type BlobOptions, type BlobVersion } from './dtb.js';
 export { toDts } from './print.js';
 export { DiagnosticSink, formatPlain, type Diagnostic, type Severity } from './diagnostics.js';

@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { needsPreprocessor, preprocess } from '../../src/dts/cpp.js';
+import { needsPreprocessor } from '../../src/dts/compile.js';
+import { preprocess } from '../../src/dts/cpp.js';
 import { compileFile, compileSource, getNodeByPath, hostFiles, memoryFiles, toBlob, type CompileOptions } from '../../src/dts/index.js';
 import { runChecked } from '../support/process.js';
 
