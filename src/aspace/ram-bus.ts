@@ -33,10 +33,22 @@ export interface RamBusOptions {
    * shared backing store and written-page bytes another thread's bus made for the same regions.
    */
   readonly shared?: boolean | { readonly memory: SharedArrayBuffer; readonly dirty: SharedArrayBuffer };
+  /**
+   * Back RAM with a WebAssembly memory (the wasm tier's code addresses guest RAM directly), with `reserve` bytes more
+   * after the regions for the harts' areas (vcpu/riscv/hart-area.ts). Not with `shared`.
+   */
+  readonly wasm?: { readonly reserve: number };
 }
+
+/** Bytes of a WebAssembly memory page. */
+const WASM_PAGE = 65536;
 
 export class RamBus implements Bus {
   readonly memory: ArrayBuffer | SharedArrayBuffer;
+  /** The WebAssembly memory whose buffer `memory` is (RamBusOptions.wasm), else undefined. */
+  readonly wasmMemory: WebAssembly.Memory | undefined;
+  /** Where the reserved bytes after the regions start in `memory` (RamBusOptions.wasm). */
+  readonly reservedOffset: number;
   readonly bytes: Uint8Array;
   readonly dirty: Uint8Array;
   private readonly regions: Placed[] = [];
@@ -61,7 +73,15 @@ export class RamBus implements Bus {
     if (offset > MAX_BACKING) throw new RangeError(`guest memory of ${offset} bytes exceeds the ${MAX_BACKING}-byte limit`);
     const pages = Math.ceil(offset / 4096);
     const shared = options.shared;
-    if (typeof shared === 'object') {
+    this.reservedOffset = offset;
+    this.wasmMemory = undefined;
+    if (options.wasm !== undefined) {
+      if (shared) throw new RangeError('a shared guest memory cannot be a WebAssembly memory');
+      const size = Math.ceil((offset + options.wasm.reserve) / WASM_PAGE);
+      this.wasmMemory = new WebAssembly.Memory({ initial: size, maximum: size });
+      this.memory = this.wasmMemory.buffer;
+      this.dirty = new Uint8Array(pages);
+    } else if (typeof shared === 'object') {
       if (shared.memory.byteLength !== offset || shared.dirty.byteLength !== pages) throw new RangeError('shared guest memory does not match the regions');
       this.memory = shared.memory;
       this.dirty = new Uint8Array(shared.dirty);
@@ -72,7 +92,8 @@ export class RamBus implements Bus {
       this.memory = new ArrayBuffer(offset);
       this.dirty = new Uint8Array(pages);
     }
-    this.bytes = new Uint8Array(this.memory);
+    // RAM and ROM only: the harts' areas are no guest memory.
+    this.bytes = new Uint8Array(this.memory, 0, offset);
   }
 
   /** The backing store and written-page bytes, for a bus on another thread (a shared bus only). */

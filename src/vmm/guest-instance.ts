@@ -11,6 +11,7 @@ import type { EmulatorInfo } from '../devices/registry.js';
 import { ChipLine, IrqRouter, type IrqChip } from '../devices/irq.js';
 import { Hart, IRQ_SOFTWARE } from '../vcpu/riscv/hart.js';
 import { CodeCache } from '../vcpu/riscv/translate.js';
+import { HART_AREA_BYTES } from '../vcpu/riscv/hart-area.js';
 import { VcpuState, VcpuStateMachine } from '../vcpu/state.js';
 import type { Scheduler } from '../sched/scheduler.js';
 import type { Supervisor } from '../sched/supervisor.js';
@@ -74,6 +75,11 @@ export interface GuestOptions {
   readonly stepLimit?: number;
   /** Runs of a block before it is translated (default DEFAULT_HOT_AFTER; 1 translates every block at once). */
   readonly hotAfter?: number;
+  /**
+   * Runs of a block before the wasm tier takes it (default DEFAULT_WASM_AFTER; 1 from its first run; Infinity: no wasm
+   * tier). Not in parallel mode.
+   */
+  readonly wasmAfter?: number;
   /** The event log (`--log`), if one is kept. */
   readonly log?: EventLog;
   /** Build the guest for parallel mode (RAM and code sharing in shared memory) for this many worker threads. */
@@ -174,14 +180,21 @@ export class GuestInstance implements VcpuLoopGuest {
     this.clock = new GuestClock(opts.timebaseFrequency, opts.scheduler);
     this.clock.restart(opts.scheduler.now());
     this.irqs = new IrqRouter(`${config.name}/irq`);
-    this.aspace = new AddressSpace(memoryRegions(config), { shared: opts.parallel !== undefined });
     const count = Math.max(1, opts.vcpuCount ?? config.vcpus.length);
-    this.parallelArea = opts.parallel ? createSharedGuest(count, this.aspace.bus.memory.byteLength >>> 12, opts.parallel.workers) : undefined;
+    // The wasm tier wants RAM in a WebAssembly memory, with the harts' areas after it (vcpu/riscv/hart-area.ts).
+    const wasm = opts.parallel === undefined && opts.wasmAfter !== Infinity;
+    this.aspace = new AddressSpace(memoryRegions(config),
+      wasm ? { wasm: { reserve: count * HART_AREA_BYTES } } : { shared: opts.parallel !== undefined });
+    const bus = this.aspace.bus;
+    this.parallelArea = opts.parallel ? createSharedGuest(count, bus.memory.byteLength >>> 12, opts.parallel.workers) : undefined;
     const sharing = this.parallelArea ? new SharedCode(this.parallelArea, 0) : undefined;
-    const code = new CodeCache(this.aspace.bus.memory, { hotAfter: opts.hotAfter, sharing });
+    const code = new CodeCache(bus.memory, {
+      hotAfter: opts.hotAfter, sharing, wasm: bus.wasmMemory ? { memory: bus.wasmMemory, after: opts.wasmAfter } : undefined,
+    });
     for (let i = 0; i < count; i++) {
       const v = config.vcpus[i];
-      const hart = new Hart(this.aspace.bus, { hartId: i, instructionsPerTick: opts.instructionsPerTick, code });
+      const area = bus.wasmMemory ? { buffer: bus.memory, offset: bus.reservedOffset + i * HART_AREA_BYTES } : undefined;
+      const hart = new Hart(bus, { hartId: i, instructionsPerTick: opts.instructionsPerTick, code, area });
       const name = v?.name ?? `${config.name}/vcpu${i}`;
       this.vcpus.push({
         index: i, name, hart, state: new VcpuStateMachine(),
@@ -519,7 +532,7 @@ export class GuestInstance implements VcpuLoopGuest {
 
   /** The guest's RAM and ROM (one backing store), for a snapshot. */
   memory(): Uint8Array {
-    return new Uint8Array(this.aspace.bus.memory);
+    return this.aspace.bus.bytes;
   }
 
   /**

@@ -42,6 +42,8 @@ export interface RunImageOptions {
   readonly stepLimit?: number;
   /** Runs of a block before it is translated (1: every block, before its first run). */
   readonly hotAfter?: number;
+  /** Runs of a block before the wasm tier takes it (1: from its first run; Infinity: no wasm tier). */
+  readonly wasmAfter?: number;
   /** Called with each slice's end; return true to stop the run early (e.g. once a benchmark saw its prompt). */
   readonly stopWhen?: () => boolean;
   /** The event log (exits, SBI calls, MMIO, interrupts), as QEMU's -d. */
@@ -152,7 +154,7 @@ export class RunSession {
       scheduler, supervisor: new Supervisor(), timebaseFrequency: timebase, instructionsPerTick: ipt, vcpuCount: harts,
       parallel: o.parallel ? { workers: this.workers } : undefined,
       bootargs: o.bootargs, buildDevice: o.buildDevice, files: o.files, wallClockEpochNs: o.wallClockEpochNs,
-      affinity: (i) => [i], unmapped: o.unmapped, stepLimit: o.stepLimit, hotAfter: o.hotAfter, log: o.log,
+      affinity: (i) => [i], unmapped: o.unmapped, stepLimit: o.stepLimit, hotAfter: o.hotAfter, wasmAfter: o.wasmAfter, log: o.log,
       output: (vserial, bytes) => {
         o.output(vserial, bytes);
         typist.printed(vserial, bytes);

@@ -74,7 +74,7 @@ const options = (image: string, timeoutSeconds: number, vcpus = 1): RunImageOpti
 
 /** Everything a run leaves behind: registers and instruction count of every hart, a hash of RAM. */
 function fingerprint(s: RunSession): string {
-  const harts = s.guest.vcpus.map((v) => `${v.hart.icount}:${v.hart.pcHex()}:${Buffer.from(v.hart.x.buffer).toString('hex')}`);
+  const harts = s.guest.vcpus.map((v) => `${v.hart.icount}:${v.hart.pcHex()}:${Buffer.from(v.hart.x.buffer, v.hart.x.byteOffset, v.hart.x.byteLength).toString('hex')}`);
   return `${harts.join('|')} ram ${createHash('sha256').update(s.guest.memory()).digest('hex')} t ${s.scheduler.clocks.join(',')}`;
 }
 

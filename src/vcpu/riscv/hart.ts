@@ -11,6 +11,7 @@ import type { Bus } from './bus.js';
 import { Exit } from './exit.js';
 import type { HartDebug } from './debug.js';
 import { TlbSet, TLB_MASK, TLB_USER_BANK } from './tlb.js';
+import { AREA_PC, AREA_REGS, AREA_RTLB, AREA_WTLB, type HartArea } from './hart-area.js';
 import { Access, walk, type WalkContext, type WalkResult } from './mmu.js';
 import { CodeCache, type Block } from './translate.js';
 import { decodeWord, interpretOne } from './interpret.js';
@@ -53,11 +54,13 @@ export interface HartOptions {
   instructionsPerTick?: number;
   /** Translated-code cache shared by the harts of one guest (one is made when omitted). */
   code?: CodeCache;
+  /** Where the registers and TLBs live (hart-area.ts): needed by a code cache with the wasm tier. */
+  area?: HartArea;
 }
 
 export class Hart implements WalkContext {
   /** Integer registers, x[2i] = low word and x[2i+1] = high word of register i. */
-  readonly x = new Int32Array(64);
+  readonly x: Int32Array;
   /** FP registers as doubles and as words (same storage). */
   readonly f: Float64Array;
   readonly fw: Int32Array;
@@ -130,9 +133,13 @@ export class Hart implements WalkContext {
   resValLo = 0;
   resValHi = 0;
 
-  readonly rtlb = new TlbSet();
-  readonly wtlb = new TlbSet();
+  readonly rtlb: TlbSet;
+  readonly wtlb: TlbSet;
   readonly xtlb = new TlbSet();
+  /** Byte offset of the hart's area in the guest memory (hart-area.ts), or -1 without one. */
+  readonly areaOffset: number;
+  /** The area's pc slot (where wasm code leaves the pc), as words. */
+  readonly areaPc: Int32Array | undefined;
 
   // Exit state.
   exit: Exit = Exit.Budget;
@@ -155,6 +162,12 @@ export class Hart implements WalkContext {
   private trapsInARow = 0;
 
   constructor(readonly bus: Bus, options: HartOptions = {}) {
+    const area = options.area;
+    this.x = area ? new Int32Array(area.buffer, area.offset + AREA_REGS, 64) : new Int32Array(64);
+    this.rtlb = area ? new TlbSet(area.buffer, area.offset + AREA_RTLB) : new TlbSet();
+    this.wtlb = area ? new TlbSet(area.buffer, area.offset + AREA_WTLB) : new TlbSet();
+    this.areaOffset = area ? area.offset : -1;
+    this.areaPc = area ? new Int32Array(area.buffer, area.offset + AREA_PC, 2) : undefined;
     const fregs = new ArrayBuffer(256);
     this.f = new Float64Array(fregs);
     this.fw = new Int32Array(fregs);

@@ -16,11 +16,23 @@ export const TLB_USER_BANK = TLB_SIZE;
 const INVALID_TAG = 1;
 
 export class TlbSet {
-  readonly tag = new Int32Array(2 * TLB_SIZE).fill(INVALID_TAG);
-  readonly tagHi = new Int32Array(2 * TLB_SIZE);
-  readonly base = new Int32Array(2 * TLB_SIZE);
+  readonly tag: Int32Array;
+  readonly tagHi: Int32Array;
+  readonly base: Int32Array;
   /** Backing page number each entry maps (to find entries of one physical page). */
   readonly page = new Int32Array(2 * TLB_SIZE).fill(-1);
+
+  /**
+   * A TLB of its own, or (for the wasm tier, hart-area.ts) one whose tag, tagHi and base arrays lie one after another
+   * in `buffer` from byte `offset`.
+   */
+  constructor(buffer?: ArrayBuffer | SharedArrayBuffer, offset = 0) {
+    const n = 2 * TLB_SIZE;
+    this.tag = buffer ? new Int32Array(buffer, offset, n) : new Int32Array(n);
+    this.tagHi = buffer ? new Int32Array(buffer, offset + 4 * n, n) : new Int32Array(n);
+    this.base = buffer ? new Int32Array(buffer, offset + 8 * n, n) : new Int32Array(n);
+    this.tag.fill(INVALID_TAG);
+  }
 
   install(bank: number, vLo: number, vHi: number, pageOffset: number): void {
     const e = ((vLo >>> 12) & TLB_MASK) + bank;

@@ -23,6 +23,8 @@ import { Exit } from './exit.js';
 import { blockSource } from './codegen.js';
 import { decodedFields, decodeWord, Flow, flowOf, interpretBlock, isJal, lengthOf } from './interpret.js';
 import { Field, FIELDS } from './operands.js';
+import { WasmTier } from './wasm/wasm-tier.js';
+import { wasmSupports } from './wasm/block-wasm.js';
 
 /** A translated block: runs from virtual pc (ph:pl), at most `max` instructions; returns how many retired. */
 export type BlockFn = (h: Hart, r: Int32Array, pl: number, ph: number, max: number) => number;
@@ -35,6 +37,10 @@ export type BlockFn = (h: Hart, r: Int32Array, pl: number, ph: number, max: numb
 export class Block {
   /** The translated function, once the block is hot. */
   fn: BlockFn | undefined = undefined;
+  /** The wasm tier's index of the block's function (0 until the block is warm and compiled, if it ever is). */
+  wasm = 0;
+  /** The wasm tier has taken this block (it is compiled, or waits for its batch), or cannot translate it. */
+  noWasm = false;
   /** Runs so far while interpreted. */
   runs = 0;
 
@@ -51,6 +57,36 @@ export class Block {
     readonly hotAfter: number,
   ) {}
 }
+
+/** A block's instructions, decoded, and their byte offsets from its start. */
+function instructionsOf(block: Block): { insns: Insn[]; offsets: number[] } {
+  const insns: Insn[] = [];
+  const offsets: number[] = [];
+  let off = 0;
+  for (let k = 0; k < block.n; k++) {
+    const ins = decode(block.fields[block.start + k * FIELDS + Field.Raw]!);
+    insns.push(ins);
+    offsets.push(off);
+    off += ins.len;
+  }
+  return { insns, offsets };
+}
+
+/**
+ * Runs of a block before the wasm tier takes it. Compiling a block costs about what interpreting it a few hundred
+ * times does.
+ */
+export const DEFAULT_WASM_AFTER = 256;
+
+/**
+ * Warm blocks compiled together, in one wasm module; and how many times the wasm tier's threshold a block waits for
+ * its batch before the batch is compiled as it is (a module costs ~0.5 ms: as much as interpreting ~25,000
+ * instructions).
+ */
+const WASM_BATCH = 32;
+/** Most instructions a wasm block runs in one call: wasm code counts them in int32 arithmetic. */
+const WASM_MAX_BUDGET = 1 << 30;
+const WASM_IMPATIENCE = 8;
 
 /** Longest block, in instructions. */
 const MAX_BLOCK = 64;
@@ -101,6 +137,11 @@ export interface MemoryViews {
 export interface CodeCacheOptions {
   /** Runs of a block before it is translated; 1 translates every block before its first run. */
   readonly hotAfter?: number;
+  /**
+   * The wasm tier (wasm/wasm-tier.ts), over the guest's WebAssembly memory: a block it translates runs as wasm after
+   * `after` runs (1: from its first run) and is never translated to JavaScript. Every hart needs an area then.
+   */
+  readonly wasm?: { readonly memory: WebAssembly.Memory; readonly after?: number };
   /** Parallel mode: the code caches of other threads over the same memory (see CodeSharing). */
   readonly sharing?: CodeSharing;
 }
@@ -133,6 +174,9 @@ export class CodeCache {
   private readonly harts: Hart[] = [];
   readonly views: MemoryViews;
   readonly hotAfter: number;
+  /** The wasm tier, and the runs after which it takes a block (Infinity without it). */
+  readonly wasm: WasmTier | undefined;
+  readonly wasmAfter: number;
   /** Runs before a block that loops to its own start is translated (see LOOP_HOT_FACTOR). */
   readonly loopHotAfter: number;
   /** The hart of this guest that ran last (an LR reservation survives only while no other hart runs). */
@@ -158,10 +202,13 @@ export class CodeCache {
       i32: new Int32Array(memory, 0, memory.byteLength >>> 2),
     };
     this.hotAfter = Math.max(1, Math.floor(options.hotAfter ?? DEFAULT_HOT_AFTER));
+    this.wasm = options.wasm ? new WasmTier(options.wasm.memory) : undefined;
+    this.wasmAfter = options.wasm ? Math.max(1, Math.floor(options.wasm.after ?? DEFAULT_WASM_AFTER)) : Infinity;
     this.loopHotAfter = Math.max(1, Math.ceil(this.hotAfter / LOOP_HOT_FACTOR));
   }
 
   attach(hart: Hart): void {
+    if (this.wasm !== undefined && hart.areaPc === undefined) throw new Error('a hart of a code cache with the wasm tier needs an area');
     this.harts.push(hart);
   }
 
@@ -256,7 +303,8 @@ export class CodeCache {
       const lastLength = lengthOf(f[at - FIELDS + Field.Packed]!);
       const loops = (flow === Flow.Branch || jal) && off - lastLength - offsetInPage + imm === 0;
       block = new Block(offsetInPage, f, start, n, flow >= Flow.End, loops ? this.loopHotAfter : this.hotAfter);
-      if (this.hotAfter <= 1) this.promote(block);
+      if (this.wasmAfter <= 1) this.toWasm(block);
+      if (block.wasm === 0 && this.hotAfter <= 1) this.promote(block);
     }
     this.decoded++;
     this.pages[page]![offsetInPage >>> 1] = block;
@@ -279,19 +327,35 @@ export class CodeCache {
 
   /** Translate a block that has become hot. */
   promote(block: Block): BlockFn {
-    const insns: Insn[] = [];
-    const offsets: number[] = [];
-    let off = 0;
-    for (let k = 0; k < block.n; k++) {
-      const ins = decode(block.fields[block.start + k * FIELDS + Field.Raw]!);
-      insns.push(ins);
-      offsets.push(off);
-      off += ins.len;
-    }
+    const { insns, offsets } = instructionsOf(block);
     const fn = this.compile(insns, offsets, block.offsetInPage);
     block.fn = fn;
     return fn;
   }
+
+  /**
+   * A block has become warm: the wasm tier takes it if all of it is code the tier translates. It runs as before until
+   * its batch is full and compiled (at once when the tier takes blocks from their first run: tests).
+   */
+  private toWasm(block: Block): void {
+    block.noWasm = true;
+    const code = instructionsOf(block);
+    if (!code.insns.every(wasmSupports)) return;
+    this.warm.push(block);
+    this.warmCode.push(code);
+    if (this.warm.length >= WASM_BATCH || this.wasmAfter <= 1) this.compileWarm();
+  }
+
+  /** Compile the warm blocks waiting for their batch. */
+  private compileWarm(): void {
+    const indices = this.wasm!.compile(this.warmCode);
+    this.warm.forEach((b, k) => { b.wasm = indices[k]!; });
+    this.warm.length = 0;
+    this.warmCode.length = 0;
+  }
+  /** Warm blocks waiting for their batch to be compiled, and their code. */
+  private readonly warm: Block[] = [];
+  private readonly warmCode: { insns: Insn[]; offsets: number[] }[] = [];
 
   /**
    * Run `block`, which starts at virtual pc (ph:pl) in the page at backing offset `pageOffset`, in its tier
@@ -304,12 +368,35 @@ export class CodeCache {
   run(h: Hart, r: Int32Array, pl: number, ph: number, pageOffset: number, block: Block, max: number): void {
     const blocks = this.pages[pageOffset >>> 12];
     const mode = h.mode;
+    const tier = this.wasm;
+    if (tier !== undefined) tier.running = h;
     let done = 0;
     for (;;) {
       const before = h.icount;
       let more: boolean;
-      if (block.fn !== undefined || ++block.runs >= block.hotAfter) {
-        const fn = block.fn ?? this.promote(block);
+      if (block.fn === undefined && block.wasm === 0) {
+        const runs = ++block.runs;
+        if (runs >= this.wasmAfter) {
+          if (!block.noWasm) this.toWasm(block);
+          // A block waiting for its batch this long is hot: the batch is compiled as it is.
+          else if (runs === WASM_IMPATIENCE * this.wasmAfter && this.warm.includes(block)) this.compileWarm();
+        }
+        if (block.wasm === 0 && runs >= block.hotAfter) this.promote(block);
+      }
+      const wasm = block.wasm, fn = block.fn;
+      if (wasm !== 0) {
+        // The budget as an int32 that counting up to it cannot overflow.
+        const budget = max - done;
+        const retired = tier!.run(wasm, h.areaOffset, pl, ph, budget < WASM_MAX_BUDGET ? budget : WASM_MAX_BUDGET, h.tlbBank);
+        // 0: a slow path trapped or exited, and left pc where it belongs.
+        if (retired !== 0) {
+          const pc = h.areaPc!;
+          h.pcLo = pc[0]!;
+          h.pcHi = pc[1]!;
+        }
+        h.icount += retired;
+        more = h.exit === Exit.Budget && h.mode === mode && !block.ends;
+      } else if (fn !== undefined) {
         // Read icount only after the call: a block that exits early advances it itself.
         const retired = fn(h, r, pl, ph, max - done);
         h.icount += retired;

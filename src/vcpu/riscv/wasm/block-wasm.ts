@@ -1,0 +1,399 @@
+/**
+ * The wasm tier's translator: a block of RV64I/M integer instructions as a WebAssembly function, with the contract
+ * of a translated JavaScript block (codegen.ts):
+ *
+ *   b(area, pl, ph, max, tb) → instructions retired
+ *
+ * where `area` is the byte offset of the hart's area in the guest memory (hart-area.ts: registers and TLBs), (ph:pl)
+ * the virtual pc of the block's first instruction, `max` the budget and `tb` the TLB bank of the current mode. It
+ * leaves the exact state a JavaScript block would leave: registers written back, pc in the area's pc slot (read by
+ * the caller when it returns non-zero), and on a slow path that trapped or exited, 0 with pc and icount as that
+ * path left them. Loads and stores check the hart's TLB inline and call the hart's slow path (imports `ld`, `st`)
+ * on a miss, a misaligned access or MMIO, exactly where the JavaScript block does.
+ *
+ * Registers live in i64 locals (native 64-bit arithmetic: no word pairs), loaded on entry and written back on the
+ * way out. A block that branches back to its own start loops inside the function while the budget allows. Blocks
+ * with any other instruction (floating point, atomics, CSRs, system instructions, mulh*) are not translated here
+ * (`undefined`): they keep the JavaScript tiers.
+ */
+import type { Insn } from '../decode.js';
+import { Kind } from '../kinds.js';
+import { TLB_MASK } from '../tlb.js';
+import { AREA_PC, AREA_REGS, AREA_RTLB, AREA_WTLB, TLB_BASE, TLB_TAG_HI } from '../hart-area.js';
+import { FunctionBody, Op, ValType, type FunctionType } from './encoder.js';
+
+const I32 = ValType.I32, I64 = ValType.I64;
+export const BLOCK_TYPE: FunctionType = { params: [I32, I32, I32, I32, I32], results: [I32] };
+
+/** The imports a block calls, in index order: the hart's load and store slow paths. */
+export const enum Import { Load = 0, Store = 1 }
+export const IMPORTS: readonly { name: string; type: FunctionType }[] = [
+  // ld(aLo, aHi, kind, rd, len, pcLo, pcHi, retired) → 1 done, 0 trapped or exited
+  { name: 'ld', type: { params: [I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] } },
+  // st(aLo, aHi, kind, vLo, vHi, len, pcLo, pcHi, retired) → 1 done, 0 trapped or exited
+  { name: 'st', type: { params: [I32, I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] } },
+];
+
+// Parameters.
+const AREA = 0, PL = 1, PH = 2, MAX = 3, TB = 4;
+
+const LOADS: Record<string, { kind: number; op: Op; align: number }> = {
+  lb: { kind: 1, op: Op.I64Load8S, align: 0 },
+  lbu: { kind: 1 | Kind.Unsigned, op: Op.I64Load8U, align: 0 },
+  lh: { kind: 2, op: Op.I64Load16S, align: 1 },
+  lhu: { kind: 2 | Kind.Unsigned, op: Op.I64Load16U, align: 1 },
+  lw: { kind: 4, op: Op.I64Load32S, align: 2 },
+  lwu: { kind: 4 | Kind.Unsigned, op: Op.I64Load32U, align: 2 },
+  ld: { kind: 8, op: Op.I64Load, align: 3 },
+};
+const STORES: Record<string, { kind: number; op: Op; align: number }> = {
+  sb: { kind: 1, op: Op.I64Store8, align: 0 },
+  sh: { kind: 2, op: Op.I64Store16, align: 1 },
+  sw: { kind: 4, op: Op.I64Store32, align: 2 },
+  sd: { kind: 8, op: Op.I64Store, align: 3 },
+};
+/** Register-immediate and register-register operations that are one i64 operator. */
+const ALU_IMM: Record<string, Op> = { addi: Op.I64Add, xori: Op.I64Xor, ori: Op.I64Or, andi: Op.I64And };
+const ALU: Record<string, Op> = {
+  add: Op.I64Add, sub: Op.I64Sub, xor: Op.I64Xor, or: Op.I64Or, and: Op.I64And, mul: Op.I64Mul,
+  sll: Op.I64Shl, srl: Op.I64ShrU, sra: Op.I64ShrS, // wasm takes the shift amount mod 64, as RISC-V does
+};
+const SHIFT_IMM: Record<string, Op> = { slli: Op.I64Shl, srli: Op.I64ShrU, srai: Op.I64ShrS };
+/** 32-bit operations: on the low words, the result sign-extended. */
+const ALU_W: Record<string, Op> = {
+  addw: Op.I32Add, subw: Op.I32Sub, mulw: Op.I32Mul, sllw: Op.I32Shl, srlw: Op.I32ShrU, sraw: Op.I32ShrS,
+};
+const SHIFT_IMM_W: Record<string, Op> = { slliw: Op.I32Shl, srliw: Op.I32ShrU, sraiw: Op.I32ShrS };
+const BRANCH: Record<string, Op> = {
+  beq: Op.I64Eq, bne: Op.I64Ne, blt: Op.I64LtS, bge: Op.I64GeS, bltu: Op.I64LtU, bgeu: Op.I64GeU,
+};
+const DIVIDE = new Set(['div', 'divu', 'rem', 'remu', 'divw', 'divuw', 'remw', 'remuw']);
+const OTHER = new Set(['lui', 'auipc', 'slti', 'sltiu', 'slt', 'sltu', 'jal', 'jalr', 'fence']);
+
+/** Whether the wasm tier translates `ins` (else its block stays in the JavaScript tiers). */
+export function wasmSupports(ins: Insn): boolean {
+  const op = ins.op;
+  return LOADS[op] !== undefined || STORES[op] !== undefined || ALU_IMM[op] !== undefined || ALU[op] !== undefined ||
+    SHIFT_IMM[op] !== undefined || ALU_W[op] !== undefined || SHIFT_IMM_W[op] !== undefined || op === 'addiw' ||
+    BRANCH[op] !== undefined || DIVIDE.has(op) || OTHER.has(op);
+}
+
+/** Which registers an instruction reads (rs1, rs2) and writes (rd). */
+function reads(ins: Insn): number[] {
+  const op = ins.op;
+  if (op === 'lui' || op === 'auipc' || op === 'jal' || op === 'fence') return [];
+  if (LOADS[op] !== undefined || ALU_IMM[op] !== undefined || SHIFT_IMM[op] !== undefined || SHIFT_IMM_W[op] !== undefined ||
+    op === 'addiw' || op === 'slti' || op === 'sltiu' || op === 'jalr') return [ins.rs1];
+  return [ins.rs1, ins.rs2];
+}
+const writes = (ins: Insn): boolean =>
+  STORES[ins.op] === undefined && BRANCH[ins.op] === undefined && ins.op !== 'fence' && ins.rd !== 0;
+
+/** The body of a block's function: `insns` (each one the tier translates: wasmSupports) at byte `offsets` from the block start. */
+export function wasmBlockBody(insns: readonly Insn[], offsets: readonly number[]): FunctionBody {
+  return new BlockBuilder(insns, offsets).build();
+}
+
+class BlockBuilder {
+  private readonly f = new FunctionBody(5);
+  /** The local of each register the block uses (0 where it does not). */
+  private readonly reg = new Array<number>(32).fill(0);
+  private readonly used: number[] = [];
+  private readonly written: number[] = [];
+  private readonly pc0: number;
+  private readonly n: number;
+  private readonly z: number;
+  private readonly a: number;
+  private readonly e: number;
+  private readonly t: number;
+  private readonly loops: boolean;
+  /** Nesting depth of blocks, loops and ifs below the function body (for `br $loop`). */
+  private depth = 0;
+  private loopDepth = -1;
+
+  constructor(private readonly insns: readonly Insn[], private readonly offsets: readonly number[]) {
+    const f = this.f;
+    for (const ins of insns) {
+      for (const i of reads(ins)) this.use(i);
+      if (writes(ins)) {
+        this.use(ins.rd);
+        if (!this.written.includes(ins.rd)) this.written.push(ins.rd);
+      }
+    }
+    this.pc0 = f.local(I64);
+    this.n = f.local(I32);
+    this.z = f.local(I32);
+    this.a = f.local(I64);
+    this.e = f.local(I32);
+    this.t = f.local(I64);
+    this.loops = insns.some((ins, k) => (BRANCH[ins.op] !== undefined || ins.op === 'jal') && offsets[k]! + ins.imm === 0);
+  }
+
+  private use(i: number): void {
+    if (i === 0 || this.reg[i] !== 0) return;
+    this.reg[i] = this.f.local(I64);
+    this.used.push(i);
+  }
+
+  build(): FunctionBody {
+    const f = this.f;
+    // pc0 = ph:pl
+    f.get(PH).op(Op.I64ExtendI32U).i64(32).op(Op.I64Shl).get(PL).op(Op.I64ExtendI32U).op(Op.I64Or).set(this.pc0);
+    for (const i of this.used) f.get(AREA).mem(Op.I64Load, 3, AREA_REGS + 8 * i).set(this.reg[i]!);
+    if (this.loops) {
+      f.begin(Op.Loop);
+      this.loopDepth = ++this.depth;
+    }
+    const count = this.insns.length;
+    for (let k = 0; k < count; k++) this.instruction(k);
+    const last = this.insns[count - 1]!;
+    if (last.op !== 'jal' && last.op !== 'jalr') this.exitTo(this.offsets[count - 1]! + last.len, count);
+    if (this.loops) { f.op(Op.End); this.depth--; }
+    // Every path returned; the validator still wants a value at the end of the body.
+    f.i32(0);
+    return f;
+  }
+
+  // ---- values
+
+  /** Push register i (x0 reads as 0). */
+  private get(i: number): void {
+    if (i === 0) this.f.i64(0);
+    else this.f.get(this.reg[i]!);
+  }
+
+  /** Pop the value on the stack into register i (dropped for x0). */
+  private put(i: number): void {
+    if (i === 0) this.f.op(Op.Drop);
+    else this.f.set(this.reg[i]!);
+  }
+
+  /** Push "j instructions retired" (plus the completed iterations of a self-loop). */
+  private retired(j: number): void {
+    this.f.i32(j);
+    if (this.loops) this.f.get(this.n).op(Op.I32Add);
+  }
+
+  /** Push the low word of the pc at byte offset o of the block. */
+  private pcLo(o: number): void {
+    this.f.get(PL);
+    if (o !== 0) this.f.i32(o).op(Op.I32Add);
+  }
+
+  // ---- leaving
+
+  private writeBack(): void {
+    for (const i of this.written) this.f.get(AREA).get(this.reg[i]!).mem(Op.I64Store, 3, AREA_REGS + 8 * i);
+  }
+
+  /** Leave with pc = block pc + `to`, `j` instructions retired in this pass. */
+  private exitTo(to: number, j: number): void {
+    const f = this.f;
+    this.writeBack();
+    f.get(AREA).get(this.pc0).i64(to).op(Op.I64Add).mem(Op.I64Store, 3, AREA_PC);
+    this.retired(j);
+    f.op(Op.Return);
+  }
+
+  /** Leave with pc already in `t`. */
+  private exitWithPcInT(j: number): void {
+    const f = this.f;
+    this.writeBack();
+    f.get(AREA).get(this.t).mem(Op.I64Store, 3, AREA_PC);
+    this.retired(j);
+    f.op(Op.Return);
+  }
+
+  /** A slow path trapped or exited: it set pc and counted what retired. */
+  private fail(): void {
+    this.writeBack();
+    this.f.i32(0).op(Op.Return);
+  }
+
+  /** Control goes to block offset `to` after instruction k: round the self-loop again, or leave. */
+  private goTo(to: number, k: number): void {
+    const f = this.f;
+    if (this.loops && to === 0) {
+      // n += k + 1; leave if another pass may not fit the budget or a store went the slow way (it may have written code).
+      f.get(this.n).i32(k + 1).op(Op.I32Add).tee(this.n);
+      f.i32(this.insns.length).op(Op.I32Add).get(MAX).op(Op.I32GtS).get(this.z).op(Op.I32Or);
+      f.begin(Op.If); this.depth++;
+      this.exitTo(0, 0);
+      f.op(Op.End); this.depth--;
+      f.br(Op.Br, this.depth - this.loopDepth);
+      return;
+    }
+    this.exitTo(to, k + 1);
+  }
+
+  // ---- instructions
+
+  private instruction(k: number): void {
+    const f = this.f;
+    const ins = this.insns[k]!;
+    const o = this.offsets[k]!;
+    const op = ins.op;
+    const { rd, rs1, rs2, imm } = ins;
+    const load = LOADS[op], store = STORES[op];
+    if (load !== undefined) { this.load(ins, o, k, load); return; }
+    if (store !== undefined) { this.store(ins, o, k, store); return; }
+    let alu: Op | undefined;
+    if ((alu = ALU_IMM[op]) !== undefined) { if (rd !== 0) { this.get(rs1); f.i64(imm).op(alu); this.put(rd); } return; }
+    if ((alu = ALU[op]) !== undefined) { if (rd !== 0) { this.get(rs1); this.get(rs2); f.op(alu); this.put(rd); } return; }
+    if ((alu = SHIFT_IMM[op]) !== undefined) { if (rd !== 0) { this.get(rs1); f.i64(imm & 63).op(alu); this.put(rd); } return; }
+    if ((alu = ALU_W[op]) !== undefined) {
+      if (rd !== 0) { this.get(rs1); f.op(Op.I32WrapI64); this.get(rs2); f.op(Op.I32WrapI64).op(alu).op(Op.I64ExtendI32S); this.put(rd); }
+      return;
+    }
+    if ((alu = SHIFT_IMM_W[op]) !== undefined) {
+      if (rd !== 0) { this.get(rs1); f.op(Op.I32WrapI64).i32(imm & 31).op(alu).op(Op.I64ExtendI32S); this.put(rd); }
+      return;
+    }
+    if ((alu = BRANCH[op]) !== undefined) {
+      this.get(rs1); this.get(rs2); f.op(alu);
+      f.begin(Op.If); this.depth++;
+      this.goTo(o + imm, k);
+      f.op(Op.End); this.depth--;
+      return;
+    }
+    if (DIVIDE.has(op)) { if (rd !== 0) this.divide(ins); return; }
+    switch (op) {
+      case 'addiw':
+        if (rd !== 0) { this.get(rs1); f.op(Op.I32WrapI64).i32(imm).op(Op.I32Add).op(Op.I64ExtendI32S); this.put(rd); }
+        return;
+      case 'lui': if (rd !== 0) { f.i64(imm); this.put(rd); } return;
+      case 'auipc': if (rd !== 0) { f.get(this.pc0).i64(o).op(Op.I64Add).i64(imm).op(Op.I64Add); this.put(rd); } return;
+      case 'slti': case 'sltiu':
+        if (rd !== 0) { this.get(rs1); f.i64(imm).op(op === 'slti' ? Op.I64LtS : Op.I64LtU).op(Op.I64ExtendI32U); this.put(rd); }
+        return;
+      case 'slt': case 'sltu':
+        if (rd !== 0) { this.get(rs1); this.get(rs2); f.op(op === 'slt' ? Op.I64LtS : Op.I64LtU).op(Op.I64ExtendI32U); this.put(rd); }
+        return;
+      case 'fence': return; // one thread: program order is memory order (parallel mode has no wasm tier)
+      case 'jal':
+        if (rd !== 0) { f.get(this.pc0).i64(o + ins.len).op(Op.I64Add); this.put(rd); }
+        this.goTo(o + imm, k);
+        return;
+      case 'jalr':
+        // The target first: rd may be rs1.
+        this.get(rs1); f.i64(imm).op(Op.I64Add).i64(-2).op(Op.I64And).set(this.t);
+        if (rd !== 0) { f.get(this.pc0).i64(o + ins.len).op(Op.I64Add); this.put(rd); }
+        this.exitWithPcInT(k + 1);
+        return;
+    }
+    throw new Error(`wasm tier: no translation for ${op}`);
+  }
+
+  /** div, divu, rem, remu and their W forms, with RISC-V's results for a zero divisor and signed overflow. */
+  private divide(ins: Insn): void {
+    const f = this.f;
+    const op = ins.op;
+    const word = op.endsWith('w');
+    const signed = op === 'div' || op === 'rem' || op === 'divw' || op === 'remw';
+    const rem = op.startsWith('rem');
+    const t = this.t;
+    // Operands into a (dividend) and t (divisor), as i64 (W forms: the low words, extended as the operation reads them).
+    const operand = (r: number): void => {
+      this.get(r);
+      if (word) f.op(Op.I32WrapI64).op(signed ? Op.I64ExtendI32S : Op.I64ExtendI32U);
+    };
+    operand(ins.rs1); f.set(this.a);
+    operand(ins.rs2); f.set(t);
+    f.get(t).op(Op.I64Eqz);
+    f.begin(Op.If); this.depth++;
+    // Divide by zero: the quotient is all ones, the remainder the dividend.
+    if (rem) f.get(this.a); else f.i64(-1);
+    f.set(t);
+    f.op(Op.Else);
+    if (signed) {
+      // The one overflow, MIN / -1 (of the operation's width): quotient MIN, remainder 0.
+      f.get(t).i64(-1).op(Op.I64Eq);
+      if (word) f.get(this.a).i64(-0x80000000).op(Op.I64Eq);
+      else f.get(this.a).i64(0, -0x80000000).op(Op.I64Eq);
+      f.op(Op.I32And);
+      f.begin(Op.If); this.depth++;
+      if (rem) f.i64(0); else f.get(this.a);
+      f.set(t);
+      f.op(Op.Else);
+      f.get(this.a).get(t).op(rem ? Op.I64RemS : Op.I64DivS).set(t);
+      f.op(Op.End); this.depth--;
+    } else {
+      if (word) {
+        // Unsigned 32-bit: the operands are zero-extended, so the 64-bit operation gives the 32-bit result.
+        f.get(this.a).get(t).op(rem ? Op.I64RemU : Op.I64DivU).set(t);
+      } else {
+        f.get(this.a).get(t).op(rem ? Op.I64RemU : Op.I64DivU).set(t);
+      }
+    }
+    f.op(Op.End); this.depth--;
+    f.get(t);
+    if (word) f.op(Op.I32WrapI64).op(Op.I64ExtendI32S);
+    this.put(ins.rd);
+  }
+
+  /** Effective address rs1 + imm into `a`; the TLB entry's byte offset in the area (+ bank) into `e`. */
+  private address(ins: Insn): void {
+    const f = this.f;
+    this.get(ins.rs1);
+    if (ins.imm !== 0) f.i64(ins.imm).op(Op.I64Add);
+    f.set(this.a);
+    // e = area + 4 * (((aLo >>> 12) & TLB_MASK) + tb)
+    f.get(this.a).op(Op.I32WrapI64).i32(12).op(Op.I32ShrU).i32(TLB_MASK).op(Op.I32And).get(TB).op(Op.I32Add)
+      .i32(2).op(Op.I32Shl).get(AREA).op(Op.I32Add).set(this.e);
+  }
+
+  /** Push "the TLB at `tlb` maps `a` for an access of `size` bytes, naturally aligned". */
+  private tlbHit(tlb: number, size: number): void {
+    const f = this.f;
+    f.get(this.e).mem(Op.I32Load, 2, tlb).get(this.a).op(Op.I32WrapI64).i32(-4096 | (size - 1)).op(Op.I32And).op(Op.I32Eq);
+    f.get(this.e).mem(Op.I32Load, 2, tlb + TLB_TAG_HI).get(this.a).i64(32).op(Op.I64ShrU).op(Op.I32WrapI64).op(Op.I32Eq);
+    f.op(Op.I32And);
+  }
+
+  /** Push the backing offset of `a` (after a hit in the TLB at `tlb`). */
+  private backing(tlb: number): void {
+    this.f.get(this.e).mem(Op.I32Load, 2, tlb + TLB_BASE).get(this.a).op(Op.I32WrapI64).op(Op.I32Add);
+  }
+
+  private load(ins: Insn, o: number, k: number, l: { kind: number; op: Op; align: number }): void {
+    const f = this.f;
+    const size = l.kind & Kind.SizeMask;
+    this.address(ins);
+    this.tlbHit(AREA_RTLB, size);
+    f.begin(Op.If); this.depth++;
+    if (ins.rd !== 0) { this.backing(AREA_RTLB); f.mem(l.op, l.align, 0); this.put(ins.rd); }
+    f.op(Op.Else);
+    // The hart's slow path, with pc and icount synchronised: it writes rd itself when it succeeds.
+    f.get(this.a).op(Op.I32WrapI64).get(this.a).i64(32).op(Op.I64ShrU).op(Op.I32WrapI64)
+      .i32(l.kind).i32(ins.rd).i32(ins.len);
+    this.pcLo(o); f.get(PH); this.retired(k);
+    f.call(Import.Load).op(Op.I32Eqz);
+    f.begin(Op.If); this.depth++;
+    this.fail();
+    f.op(Op.End); this.depth--;
+    if (ins.rd !== 0) f.get(AREA).mem(Op.I64Load, 3, AREA_REGS + 8 * ins.rd).set(this.reg[ins.rd]!);
+    f.op(Op.End); this.depth--;
+  }
+
+  private store(ins: Insn, o: number, k: number, s: { kind: number; op: Op; align: number }): void {
+    const f = this.f;
+    const size = s.kind & Kind.SizeMask;
+    this.address(ins);
+    this.tlbHit(AREA_WTLB, size);
+    f.begin(Op.If); this.depth++;
+    this.backing(AREA_WTLB); this.get(ins.rs2); f.mem(s.op, s.align, 0);
+    f.op(Op.Else);
+    f.get(this.a).op(Op.I32WrapI64).get(this.a).i64(32).op(Op.I64ShrU).op(Op.I32WrapI64).i32(s.kind);
+    this.get(ins.rs2); f.op(Op.I32WrapI64);
+    this.get(ins.rs2); f.i64(32).op(Op.I64ShrU).op(Op.I32WrapI64);
+    f.i32(ins.len);
+    this.pcLo(o); f.get(PH); this.retired(k);
+    f.call(Import.Store).op(Op.I32Eqz);
+    f.begin(Op.If); this.depth++;
+    this.fail();
+    f.op(Op.End); this.depth--;
+    // It may have written code: a self-loop stops before its next pass.
+    f.i32(1).set(this.z);
+    f.op(Op.End); this.depth--;
+  }
+}

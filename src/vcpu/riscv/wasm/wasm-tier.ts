@@ -1,0 +1,83 @@
+/**
+ * The wasm tier of a code cache: blocks of integer code compiled to WebAssembly once they have run a few times.
+ *
+ * Why: a JavaScript block starts in V8's bytecode interpreter and is fast only once V8 has optimised it after
+ * thousands of calls, so the JavaScript tier pays only for the hottest code (translate.ts). A wasm function is
+ * compiled to machine code at once (V8's Liftoff, about 10 µs for a block) and later optimised in the background,
+ * with native 64-bit arithmetic; so warm code, not only hot code, leaves the interpreter.
+ *
+ * Each block is a module of its own, instantiated over the guest's memory (its RAM, then the harts' areas: the
+ * registers and TLBs the code uses). The imports are the hart's load and store slow paths, called on the hart that
+ * runs the block (`running`).
+ */
+import type { Insn } from '../decode.js';
+import type { Hart } from '../hart.js';
+import { encodeModule, FunctionBody, ValType } from './encoder.js';
+import { BLOCK_TYPE, IMPORTS, wasmBlockBody } from './block-wasm.js';
+
+/** Calls block `index` of the tier's table: run(index, area, pl, ph, max, tb) → retired (block-wasm.ts). */
+export type WasmRun = (index: number, area: number, pl: number, ph: number, max: number, tb: number) => number;
+
+export class WasmTier {
+  /** The hart running wasm code now (the slow paths act on it). */
+  running: Hart | undefined = undefined;
+  /**
+   * Run a block by its index. Every call from JavaScript goes through this one function: a call site that always
+   * calls the same wasm function gets V8's inlined entry into wasm, where a call to each block's own export takes
+   * V8's generic JS-to-wasm wrapper (measured: ~10% of Linux's boot).
+   */
+  readonly run: WasmRun;
+  /** The blocks' functions, by index (0: none). */
+  private readonly table = new WebAssembly.Table({ element: 'anyfunc', initial: 1024 });
+  private next = 1;
+  /** Blocks compiled so far, and the modules they came in (for statistics). */
+  compiled = 0;
+  modules = 0;
+  private readonly imports: WebAssembly.Imports;
+  private readonly pages: number;
+
+  constructor(readonly memory: WebAssembly.Memory) {
+    this.pages = memory.buffer.byteLength / 65536;
+    const load = (aLo: number, aHi: number, kind: number, rd: number, len: number, pcLo: number, pcHi: number, retired: number): number => {
+      const h = this.running!;
+      h.pcLo = pcLo; h.pcHi = pcHi;
+      h.icount += retired;
+      if (!h.load(aLo, aHi, kind, rd, len)) return 0;
+      h.icount -= retired;
+      return 1;
+    };
+    const store = (aLo: number, aHi: number, kind: number, vLo: number, vHi: number, len: number, pcLo: number, pcHi: number,
+      retired: number): number => {
+      const h = this.running!;
+      h.pcLo = pcLo; h.pcHi = pcHi;
+      h.icount += retired;
+      if (!h.store(aLo, aHi, kind, vLo, vHi, len)) return 0;
+      h.icount -= retired;
+      return 1;
+    };
+    this.imports = { e: { m: memory, ld: load, st: store } };
+    const I32 = ValType.I32;
+    const driver = new FunctionBody(6);
+    driver.get(1).get(2).get(3).get(4).get(5).get(0).callIndirect(0);
+    const bytes = encodeModule({ table: true, types: [BLOCK_TYPE], functions: [] },
+      [{ name: 'run', type: { params: [I32, I32, I32, I32, I32, I32], results: [I32] }, body: driver }]);
+    this.run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { t: this.table } }).exports['run'] as WasmRun;
+  }
+
+  /**
+   * Blocks (their instructions, at byte offsets from their start; each all code the tier translates: wasmSupports)
+   * as wasm functions, in one module: a module costs about half a millisecond of its own, a function in it ~15 µs.
+   */
+  compile(blocks: readonly { insns: readonly Insn[]; offsets: readonly number[] }[]): number[] {
+    const functions = blocks.map((b, k) => ({ name: `b${k}`, type: BLOCK_TYPE, body: wasmBlockBody(b.insns, b.offsets) }));
+    const bytes = encodeModule({ memory: { pages: this.pages, shared: false }, functions: IMPORTS }, functions);
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), this.imports);
+    this.compiled += blocks.length;
+    this.modules++;
+    return functions.map((f) => {
+      if (this.next === this.table.length) this.table.grow(this.table.length);
+      this.table.set(this.next, instance.exports[f.name]);
+      return this.next++;
+    });
+  }
+}
