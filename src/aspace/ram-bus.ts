@@ -32,12 +32,19 @@ export interface RamBusOptions {
    * Back RAM with a SharedArrayBuffer (parallel mode: harts on other threads use the same memory), or take the
    * shared backing store and written-page bytes another thread's bus made for the same regions.
    */
-  readonly shared?: boolean | { readonly memory: SharedArrayBuffer; readonly dirty: SharedArrayBuffer };
+  readonly shared?: boolean | SharedBusBuffers;
   /**
    * Back RAM with a WebAssembly memory (the wasm tier's code addresses guest RAM directly), with `reserve` bytes more
-   * after the regions for the harts' areas (vcpu/riscv/hart-area.ts). Not with `shared`.
+   * after the regions for the harts' areas (vcpu/riscv/hart-area.ts); shared with `shared: true`.
    */
   readonly wasm?: { readonly reserve: number };
+}
+
+/** What a bus on another thread takes to share a bus's memory: `memory` is `wasm`'s buffer when there is one. */
+export interface SharedBusBuffers {
+  readonly memory: SharedArrayBuffer;
+  readonly dirty: SharedArrayBuffer;
+  readonly wasm?: WebAssembly.Memory;
 }
 
 /** Bytes of a WebAssembly memory page. */
@@ -75,16 +82,19 @@ export class RamBus implements Bus {
     const shared = options.shared;
     this.reservedOffset = offset;
     this.wasmMemory = undefined;
-    if (options.wasm !== undefined) {
-      if (shared) throw new RangeError('a shared guest memory cannot be a WebAssembly memory');
-      const size = Math.ceil((offset + options.wasm.reserve) / WASM_PAGE);
-      this.wasmMemory = new WebAssembly.Memory({ initial: size, maximum: size });
-      this.memory = this.wasmMemory.buffer;
-      this.dirty = new Uint8Array(pages);
-    } else if (typeof shared === 'object') {
-      if (shared.memory.byteLength !== offset || shared.dirty.byteLength !== pages) throw new RangeError('shared guest memory does not match the regions');
+    if (typeof shared === 'object') {
+      const size = shared.wasm ? shared.memory.byteLength >= offset : shared.memory.byteLength === offset;
+      if (!size || shared.dirty.byteLength !== pages || (shared.wasm && shared.wasm.buffer !== shared.memory)) {
+        throw new RangeError('shared guest memory does not match the regions');
+      }
+      this.wasmMemory = shared.wasm;
       this.memory = shared.memory;
       this.dirty = new Uint8Array(shared.dirty);
+    } else if (options.wasm !== undefined) {
+      const size = Math.ceil((offset + options.wasm.reserve) / WASM_PAGE);
+      this.wasmMemory = new WebAssembly.Memory({ initial: size, maximum: size, shared: shared === true });
+      this.memory = this.wasmMemory.buffer;
+      this.dirty = shared ? new Uint8Array(new SharedArrayBuffer(pages)) : new Uint8Array(pages);
     } else if (shared) {
       this.memory = new SharedArrayBuffer(offset);
       this.dirty = new Uint8Array(new SharedArrayBuffer(pages));
@@ -97,9 +107,10 @@ export class RamBus implements Bus {
   }
 
   /** The backing store and written-page bytes, for a bus on another thread (a shared bus only). */
-  sharedBuffers(): { memory: SharedArrayBuffer; dirty: SharedArrayBuffer } | undefined {
+  sharedBuffers(): SharedBusBuffers | undefined {
     const memory = this.memory, dirty = this.dirty.buffer;
-    return memory instanceof SharedArrayBuffer && dirty instanceof SharedArrayBuffer ? { memory, dirty } : undefined;
+    if (!(memory instanceof SharedArrayBuffer && dirty instanceof SharedArrayBuffer)) return undefined;
+    return this.wasmMemory ? { memory, dirty, wasm: this.wasmMemory } : { memory, dirty };
   }
 
   lookupPage(paLo: number, paHi: number): number {

@@ -77,7 +77,7 @@ export interface GuestOptions {
   readonly hotAfter?: number;
   /**
    * Runs of a block before the wasm tier takes it (default DEFAULT_WASM_AFTER; 1 from its first run; Infinity: no wasm
-   * tier). Not in parallel mode.
+   * tier).
    */
   readonly wasmAfter?: number;
   /** The event log (`--log`), if one is kept. */
@@ -101,6 +101,10 @@ export interface ParallelBuffers {
   readonly regions: readonly MemoryRegionSpec[];
   readonly memory: SharedArrayBuffer;
   readonly dirty: SharedArrayBuffer;
+  /** The guest memory as a WebAssembly memory (the wasm tier), whose buffer `memory` is. */
+  readonly wasm?: WebAssembly.Memory;
+  /** Where the areas of the harts on worker threads start in `memory` (hart-area.ts), with the wasm tier. */
+  readonly workerAreas: number;
   readonly area: SharedGuestBuffers;
 }
 
@@ -181,10 +185,11 @@ export class GuestInstance implements VcpuLoopGuest {
     this.clock.restart(opts.scheduler.now());
     this.irqs = new IrqRouter(`${config.name}/irq`);
     const count = Math.max(1, opts.vcpuCount ?? config.vcpus.length);
-    // The wasm tier wants RAM in a WebAssembly memory, with the harts' areas after it (vcpu/riscv/hart-area.ts).
-    const wasm = opts.parallel === undefined && opts.wasmAfter !== Infinity;
+    // The wasm tier wants RAM in a WebAssembly memory, with the harts' areas after it (vcpu/riscv/hart-area.ts): in
+    // parallel mode twice as many, for the harts on worker threads.
+    const areas = opts.wasmAfter === Infinity ? 0 : (opts.parallel ? 2 : 1) * count;
     this.aspace = new AddressSpace(memoryRegions(config),
-      wasm ? { wasm: { reserve: count * HART_AREA_BYTES } } : { shared: opts.parallel !== undefined });
+      { shared: opts.parallel !== undefined, wasm: areas ? { reserve: areas * HART_AREA_BYTES } : undefined });
     const bus = this.aspace.bus;
     this.parallelArea = opts.parallel ? createSharedGuest(count, bus.memory.byteLength >>> 12, opts.parallel.workers) : undefined;
     const sharing = this.parallelArea ? new SharedCode(this.parallelArea, 0) : undefined;
@@ -248,7 +253,9 @@ export class GuestInstance implements VcpuLoopGuest {
   parallelBuffers(): ParallelBuffers | undefined {
     const shared = this.aspace.bus.sharedBuffers();
     if (!shared || !this.parallelArea) return undefined;
-    return { regions: busOrder(memoryRegions(this.config)), ...shared, area: this.parallelArea };
+    // The harts on worker threads have areas of their own, after those of the harts here.
+    const workerAreas = this.aspace.bus.reservedOffset + this.vcpus.length * HART_AREA_BYTES;
+    return { regions: busOrder(memoryRegions(this.config)), ...shared, workerAreas, area: this.parallelArea };
   }
 
   /**

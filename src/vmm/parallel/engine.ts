@@ -171,6 +171,7 @@ export class ParallelEngine {
           id, name: guest.name, regions: shared.regions, memory: shared.memory, dirty: shared.dirty, shared: shared.area,
           vcpuCount: guest.vcpus.length, clockBase, nsPerTick, instructionsPerTick: guest.vcpus[0]!.hart.instructionsPerTick,
           hotAfter: guest.vcpus[0]!.hart.code.hotAfter, unmapped: guest.unmapped,
+          wasm: shared.wasm ? { memory: shared.wasm, areas: shared.workerAreas, after: guest.vcpus[0]!.hart.code.wasmAfter } : undefined,
           devices: postedRegions(guest),
         },
       });

@@ -23,6 +23,8 @@ export interface WorkerGuestSpec {
   readonly nsPerTick: number;
   readonly instructionsPerTick: number;
   readonly hotAfter: number | undefined;
+  /** The wasm tier: the guest memory as a WebAssembly memory, where the areas of this worker's harts start, and when it takes a block. */
+  readonly wasm: { readonly memory: WebAssembly.Memory; readonly areas: number; readonly after: number } | undefined;
   readonly unmapped: UnmappedAccess;
   /** Device regions [base, end): a store there is posted (the VCPU goes on; a FENCE or a load waits for it). */
   readonly devices: readonly (readonly [number, number])[];

@@ -10,6 +10,7 @@ import { Exit } from '../../vcpu/riscv/exit.js';
 import { Hart, IRQ_SOFTWARE, IRQ_TIMER } from '../../vcpu/riscv/hart.js';
 import { saveHart, restoreHart } from '../../vcpu/riscv/hart-state.js';
 import { CodeCache } from '../../vcpu/riscv/translate.js';
+import { HART_AREA_BYTES } from '../../vcpu/riscv/hart-area.js';
 import { handleSbiCall, SbiError, type SbiPlatform } from '../sbi/sbi.js';
 import { WallClock, hostNs } from './live-clock.js';
 import { Fence, ReplyStatus, SharedCode, VCPU_WORDS, Word } from './shared-area.js';
@@ -156,9 +157,10 @@ export class ParallelWorker {
   }
 
   private addGuest(spec: WorkerGuestSpec): void {
-    const bus = new RamBus(spec.regions, { shared: { memory: spec.memory, dirty: spec.dirty } });
+    const wasm = spec.wasm;
+    const bus = new RamBus(spec.regions, { shared: { memory: spec.memory, dirty: spec.dirty, wasm: wasm?.memory } });
     const sharing = new SharedCode(spec.shared, this.init.index + 1);
-    const code = new CodeCache(bus.memory, { hotAfter: spec.hotAfter, sharing });
+    const code = new CodeCache(bus.memory, { hotAfter: spec.hotAfter, sharing, wasm: wasm ? { memory: wasm.memory, after: wasm.after } : undefined });
     const g: GuestHere = {
       spec, bus, code, sharing, clock: new WallClock(spec.clockBase, spec.nsPerTick), ctl: new Int32Array(spec.shared.ctl),
       harts: new Array<Hart | undefined>(spec.vcpuCount).fill(undefined), active: [], reported: { decoded: 0, translated: 0 },
@@ -172,7 +174,9 @@ export class ParallelWorker {
     if (!g || g.active.some((v) => v.index === index)) return;
     let h = g.harts[index];
     if (!h) {
-      h = new Hart(g.bus, { hartId: index, instructionsPerTick: g.spec.instructionsPerTick, code: g.code });
+      const areas = g.spec.wasm?.areas;
+      const area = areas === undefined ? undefined : { buffer: g.bus.memory, offset: areas + index * HART_AREA_BYTES };
+      h = new Hart(g.bus, { hartId: index, instructionsPerTick: g.spec.instructionsPerTick, code: g.code, area });
       g.harts[index] = h;
     }
     restoreHart(h, state);

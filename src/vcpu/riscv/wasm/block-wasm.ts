@@ -25,13 +25,15 @@ import { FunctionBody, Op, ValType, type FunctionType } from './encoder.js';
 const I32 = ValType.I32, I64 = ValType.I64;
 export const BLOCK_TYPE: FunctionType = { params: [I32, I32, I32, I32, I32], results: [I32] };
 
-/** The imports a block calls, in index order: the hart's load and store slow paths. */
-export const enum Import { Load = 0, Store = 1 }
+/** The imports a block calls, in index order: the hart's load and store slow paths, and its FENCE. */
+export const enum Import { Load = 0, Store = 1, Fence = 2 }
 export const IMPORTS: readonly { name: string; type: FunctionType }[] = [
   // ld(aLo, aHi, kind, rd, len, pcLo, pcHi, retired) → 1 done, 0 trapped or exited
   { name: 'ld', type: { params: [I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] } },
   // st(aLo, aHi, kind, vLo, vHi, len, pcLo, pcHi, retired) → 1 done, 0 trapped or exited
   { name: 'st', type: { params: [I32, I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] } },
+  // fence(): parallel mode's FENCE (a host barrier, and posted MMIO stores done)
+  { name: 'fence', type: { params: [], results: [] } },
 ];
 
 // Parameters.
@@ -89,9 +91,12 @@ function reads(ins: Insn): number[] {
 const writes = (ins: Insn): boolean =>
   STORES[ins.op] === undefined && BRANCH[ins.op] === undefined && ins.op !== 'fence' && ins.rd !== 0;
 
-/** The body of a block's function: `insns` (each one the tier translates: wasmSupports) at byte `offsets` from the block start. */
-export function wasmBlockBody(insns: readonly Insn[], offsets: readonly number[]): FunctionBody {
-  return new BlockBuilder(insns, offsets).build();
+/**
+ * The body of a block's function: `insns` (each one the tier translates: wasmSupports) at byte `offsets` from the
+ * block start. `shared`: the guest memory is shared with other threads (parallel mode).
+ */
+export function wasmBlockBody(insns: readonly Insn[], offsets: readonly number[], shared: boolean): FunctionBody {
+  return new BlockBuilder(insns, offsets, shared).build();
 }
 
 class BlockBuilder {
@@ -111,7 +116,7 @@ class BlockBuilder {
   private depth = 0;
   private loopDepth = -1;
 
-  constructor(private readonly insns: readonly Insn[], private readonly offsets: readonly number[]) {
+  constructor(private readonly insns: readonly Insn[], private readonly offsets: readonly number[], private readonly shared: boolean) {
     const f = this.f;
     for (const ins of insns) {
       for (const i of reads(ins)) this.use(i);
@@ -269,7 +274,10 @@ class BlockBuilder {
       case 'slt': case 'sltu':
         if (rd !== 0) { this.get(rs1); this.get(rs2); f.op(op === 'slt' ? Op.I64LtS : Op.I64LtU).op(Op.I64ExtendI32U); this.put(rd); }
         return;
-      case 'fence': return; // one thread: program order is memory order (parallel mode has no wasm tier)
+      case 'fence':
+        // One thread: program order is memory order. Other threads: the hart's FENCE (a host barrier; posted MMIO).
+        if (this.shared) f.call(Import.Fence);
+        return;
       case 'jal':
         if (rd !== 0) { f.get(this.pc0).i64(o + ins.len).op(Op.I64Add); this.put(rd); }
         this.goTo(o + imm, k);

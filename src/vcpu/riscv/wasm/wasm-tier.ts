@@ -35,9 +35,12 @@ export class WasmTier {
   modules = 0;
   private readonly imports: WebAssembly.Imports;
   private readonly pages: number;
+  /** The memory is shared with other threads (parallel mode). */
+  private readonly shared: boolean;
 
   constructor(readonly memory: WebAssembly.Memory) {
     this.pages = memory.buffer.byteLength / 65536;
+    this.shared = memory.buffer instanceof SharedArrayBuffer;
     const load = (aLo: number, aHi: number, kind: number, rd: number, len: number, pcLo: number, pcHi: number, retired: number): number => {
       const h = this.running!;
       h.pcLo = pcLo; h.pcHi = pcHi;
@@ -55,7 +58,8 @@ export class WasmTier {
       h.icount -= retired;
       return 1;
     };
-    this.imports = { e: { m: memory, ld: load, st: store } };
+    const fence = (): void => { this.running!.fence(); };
+    this.imports = { e: { m: memory, ld: load, st: store, fence } };
     const I32 = ValType.I32;
     const driver = new FunctionBody(6);
     driver.get(1).get(2).get(3).get(4).get(5).get(0).callIndirect(0);
@@ -69,8 +73,8 @@ export class WasmTier {
    * as wasm functions, in one module: a module costs about half a millisecond of its own, a function in it ~15 µs.
    */
   compile(blocks: readonly { insns: readonly Insn[]; offsets: readonly number[] }[]): number[] {
-    const functions = blocks.map((b, k) => ({ name: `b${k}`, type: BLOCK_TYPE, body: wasmBlockBody(b.insns, b.offsets) }));
-    const bytes = encodeModule({ memory: { pages: this.pages, shared: false }, functions: IMPORTS }, functions);
+    const functions = blocks.map((b, k) => ({ name: `b${k}`, type: BLOCK_TYPE, body: wasmBlockBody(b.insns, b.offsets, this.shared) }));
+    const bytes = encodeModule({ memory: { pages: this.pages, shared: this.shared }, functions: IMPORTS }, functions);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), this.imports);
     this.compiled += blocks.length;
     this.modules++;
