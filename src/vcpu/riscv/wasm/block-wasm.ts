@@ -111,8 +111,10 @@ class BlockBuilder {
   private readonly a: number;
   private readonly e: number;
   private readonly t: number;
+  /** What the function returns (instructions retired), set by each exit. */
+  private readonly ret: number;
   private readonly loops: boolean;
-  /** Nesting depth of blocks, loops and ifs below the function body (for `br $loop`). */
+  /** Open blocks, loops and ifs: 1 is the block every exit leaves (for `br`). */
   private depth = 0;
   private loopDepth = -1;
 
@@ -131,6 +133,7 @@ class BlockBuilder {
     this.a = f.local(I64);
     this.e = f.local(I32);
     this.t = f.local(I64);
+    this.ret = f.local(I32);
     this.loops = insns.some((ins, k) => (BRANCH[ins.op] !== undefined || ins.op === 'jal') && offsets[k]! + ins.imm === 0);
   }
 
@@ -145,6 +148,9 @@ class BlockBuilder {
     // pc0 = ph:pl
     f.get(PH).op(Op.I64ExtendI32U).i64(32).op(Op.I64Shl).get(PL).op(Op.I64ExtendI32U).op(Op.I64Or).set(this.pc0);
     for (const i of this.used) f.get(AREA).mem(Op.I64Load, 3, AREA_REGS + 8 * i).set(this.reg[i]!);
+    // Every exit sets the pc (in t) and `ret`, and branches out of this block to the one epilogue.
+    f.begin(Op.Block);
+    this.depth = 1;
     if (this.loops) {
       f.begin(Op.Loop);
       this.loopDepth = ++this.depth;
@@ -154,8 +160,11 @@ class BlockBuilder {
     const last = this.insns[count - 1]!;
     if (last.op !== 'jal' && last.op !== 'jalr') this.exitTo(this.offsets[count - 1]! + last.len, count);
     if (this.loops) { f.op(Op.End); this.depth--; }
-    // Every path returned; the validator still wants a value at the end of the body.
-    f.i32(0);
+    f.op(Op.End);
+    // The epilogue: registers back, pc out (not read when a slow path failed: it set pc itself), the count.
+    this.writeBack();
+    f.get(AREA).get(this.t).mem(Op.I64Store, 3, AREA_PC);
+    f.get(this.ret);
     return f;
   }
 
@@ -193,26 +202,19 @@ class BlockBuilder {
 
   /** Leave with pc = block pc + `to`, `j` instructions retired in this pass. */
   private exitTo(to: number, j: number): void {
-    const f = this.f;
-    this.writeBack();
-    f.get(AREA).get(this.pc0).i64(to).op(Op.I64Add).mem(Op.I64Store, 3, AREA_PC);
-    this.retired(j);
-    f.op(Op.Return);
+    this.f.get(this.pc0).i64(to).op(Op.I64Add).set(this.t);
+    this.exitWithPcInT(j);
   }
 
   /** Leave with pc already in `t`. */
   private exitWithPcInT(j: number): void {
-    const f = this.f;
-    this.writeBack();
-    f.get(AREA).get(this.t).mem(Op.I64Store, 3, AREA_PC);
     this.retired(j);
-    f.op(Op.Return);
+    this.f.set(this.ret).br(Op.Br, this.depth - 1);
   }
 
   /** A slow path trapped or exited: it set pc and counted what retired. */
   private fail(): void {
-    this.writeBack();
-    this.f.i32(0).op(Op.Return);
+    this.f.i32(0).set(this.ret).br(Op.Br, this.depth - 1);
   }
 
   /** Control goes to block offset `to` after instruction k: round the self-loop again, or leave. */
