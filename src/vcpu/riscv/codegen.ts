@@ -394,8 +394,8 @@ function emit(
 }
 
 /** FP operations that read an integer rs1 (fpu.ts reads it from `r`), and those that write an integer rd. */
-const FP_INT_SOURCE = /^(fmv_[wd]_x|fcvt_[sd]_(w|wu|l|lu))$/;
-const FP_INT_DEST = /^(feq|flt|fle|fclass|fmv_x|fcvt_(w|wu|l|lu)_)/;
+export const FP_INT_SOURCE = /^(fmv_[wd]_x|fcvt_[sd]_(w|wu|l|lu))$/;
+export const FP_INT_DEST = /^(feq|flt|fle|fclass|fmv_x|fcvt_(w|wu|l|lu)_)/;
 
 /** sll, srl, sra by `amount` (0..63; by default the low 6 bits of rs2). */
 function shiftVar(op: string, x: Operands, amount = `${x.L2}&63`): string {

@@ -11,6 +11,12 @@ export const HART_AREA_BYTES = 65536;
 export const AREA_REGS = 0;
 /** Where wasm code leaves the pc on its way out (an i64). */
 export const AREA_PC = 256;
+/** The FP registers (doubles; singles NaN-boxed): f[i] at 8i. */
+export const AREA_FREGS = 512;
+/** fflags, frm and sstatus.FS, an int32 each. */
+export const AREA_FFLAGS = 768;
+export const AREA_FRM = 772;
+export const AREA_FS = 776;
 /** Bytes of one TLB array (tag, tagHi or base: an int32 per entry of both banks). */
 export const TLB_ARRAY_BYTES = 2 * TLB_SIZE * 4;
 /** The read TLB's tag, tagHi and base arrays, one after another; then the write TLB's. */

@@ -11,7 +11,7 @@ import type { Bus } from './bus.js';
 import { Exit } from './exit.js';
 import type { HartDebug } from './debug.js';
 import { TlbSet, TLB_MASK, TLB_USER_BANK } from './tlb.js';
-import { AREA_PC, AREA_REGS, AREA_RTLB, AREA_WTLB, type HartArea } from './hart-area.js';
+import { AREA_FFLAGS, AREA_FREGS, AREA_FS, AREA_PC, AREA_REGS, AREA_RTLB, AREA_WTLB, type HartArea } from './hart-area.js';
 import { Access, walk, type WalkContext, type WalkResult } from './mmu.js';
 import { CodeCache, type Block } from './translate.js';
 import { decodeWord, interpretOne } from './interpret.js';
@@ -64,8 +64,15 @@ export class Hart implements WalkContext {
   /** FP registers as doubles and as words (same storage). */
   readonly f: Float64Array;
   readonly fw: Int32Array;
-  fflags = 0;
-  frm = 0;
+  /** fflags, frm and sstatus.FS: words of the hart's area, which wasm code reads and writes (hart-area.ts). */
+  private readonly fpState: Int32Array;
+  get fflags(): number { return this.fpState[0]!; }
+  set fflags(v: number) { this.fpState[0] = v; }
+  get frm(): number { return this.fpState[1]!; }
+  set frm(v: number) { this.fpState[1] = v; }
+  /** sstatus.FS, kept apart because translated FP code tests and sets it. */
+  get fs(): number { return this.fpState[2]!; }
+  set fs(v: number) { this.fpState[2] = v; }
 
   pcLo = 0;
   pcHi = 0;
@@ -73,10 +80,8 @@ export class Hart implements WalkContext {
   /** Retired instructions since reset: the source of cycle, instret and virtual time. */
   icount = 0;
 
-  // sstatus, held as its fields.
+  // sstatus, held as its fields (FS above).
   status = 0;
-  /** sstatus.FS, kept apart because translated FP code tests and sets it. */
-  fs = 0;
   sie = 0;
   /** Software-writable pending bits (SSIP). */
   sipSoft = 0;
@@ -168,9 +173,11 @@ export class Hart implements WalkContext {
     this.wtlb = area ? new TlbSet(area.buffer, area.offset + AREA_WTLB) : new TlbSet();
     this.areaOffset = area ? area.offset : -1;
     this.areaPc = area ? new Int32Array(area.buffer, area.offset + AREA_PC, 2) : undefined;
-    const fregs = new ArrayBuffer(256);
-    this.f = new Float64Array(fregs);
-    this.fw = new Int32Array(fregs);
+    const fregs = area ? area.buffer : new ArrayBuffer(AREA_FS + 4);
+    const at = area ? area.offset : 0;
+    this.f = new Float64Array(fregs, at + AREA_FREGS, 32);
+    this.fw = new Int32Array(fregs, at + AREA_FREGS, 64);
+    this.fpState = new Int32Array(fregs, at + AREA_FFLAGS, 3);
     this.hartId = options.hartId ?? 0;
     this.instructionsPerTick = options.instructionsPerTick ?? 10;
     this.code = options.code ?? new CodeCache(bus.memory);

@@ -37,7 +37,10 @@ export type BlockFn = (h: Hart, r: Int32Array, pl: number, ph: number, max: numb
 export class Block {
   /** The translated function, once the block is hot. */
   fn: BlockFn | undefined = undefined;
-  /** The wasm tier's index of the block's function (0 until the block is warm and compiled, if it ever is). */
+  /**
+   * The wasm tier's index of the block's function (0 until the block is warm and compiled, if it ever is). The
+   * function may run only the block's first instructions, up to one the tier does not translate.
+   */
   wasm = 0;
   /** The wasm tier has taken this block (it is compiled, or waits for its batch), or cannot translate it. */
   noWasm = false;
@@ -334,13 +337,21 @@ export class CodeCache {
   }
 
   /**
-   * A block has become warm: the wasm tier takes it if all of it is code the tier translates. It runs as before until
-   * its batch is full and compiled (at once when the tier takes blocks from their first run: tests).
+   * A block has become warm: the wasm tier takes it, or the part of it before the first instruction the tier does
+   * not translate. It runs as before until its batch is full and compiled (at once when the tier takes blocks from
+   * their first run: tests).
    */
   private toWasm(block: Block): void {
     block.noWasm = true;
     const code = instructionsOf(block);
-    if (!code.insns.every(wasmSupports)) return;
+    // Up to the first instruction the tier does not translate (a CSR write, a system instruction, an AMO...): the
+    // wasm function ends there with pc at it, and the dispatcher goes on from there as after any block.
+    const supported = code.insns.findIndex((ins) => !wasmSupports(ins));
+    if (supported === 0) return;
+    if (supported > 0) {
+      code.insns.length = supported;
+      code.offsets.length = supported;
+    }
     this.warm.push(block);
     this.warmCode.push(code);
     if (this.warm.length >= WASM_BATCH || this.wasmAfter <= 1) this.compileWarm();

@@ -17,16 +17,25 @@
  * (`undefined`): they keep the JavaScript tiers.
  */
 import type { Insn } from '../decode.js';
+import * as fpu from '../fpu.js';
 import { Kind } from '../kinds.js';
 import { TLB_MASK } from '../tlb.js';
-import { AREA_PC, AREA_REGS, AREA_RTLB, AREA_WTLB, TLB_BASE, TLB_TAG_HI } from '../hart-area.js';
+import { FP_INT_DEST, FP_INT_SOURCE } from '../codegen.js';
+import { ROUNDED } from '../operands.js';
+import {
+  AREA_FFLAGS, AREA_FREGS, AREA_FRM, AREA_FS, AREA_PC, AREA_REGS, AREA_RTLB, AREA_WTLB, TLB_BASE, TLB_TAG_HI,
+} from '../hart-area.js';
 import { FunctionBody, Op, ValType, type FunctionType } from './encoder.js';
 
 const I32 = ValType.I32, I64 = ValType.I64;
 export const BLOCK_TYPE: FunctionType = { params: [I32, I32, I32, I32, I32], results: [I32] };
 
-/** The imports a block calls, in index order: the hart's load and store slow paths, and its FENCE. */
-export const enum Import { Load = 0, Store = 1, Fence = 2 }
+/**
+ * The imports a block calls, in index order: the hart's load and store slow paths, its FENCE, an FP operation of
+ * fpu.ts (by its index in FP_OPS), and the illegal-instruction trap of an FP instruction with FS off or an invalid
+ * dynamic rounding mode.
+ */
+export const enum Import { Load = 0, Store = 1, Fence = 2, Fp = 3, FpIllegal = 4 }
 export const IMPORTS: readonly { name: string; type: FunctionType }[] = [
   // ld(aLo, aHi, kind, rd, len, pcLo, pcHi, retired) → 1 done, 0 trapped or exited
   { name: 'ld', type: { params: [I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] } },
@@ -34,7 +43,35 @@ export const IMPORTS: readonly { name: string; type: FunctionType }[] = [
   { name: 'st', type: { params: [I32, I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] } },
   // fence(): parallel mode's FENCE (a host barrier, and posted MMIO stores done)
   { name: 'fence', type: { params: [], results: [] } },
+  // fp(index, rd, rs1, rs2, rs3, rm): FP_OPS[index] on the hart
+  { name: 'fp', type: { params: [I32, I32, I32, I32, I32, I32], results: [] } },
+  // fpIllegal(raw, pcLo, pcHi, retired)
+  { name: 'fpIllegal', type: { params: [I32, I32, I32, I32], results: [] } },
 ];
+
+/** The FP operations of fpu.ts (one per instruction), by the index the `fp` import takes. */
+export const FP_OPS: readonly string[] = Object.keys(fpu).filter((k) => typeof (fpu as Record<string, unknown>)[k] === 'function').sort();
+const FP_INDEX = new Map(FP_OPS.map((op, i) => [op, i]));
+/** FP loads and stores: NaN-boxed singles (4 bytes) or doubles. */
+const FP_MEMORY: Record<string, { size: number; store: boolean }> = {
+  flw: { size: 4, store: false }, fld: { size: 8, store: false }, fsw: { size: 4, store: true }, fsd: { size: 8, store: true },
+};
+/**
+ * The FP operations computed in wasm when the rounding mode is RNE and NX is already set (else fpu.ts computes
+ * them): the result is then the native one, and only a result out of the range below can raise a flag. The same
+ * fast paths as fpu.ts's own: the smallest magnitude is 0 for + and − (an exact result raises nothing), else the
+ * smallest normal (2^-1021 for a double product: fpu.ts's bound), the largest the largest finite.
+ */
+const FP_FAST: Record<string, { double: boolean; op: Op; min: number }> = {
+  fadd_d: { double: true, op: Op.F64Add, min: 0 }, fsub_d: { double: true, op: Op.F64Sub, min: 0 },
+  fmul_d: { double: true, op: Op.F64Mul, min: 2 ** -1021 },
+  fadd_s: { double: false, op: Op.F32Add, min: 2 ** -126 }, fsub_s: { double: false, op: Op.F32Sub, min: 2 ** -126 },
+  fmul_s: { double: false, op: Op.F32Mul, min: 2 ** -126 },
+};
+const MAX_D = 1.7976931348623157e308;
+const MAX_S = 3.4028234663852886e38;
+/** fflags.NX */
+const NX = 1;
 
 // Parameters.
 const AREA = 0, PL = 1, PH = 2, MAX = 3, TB = 4;
@@ -77,19 +114,25 @@ export function wasmSupports(ins: Insn): boolean {
   const op = ins.op;
   return LOADS[op] !== undefined || STORES[op] !== undefined || ALU_IMM[op] !== undefined || ALU[op] !== undefined ||
     SHIFT_IMM[op] !== undefined || ALU_W[op] !== undefined || SHIFT_IMM_W[op] !== undefined || op === 'addiw' ||
-    BRANCH[op] !== undefined || DIVIDE.has(op) || OTHER.has(op);
+    BRANCH[op] !== undefined || DIVIDE.has(op) || OTHER.has(op) || FP_MEMORY[op] !== undefined || FP_INDEX.has(op);
 }
 
 /** Which registers an instruction reads (rs1, rs2) and writes (rd). */
 function reads(ins: Insn): number[] {
   const op = ins.op;
+  if (FP_MEMORY[op] !== undefined) return [ins.rs1];
+  if (FP_INDEX.has(op)) return FP_INT_SOURCE.test(op) ? [ins.rs1] : [];
   if (op === 'lui' || op === 'auipc' || op === 'jal' || op === 'fence') return [];
   if (LOADS[op] !== undefined || ALU_IMM[op] !== undefined || SHIFT_IMM[op] !== undefined || SHIFT_IMM_W[op] !== undefined ||
     op === 'addiw' || op === 'slti' || op === 'sltiu' || op === 'jalr') return [ins.rs1];
   return [ins.rs1, ins.rs2];
 }
-const writes = (ins: Insn): boolean =>
-  STORES[ins.op] === undefined && BRANCH[ins.op] === undefined && ins.op !== 'fence' && ins.rd !== 0;
+function writes(ins: Insn): boolean {
+  const op = ins.op;
+  if (ins.rd === 0 || FP_MEMORY[op] !== undefined) return false;
+  if (FP_INDEX.has(op)) return FP_INT_DEST.test(op);
+  return STORES[op] === undefined && BRANCH[op] === undefined && op !== 'fence';
+}
 
 /**
  * The body of a block's function: `insns` (each one the tier translates: wasmSupports) at byte `offsets` from the
@@ -117,6 +160,11 @@ class BlockBuilder {
   /** Open blocks, loops and ifs: 1 is the block every exit leaves (for `br`). */
   private depth = 0;
   private loopDepth = -1;
+  /** What the block knows of the FP state so far, as codegen.ts's FpKnown: FS on, FS dirty, frm valid. */
+  private fpEnabled = false;
+  private fpDirty = false;
+  private frmValid = false;
+  private readonly fr: number;
 
   constructor(private readonly insns: readonly Insn[], private readonly offsets: readonly number[], private readonly shared: boolean) {
     const f = this.f;
@@ -134,6 +182,7 @@ class BlockBuilder {
     this.e = f.local(I32);
     this.t = f.local(I64);
     this.ret = f.local(I32);
+    this.fr = f.local(ValType.F64);
     this.loops = insns.some((ins, k) => (BRANCH[ins.op] !== undefined || ins.op === 'jal') && offsets[k]! + ins.imm === 0);
   }
 
@@ -242,6 +291,9 @@ class BlockBuilder {
     const op = ins.op;
     const { rd, rs1, rs2, imm } = ins;
     const load = LOADS[op], store = STORES[op];
+    const fpMemory = FP_MEMORY[op];
+    if (fpMemory !== undefined) { this.fpMemory(ins, o, k, fpMemory.size, fpMemory.store); return; }
+    if (FP_INDEX.has(op)) { this.fpOperation(ins, o, k); return; }
     if (load !== undefined) { this.load(ins, o, k, load); return; }
     if (store !== undefined) { this.store(ins, o, k, store); return; }
     let alu: Op | undefined;
@@ -383,6 +435,124 @@ class BlockBuilder {
     f.op(Op.End); this.depth--;
     if (ins.rd !== 0) f.get(AREA).mem(Op.I64Load, 3, AREA_REGS + 8 * ins.rd).set(this.reg[ins.rd]!);
     f.op(Op.End); this.depth--;
+  }
+
+  // ---- floating point (registers stay in the area; fpu.ts computes what the fast paths leave)
+
+  /**
+   * The FS test of the block's first FP instruction, and the frm test of its first with a dynamic rounding mode: an
+   * illegal-instruction trap if either fails (codegen.ts's guard, at the same instructions).
+   */
+  private fpGuard(ins: Insn, o: number, k: number, dynamic: boolean): void {
+    const f = this.f;
+    const fs = !this.fpEnabled, frm = dynamic && !this.frmValid;
+    this.fpEnabled = true;
+    if (dynamic) this.frmValid = true;
+    if (!fs && !frm) return;
+    if (fs) f.get(AREA).mem(Op.I32Load, 2, AREA_FS).op(Op.I32Eqz);
+    if (frm) f.get(AREA).mem(Op.I32Load, 2, AREA_FRM).i32(4).op(Op.I32GtS);
+    if (fs && frm) f.op(Op.I32Or);
+    f.begin(Op.If); this.depth++;
+    f.i32(ins.raw); this.pcLo(o); f.get(PH); this.retired(k);
+    f.call(Import.FpIllegal);
+    this.fail();
+    f.op(Op.End); this.depth--;
+  }
+
+  /** FS becomes dirty at the block's first FP instruction that writes FP state (after it, as codegen.ts does). */
+  private fpDirtied(): void {
+    if (this.fpDirty) return;
+    this.fpDirty = true;
+    this.f.get(AREA).i32(3).mem(Op.I32Store, 2, AREA_FS);
+  }
+
+  /** flw, fld, fsw, fsd: the integer loads' and stores' TLB check and slow paths, FP register words in the area. */
+  private fpMemory(ins: Insn, o: number, k: number, size: number, store: boolean): void {
+    const f = this.f;
+    this.fpGuard(ins, o, k, false);
+    const kind = size | Kind.Float;
+    const reg = AREA_FREGS + 8 * (store ? ins.rs2 : ins.rd);
+    const wasClean = !this.fpDirty;
+    this.address(ins);
+    this.tlbHit(store ? AREA_WTLB : AREA_RTLB, size);
+    f.begin(Op.If); this.depth++;
+    if (store) {
+      this.backing(AREA_WTLB);
+      if (size === 8) f.get(AREA).mem(Op.I64Load, 3, reg).mem(Op.I64Store, 3, 0);
+      else f.get(AREA).mem(Op.I32Load, 2, reg).mem(Op.I32Store, 2, 0);
+    } else {
+      f.get(AREA); this.backing(AREA_RTLB);
+      if (size === 8) f.mem(Op.I64Load, 3, 0).mem(Op.I64Store, 3, reg);
+      else f.mem(Op.I32Load, 2, 0).mem(Op.I32Store, 2, reg).get(AREA).i32(-1).mem(Op.I32Store, 2, reg + 4); // NaN-boxed
+      // (the slow path sets FS dirty itself)
+      if (wasClean) f.get(AREA).i32(3).mem(Op.I32Store, 2, AREA_FS);
+    }
+    f.op(Op.Else);
+    f.get(this.a).op(Op.I32WrapI64).get(this.a).i64(32).op(Op.I64ShrU).op(Op.I32WrapI64).i32(kind);
+    if (store) f.get(AREA).mem(Op.I32Load, 2, reg).get(AREA).mem(Op.I32Load, 2, reg + 4);
+    else f.i32(ins.rd);
+    f.i32(ins.len);
+    this.pcLo(o); f.get(PH); this.retired(k);
+    f.call(store ? Import.Store : Import.Load).op(Op.I32Eqz);
+    f.begin(Op.If); this.depth++;
+    this.fail();
+    f.op(Op.End); this.depth--;
+    if (store) f.i32(1).set(this.z);
+    f.op(Op.End); this.depth--;
+    if (!store) this.fpDirty = true;
+  }
+
+  /** An FP operation: fpu.ts's function for it, after a native fast path where FP_FAST has one. */
+  private fpOperation(ins: Insn, o: number, k: number): void {
+    const f = this.f;
+    const op = ins.op;
+    const rounded = ROUNDED.test(op);
+    const dynamic = rounded && ins.rm === 7;
+    this.fpGuard(ins, o, k, dynamic);
+    const call = (): void => {
+      if (FP_INT_SOURCE.test(op) && ins.rs1 !== 0) f.get(AREA).get(this.reg[ins.rs1]!).mem(Op.I64Store, 3, AREA_REGS + 8 * ins.rs1);
+      f.i32(FP_INDEX.get(op)!).i32(ins.rd).i32(ins.rs1).i32(ins.rs2).i32(ins.rs3);
+      if (dynamic) f.get(AREA).mem(Op.I32Load, 2, AREA_FRM);
+      else f.i32(rounded ? ins.rm : 0);
+      f.call(Import.Fp);
+      if (FP_INT_DEST.test(op) && ins.rd !== 0) f.get(AREA).mem(Op.I64Load, 3, AREA_REGS + 8 * ins.rd).set(this.reg[ins.rd]!);
+    };
+    const fast = FP_FAST[op];
+    if (fast === undefined || (!dynamic && ins.rm !== 0)) {
+      call();
+    } else {
+      const s1 = AREA_FREGS + 8 * ins.rs1, s2 = AREA_FREGS + 8 * ins.rs2, d = AREA_FREGS + 8 * ins.rd;
+      // RNE, and NX set already.
+      f.get(AREA).mem(Op.I32Load, 2, AREA_FFLAGS).i32(NX).op(Op.I32And);
+      if (dynamic) f.get(AREA).mem(Op.I32Load, 2, AREA_FRM).op(Op.I32Eqz).op(Op.I32And);
+      // Singles: both NaN-boxed (else fpu.ts reads the canonical NaN).
+      if (!fast.double) {
+        f.get(AREA).mem(Op.I32Load, 2, s1 + 4).i32(-1).op(Op.I32Eq).op(Op.I32And);
+        f.get(AREA).mem(Op.I32Load, 2, s2 + 4).i32(-1).op(Op.I32Eq).op(Op.I32And);
+      }
+      f.begin(Op.If); this.depth++;
+      if (fast.double) {
+        f.get(AREA).mem(Op.F64Load, 3, s1).get(AREA).mem(Op.F64Load, 3, s2).op(fast.op).set(this.fr);
+        f.get(this.fr).op(Op.F64Abs).f64(MAX_D).op(Op.F64Le);
+        if (fast.min > 0) f.get(this.fr).op(Op.F64Abs).f64(fast.min).op(Op.F64Ge).op(Op.I32And);
+        f.begin(Op.If); this.depth++;
+        f.get(AREA).get(this.fr).mem(Op.F64Store, 3, d);
+      } else {
+        // The single result, widened to the f64 local (exact), tested as fpu.ts tests it: min < |y| <= MAX_S.
+        f.get(AREA).mem(Op.F32Load, 2, s1).get(AREA).mem(Op.F32Load, 2, s2).op(fast.op).op(Op.F64PromoteF32).set(this.fr);
+        f.get(this.fr).op(Op.F64Abs).f64(MAX_S).op(Op.F64Le);
+        f.get(this.fr).op(Op.F64Abs).f64(fast.min).op(Op.F64Gt).op(Op.I32And);
+        f.begin(Op.If); this.depth++;
+        f.get(AREA).get(this.fr).op(Op.F32DemoteF64).mem(Op.F32Store, 2, d).get(AREA).i32(-1).mem(Op.I32Store, 2, d + 4);
+      }
+      f.op(Op.Else);
+      call();
+      f.op(Op.End); this.depth--;
+      f.op(Op.Else);
+      call();
+      f.op(Op.End); this.depth--;
+    }
+    this.fpDirtied();
   }
 
   private store(ins: Insn, o: number, k: number, s: { kind: number; op: Op; align: number }): void {

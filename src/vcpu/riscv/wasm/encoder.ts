@@ -6,6 +6,8 @@
 export const enum ValType {
   I32 = 0x7f,
   I64 = 0x7e,
+  F32 = 0x7d,
+  F64 = 0x7c,
 }
 
 /** The opcodes the translator uses (WebAssembly core 1.0 numbering). */
@@ -14,10 +16,10 @@ export const enum Op {
   CallIndirect = 0x11,
   Drop = 0x1a, Select = 0x1b,
   LocalGet = 0x20, LocalSet = 0x21, LocalTee = 0x22,
-  I32Load = 0x28, I64Load = 0x29,
+  I32Load = 0x28, I64Load = 0x29, F32Load = 0x2a, F64Load = 0x2b, F32Store = 0x38, F64Store = 0x39,
   I64Load8S = 0x30, I64Load8U = 0x31, I64Load16S = 0x32, I64Load16U = 0x33, I64Load32S = 0x34, I64Load32U = 0x35,
   I32Store = 0x36, I64Store = 0x37, I64Store8 = 0x3c, I64Store16 = 0x3d, I64Store32 = 0x3e,
-  I32Const = 0x41, I64Const = 0x42,
+  I32Const = 0x41, I64Const = 0x42, F32Const = 0x43, F64Const = 0x44,
   I32Eqz = 0x45, I32Eq = 0x46, I32Ne = 0x47, I32LtU = 0x49, I32GtS = 0x4a,
   I64Eqz = 0x50, I64Eq = 0x51, I64Ne = 0x52, I64LtS = 0x53, I64LtU = 0x54, I64GeS = 0x59, I64GeU = 0x5a,
   I32Add = 0x6a, I32Sub = 0x6b, I32Mul = 0x6c, I32DivS = 0x6d, I32DivU = 0x6e, I32RemS = 0x6f, I32RemU = 0x70,
@@ -25,7 +27,15 @@ export const enum Op {
   I64Add = 0x7c, I64Sub = 0x7d, I64Mul = 0x7e, I64DivS = 0x7f, I64DivU = 0x80, I64RemS = 0x81, I64RemU = 0x82,
   I64And = 0x83, I64Or = 0x84, I64Xor = 0x85, I64Shl = 0x86, I64ShrS = 0x87, I64ShrU = 0x88,
   I32WrapI64 = 0xa7, I64ExtendI32S = 0xac, I64ExtendI32U = 0xad,
+  F32Gt = 0x5e, F32Le = 0x5f, F64Gt = 0x64, F64Le = 0x65, F64Ge = 0x66,
+  F32DemoteF64 = 0xb6, F64PromoteF32 = 0xbb,
+  F32Abs = 0x8b, F32Add = 0x92, F32Sub = 0x93, F32Mul = 0x94,
+  F64Abs = 0x99, F64Add = 0xa0, F64Sub = 0xa1, F64Mul = 0xa2,
 }
+
+/** Scratch for the bytes of float constants. */
+const FLOAT_BYTES = new Uint8Array(8);
+const FLOAT = new DataView(FLOAT_BYTES.buffer);
 
 /** The empty block type (a block, loop or if that takes and leaves nothing on the stack). */
 export const VOID = 0x40;
@@ -128,6 +138,8 @@ export class FunctionBody {
   tee(i: number): this { this.code.byte(Op.LocalTee).u32(i); return this; }
   i32(n: number): this { this.code.byte(Op.I32Const).s32(n); return this; }
   i64(lo: number, hi = lo >> 31): this { this.code.byte(Op.I64Const).s64(lo, hi); return this; }
+  f32(v: number): this { FLOAT.setFloat32(0, v, true); this.code.byte(Op.F32Const).bytes(FLOAT_BYTES.subarray(0, 4)); return this; }
+  f64(v: number): this { FLOAT.setFloat64(0, v, true); this.code.byte(Op.F64Const).bytes(FLOAT_BYTES); return this; }
   /** A load or store with its alignment hint (log2 bytes) and constant offset. */
   mem(o: Op, align: number, offset: number): this { this.code.byte(o).u32(align).u32(offset); return this; }
   call(f: number): this { this.code.byte(Op.Call).u32(f); return this; }

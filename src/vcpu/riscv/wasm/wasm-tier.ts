@@ -13,7 +13,9 @@
 import type { Insn } from '../decode.js';
 import type { Hart } from '../hart.js';
 import { encodeModule, FunctionBody, ValType } from './encoder.js';
-import { BLOCK_TYPE, IMPORTS, wasmBlockBody } from './block-wasm.js';
+import { BLOCK_TYPE, FP_OPS, IMPORTS, wasmBlockBody } from './block-wasm.js';
+import * as fpu from '../fpu.js';
+import type { FpOp } from '../fpu.js';
 
 /** Calls block `index` of the tier's table: run(index, area, pl, ph, max, tb) → retired (block-wasm.ts). */
 export type WasmRun = (index: number, area: number, pl: number, ph: number, max: number, tb: number) => number;
@@ -59,7 +61,17 @@ export class WasmTier {
       return 1;
     };
     const fence = (): void => { this.running!.fence(); };
-    this.imports = { e: { m: memory, ld: load, st: store, fence } };
+    const ops = FP_OPS.map((op) => (fpu as unknown as Record<string, FpOp>)[op]!);
+    const fp = (index: number, rd: number, rs1: number, rs2: number, rs3: number, rm: number): void => {
+      ops[index]!(this.running!, rd, rs1, rs2, rs3, rm);
+    };
+    const fpIllegal = (raw: number, pcLo: number, pcHi: number, retired: number): void => {
+      const h = this.running!;
+      h.pcLo = pcLo; h.pcHi = pcHi;
+      h.icount += retired;
+      h.fpIllegal(raw);
+    };
+    this.imports = { e: { m: memory, ld: load, st: store, fence, fp, fpIllegal } };
     const I32 = ValType.I32;
     const driver = new FunctionBody(6);
     driver.get(1).get(2).get(3).get(4).get(5).get(0).callIndirect(0);

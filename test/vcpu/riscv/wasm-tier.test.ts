@@ -1,0 +1,143 @@
+/**
+ * The wasm tier's floating point: FP loads and stores, the native fast paths of fadd/fsub/fmul (taken only with
+ * RNE and NX already set, for results in range), and fpu.ts for the rest. Each program runs interpreted, as a
+ * JavaScript block and as a wasm block, with the same registers, flags, memory and instruction count; and the wasm
+ * run must have compiled its block.
+ */
+import { describe, expect, it } from 'vitest';
+import { RamBus } from '../../../src/aspace/ram-bus.js';
+import { Hart } from '../../../src/vcpu/riscv/hart.js';
+import { Exit } from '../../../src/vcpu/riscv/exit.js';
+import { CodeCache } from '../../../src/vcpu/riscv/translate.js';
+import { HART_AREA_BYTES } from '../../../src/vcpu/riscv/hart-area.js';
+import { asm, X } from './asm.js';
+
+const RAM = 0x80000000;
+const DATA = 0x600; // below 0x800: an addi immediate
+
+// FP encodings (RV64FD): loads/stores I/S-type, arithmetic R-type with rm in funct3.
+const iType = (imm: number, rs1: number, f3: number, rd: number, op: number): number =>
+  (((imm & 0xfff) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op) >>> 0;
+const sType = (imm: number, rs2: number, rs1: number, f3: number, op: number): number =>
+  ((((imm >> 5) & 0x7f) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 0x1f) << 7) | op) >>> 0;
+const fop = (funct7: number) => (rd: number, rs1: number, rs2: number, rm: number): number =>
+  ((funct7 << 25) | (rs2 << 20) | (rs1 << 15) | (rm << 12) | (rd << 7) | 0x53) >>> 0;
+const fp = {
+  flw: (rd: number, rs1: number, imm: number) => iType(imm, rs1, 2, rd, 0x07),
+  fld: (rd: number, rs1: number, imm: number) => iType(imm, rs1, 3, rd, 0x07),
+  fsw: (rs2: number, rs1: number, imm: number) => sType(imm, rs2, rs1, 2, 0x27),
+  fsd: (rs2: number, rs1: number, imm: number) => sType(imm, rs2, rs1, 3, 0x27),
+  faddS: fop(0x00), fsubS: fop(0x04), fmulS: fop(0x08),
+  faddD: fop(0x01), fsubD: fop(0x05), fmulD: fop(0x09), fdivD: fop(0x0d),
+};
+const DYN = 7;
+
+type Tier = 'interpreted' | 'javascript' | 'wasm';
+
+function run(words: number[], tier: Tier, data: Uint8Array): { hart: Hart; bus: RamBus; code: CodeCache } {
+  const wasm = tier === 'wasm';
+  const bus = new RamBus([{ base: RAM, size: 1 << 20 }], wasm ? { wasm: { reserve: HART_AREA_BYTES } } : {});
+  bus.write(RAM, new Uint8Array(new Uint32Array(words).buffer));
+  bus.write(RAM + DATA, data);
+  const code = new CodeCache(bus.memory, {
+    hotAfter: tier === 'javascript' ? 1 : Number.MAX_SAFE_INTEGER,
+    wasm: wasm ? { memory: bus.wasmMemory!, after: 1 } : undefined,
+  });
+  const hart = new Hart(bus, { code, area: wasm ? { buffer: bus.memory, offset: bus.reservedOffset } : undefined });
+  hart.reset(RAM | 0, 0);
+  expect(hart.run(10_000)).toBe(Exit.Wfi);
+  return { hart, bus, code };
+}
+
+/** What the tiers must agree on. */
+function state(r: { hart: Hart; bus: RamBus }): string {
+  const h = r.hart;
+  return JSON.stringify({
+    f: [...h.fw], x: [...h.x], fflags: h.fflags, fs: h.fs, icount: h.icount, pc: h.pcHex(),
+    data: [...r.bus.bytes.subarray(DATA, DATA + 128)],
+  });
+}
+
+function data(doubles: number[], singles: number[]): Uint8Array {
+  const out = new Uint8Array(128);
+  const view = new DataView(out.buffer);
+  doubles.forEach((d, i) => view.setFloat64(8 * i, d, true));
+  singles.forEach((s, i) => view.setFloat32(64 + 4 * i, s, true));
+  return out;
+}
+
+/** FS on; NX set first if `nx`; a1 = the data; then one block of FP work (`body`), then wfi. */
+function program(nx: boolean, body: number[]): number[] {
+  return [
+    asm.lui(X.t0, 6), asm.csrrs(0, 0x100, X.t0), // sstatus.FS = dirty
+    asm.addi(X.t0, 0, nx ? 1 : 0), asm.csrrs(0, 0x001, X.t0), // fflags |= NX
+    asm.lui(X.a1, (RAM + DATA) >>> 12), asm.addi(X.a1, X.a1, DATA & 0xfff), asm.slli(X.a1, X.a1, 32), asm.srli(X.a1, X.a1, 32),
+    ...body, asm.wfi(),
+  ];
+}
+
+const ARITHMETIC = [
+  fp.fld(1, X.a1, 0), fp.fld(2, X.a1, 8), fp.fld(3, X.a1, 16), fp.fld(4, X.a1, 24),
+  fp.faddD(5, 1, 2, 0), fp.fsubD(6, 1, 2, DYN), fp.fmulD(7, 1, 2, 0),
+  fp.faddD(8, 3, 3, 0), // overflows: fpu.ts
+  fp.fmulD(9, 4, 1, 0), // a subnormal product: fpu.ts
+  fp.fsubD(10, 4, 4, 0), // exactly 0
+  fp.fdivD(11, 1, 2, DYN), // no wasm fast path
+  fp.faddD(12, 1, 2, 1), // RTZ: fpu.ts
+  fp.flw(13, X.a1, 64), fp.flw(14, X.a1, 68), fp.flw(15, X.a1, 72),
+  fp.faddS(16, 13, 14, 0), fp.fmulS(17, 13, 14, DYN), fp.fsubS(18, 13, 14, 0),
+  fp.fmulS(19, 15, 15, 0), // overflows in single: fpu.ts
+  fp.fsd(5, X.a1, 32), fp.fsd(7, X.a1, 40), fp.fsw(16, X.a1, 76), fp.fsw(17, X.a1, 80),
+];
+
+describe('the wasm tier: floating point', () => {
+  for (const nx of [true, false]) {
+    it(`fadd/fsub/fmul/fdiv, doubles and singles, ${nx ? 'with NX already set (the fast paths)' : 'with NX clear'}`, () => {
+      const words = program(nx, ARITHMETIC);
+      const values = data([1.1, 2.7, 1.5e308, 3e-300], [1.1, 2.7, 3e38]);
+      const interpreted = run(words, 'interpreted', values);
+      const wasm = run(words, 'wasm', values);
+      expect(wasm.code.wasm!.compiled).toBeGreaterThan(0);
+      expect(state(wasm)).toBe(state(interpreted));
+      expect(state(run(words, 'javascript', values))).toBe(state(interpreted));
+      // The results themselves, against the host's IEEE arithmetic.
+      expect(interpreted.hart.f[5]).toBe(1.1 + 2.7);
+      expect(interpreted.hart.f[7]).toBe(1.1 * 2.7);
+      expect(interpreted.hart.f[8]).toBe(Infinity);
+      expect(interpreted.hart.fflags & 0x5).toBe(0x5); // OF, NX
+    });
+  }
+
+  it('a single that is not NaN-boxed reads as the canonical NaN (no fast path)', () => {
+    const words = program(true, [fp.fld(1, X.a1, 0), fp.faddS(2, 1, 1, 0), fp.fsd(2, X.a1, 8)]);
+    const values = data([1.25], []);
+    const interpreted = run(words, 'interpreted', values);
+    expect(state(run(words, 'wasm', values))).toBe(state(interpreted));
+    expect(interpreted.hart.fw[5]).toBe(-1);
+    expect(interpreted.hart.fw[4]).toBe(0x7fc00000);
+  });
+
+  it('an FP instruction with FS off traps in the wasm block where the interpreter traps', () => {
+    const words = [
+      asm.lui(X.a1, (RAM + DATA) >>> 12), asm.addi(X.a1, X.a1, DATA & 0xfff), asm.slli(X.a1, X.a1, 32), asm.srli(X.a1, X.a1, 32),
+      asm.addi(X.a0, 0, 5), fp.fld(1, X.a1, 0), asm.addi(X.a0, 0, 6), asm.wfi(),
+    ];
+    const tiers = (['interpreted', 'wasm'] as const).map((t) => {
+      const bus = new RamBus([{ base: RAM, size: 1 << 20 }], t === 'wasm' ? { wasm: { reserve: HART_AREA_BYTES } } : {});
+      bus.write(RAM, new Uint8Array(new Uint32Array(words).buffer));
+      const code = new CodeCache(bus.memory, { hotAfter: Number.MAX_SAFE_INTEGER, wasm: t === 'wasm' ? { memory: bus.wasmMemory!, after: 1 } : undefined });
+      const hart = new Hart(bus, { code, area: t === 'wasm' ? { buffer: bus.memory, offset: bus.reservedOffset } : undefined });
+      hart.reset(RAM | 0, 0);
+      hart.stvecLo = (RAM + 0x400) | 0; // a wfi there
+      bus.write(RAM + 0x400, new Uint8Array(new Uint32Array([asm.wfi()]).buffer));
+      expect(hart.run(1000)).toBe(Exit.Wfi);
+      return hart;
+    });
+    for (const h of tiers) {
+      expect(h.scauseLo).toBe(2); // illegal instruction
+      expect(h.sepcLo >>> 0).toBe((RAM + 20) >>> 0);
+      expect(h.x[2 * X.a0]).toBe(5);
+    }
+    expect(tiers[1]!.icount).toBe(tiers[0]!.icount);
+  });
+});
