@@ -10,6 +10,7 @@
  * registers and TLBs the code uses). The imports are the hart's load and store slow paths, called on the hart that
  * runs the block (`running`).
  */
+import { setFlagsFromString } from 'node:v8';
 import type { Insn } from '../decode.js';
 import type { Hart } from '../hart.js';
 import { encodeModule, FunctionBody, ValType } from './encoder.js';
@@ -19,6 +20,14 @@ import type { FpOp } from '../fpu.js';
 
 /** Calls block `index` of the tier's table: run(index, area, pl, ph, max, tb) → retired (block-wasm.ts). */
 export type WasmRun = (index: number, area: number, pl: number, ph: number, max: number, tb: number) => number;
+
+/**
+ * V8 compiles a wasm module's functions lazily by default: each on its first call, on the calling thread, patching
+ * the module's jump table, which write-protects code pages and back for every function. For the tier's many small
+ * modules that cost more than compiling them all at once (measured on Linux's boot: 1.57-1.63 s -> 1.23-1.30 s
+ * wall), so modules are compiled whole: V8 reads the flag when it compiles a module. Set by the first tier made.
+ */
+let eagerCompilation = false;
 
 export class WasmTier {
   /** The hart running wasm code now (the slow paths act on it). */
@@ -41,6 +50,10 @@ export class WasmTier {
   private readonly shared: boolean;
 
   constructor(readonly memory: WebAssembly.Memory) {
+    if (!eagerCompilation) {
+      setFlagsFromString('--no-wasm-lazy-compilation');
+      eagerCompilation = true;
+    }
     this.pages = memory.buffer.byteLength / 65536;
     this.shared = memory.buffer instanceof SharedArrayBuffer;
     const load = (aLo: number, aHi: number, kind: number, rd: number, len: number, pcLo: number, pcHi: number, retired: number): number => {
