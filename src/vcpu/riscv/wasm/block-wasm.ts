@@ -412,6 +412,21 @@ class BlockBuilder {
     f.op(Op.I32And);
   }
 
+  /**
+   * Call the hart's load or store slow path for address `a` of instruction k (at byte o), its other arguments pushed
+   * by `args`, with pc and the retired count for it to synchronise; leave the block if it trapped or exited.
+   */
+  private slowPath(imp: Import.Load | Import.Store, o: number, k: number, args: () => void): void {
+    const f = this.f;
+    f.get(this.a).op(Op.I32WrapI64).get(this.a).i64(32).op(Op.I64ShrU).op(Op.I32WrapI64);
+    args();
+    this.pcLo(o); f.get(PH); this.retired(k);
+    f.call(imp).op(Op.I32Eqz);
+    f.begin(Op.If); this.depth++;
+    this.fail();
+    f.op(Op.End); this.depth--;
+  }
+
   /** Push the backing offset of `a` (after a hit in the TLB at `tlb`). */
   private backing(tlb: number): void {
     this.f.get(this.e).mem(Op.I32Load, 2, tlb + TLB_BASE).get(this.a).op(Op.I32WrapI64).op(Op.I32Add);
@@ -425,14 +440,8 @@ class BlockBuilder {
     f.begin(Op.If); this.depth++;
     if (ins.rd !== 0) { this.backing(AREA_RTLB); f.mem(l.op, l.align, 0); this.put(ins.rd); }
     f.op(Op.Else);
-    // The hart's slow path, with pc and icount synchronised: it writes rd itself when it succeeds.
-    f.get(this.a).op(Op.I32WrapI64).get(this.a).i64(32).op(Op.I64ShrU).op(Op.I32WrapI64)
-      .i32(l.kind).i32(ins.rd).i32(ins.len);
-    this.pcLo(o); f.get(PH); this.retired(k);
-    f.call(Import.Load).op(Op.I32Eqz);
-    f.begin(Op.If); this.depth++;
-    this.fail();
-    f.op(Op.End); this.depth--;
+    // The hart's slow path: it writes rd itself when it succeeds.
+    this.slowPath(Import.Load, o, k, () => { f.i32(l.kind).i32(ins.rd).i32(ins.len); });
     if (ins.rd !== 0) f.get(AREA).mem(Op.I64Load, 3, AREA_REGS + 8 * ins.rd).set(this.reg[ins.rd]!);
     f.op(Op.End); this.depth--;
   }
@@ -488,15 +497,12 @@ class BlockBuilder {
       if (wasClean) f.get(AREA).i32(3).mem(Op.I32Store, 2, AREA_FS);
     }
     f.op(Op.Else);
-    f.get(this.a).op(Op.I32WrapI64).get(this.a).i64(32).op(Op.I64ShrU).op(Op.I32WrapI64).i32(kind);
-    if (store) f.get(AREA).mem(Op.I32Load, 2, reg).get(AREA).mem(Op.I32Load, 2, reg + 4);
-    else f.i32(ins.rd);
-    f.i32(ins.len);
-    this.pcLo(o); f.get(PH); this.retired(k);
-    f.call(store ? Import.Store : Import.Load).op(Op.I32Eqz);
-    f.begin(Op.If); this.depth++;
-    this.fail();
-    f.op(Op.End); this.depth--;
+    this.slowPath(store ? Import.Store : Import.Load, o, k, () => {
+      f.i32(kind);
+      if (store) f.get(AREA).mem(Op.I32Load, 2, reg).get(AREA).mem(Op.I32Load, 2, reg + 4);
+      else f.i32(ins.rd);
+      f.i32(ins.len);
+    });
     if (store) f.i32(1).set(this.z);
     f.op(Op.End); this.depth--;
     if (!store) this.fpDirty = true;
@@ -563,15 +569,12 @@ class BlockBuilder {
     f.begin(Op.If); this.depth++;
     this.backing(AREA_WTLB); this.get(ins.rs2); f.mem(s.op, s.align, 0);
     f.op(Op.Else);
-    f.get(this.a).op(Op.I32WrapI64).get(this.a).i64(32).op(Op.I64ShrU).op(Op.I32WrapI64).i32(s.kind);
-    this.get(ins.rs2); f.op(Op.I32WrapI64);
-    this.get(ins.rs2); f.i64(32).op(Op.I64ShrU).op(Op.I32WrapI64);
-    f.i32(ins.len);
-    this.pcLo(o); f.get(PH); this.retired(k);
-    f.call(Import.Store).op(Op.I32Eqz);
-    f.begin(Op.If); this.depth++;
-    this.fail();
-    f.op(Op.End); this.depth--;
+    this.slowPath(Import.Store, o, k, () => {
+      f.i32(s.kind);
+      this.get(ins.rs2); f.op(Op.I32WrapI64);
+      this.get(ins.rs2); f.i64(32).op(Op.I64ShrU).op(Op.I32WrapI64);
+      f.i32(ins.len);
+    });
     // It may have written code: a self-loop stops before its next pass.
     f.i32(1).set(this.z);
     f.op(Op.End); this.depth--;
