@@ -11,17 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { chevrotainLexer, handTokenize, REGEX_START_CHARS } from '../../src/dts/lexer.js';
 import { chevrotainParser, foldExpressions, handParse } from '../../src/dts/parser.js';
 import { allTokens, setInitialMode, type Mode } from '../../src/dts/tokens.js';
+import { Rng } from '../../src/fuzz/prng.js';
 
-/** A small deterministic PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
 
 function sources(): { name: string; text: string }[] {
   const out: { name: string; text: string }[] = [];
@@ -131,7 +122,8 @@ describe('hand lexer and parser against chevrotain', () => {
   });
 
   it('agree on random text, every truncation of a board file and random token edits', () => {
-    const r = rng(7);
+    const random = new Rng(7);
+    const r = (): number => random.next();
     const alphabet = '/{};=<>[]()&:,"\'\\#-+*~!?|^%0123456789abcxyzABCXYZ_@. \t\r\n';
     for (let i = 0; i < 400; i++) {
       let s = '';
