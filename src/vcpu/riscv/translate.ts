@@ -87,9 +87,9 @@ export const DEFAULT_WASM_AFTER = 256;
  * instructions).
  */
 const WASM_BATCH = 32;
+const WASM_IMPATIENCE = 8;
 /** Most instructions a wasm block runs in one call: wasm code counts them in int32 arithmetic. */
 const WASM_MAX_BUDGET = 1 << 30;
-const WASM_IMPATIENCE = 8;
 
 /** Longest block, in instructions. */
 const MAX_BLOCK = 64;
@@ -144,7 +144,7 @@ export interface CodeCacheOptions {
    * The wasm tier (wasm/wasm-tier.ts), over the guest's WebAssembly memory: a block it translates runs as wasm after
    * `after` runs (1: from its first run) and is never translated to JavaScript. Every hart needs an area then.
    */
-  readonly wasm?: { readonly memory: WebAssembly.Memory; readonly after?: number };
+  readonly wasm?: { readonly memory: WebAssembly.Memory; readonly after?: number; readonly capacity?: number };
   /** Parallel mode: the code caches of other threads over the same memory (see CodeSharing). */
   readonly sharing?: CodeSharing;
 }
@@ -184,6 +184,9 @@ export class CodeCache {
   readonly loopHotAfter: number;
   /** The hart of this guest that ran last (an LR reservation survives only while no other hart runs). */
   lastHart: Hart | undefined;
+  /** Warm blocks waiting for their batch to be compiled by the wasm tier, and their code. */
+  private readonly warm: Block[] = [];
+  private readonly warmCode: { insns: Insn[]; offsets: number[] }[] = [];
   /** Blocks decoded, and blocks translated, so far (for statistics). */
   decoded = 0;
   translated = 0;
@@ -205,7 +208,7 @@ export class CodeCache {
       i32: new Int32Array(memory, 0, memory.byteLength >>> 2),
     };
     this.hotAfter = Math.max(1, Math.floor(options.hotAfter ?? DEFAULT_HOT_AFTER));
-    this.wasm = options.wasm ? new WasmTier(options.wasm.memory) : undefined;
+    this.wasm = options.wasm ? new WasmTier(options.wasm.memory, options.wasm.capacity) : undefined;
     this.wasmAfter = options.wasm ? Math.max(1, Math.floor(options.wasm.after ?? DEFAULT_WASM_AFTER)) : Infinity;
     this.loopHotAfter = Math.max(1, Math.ceil(this.hotAfter / LOOP_HOT_FACTOR));
   }
@@ -306,11 +309,12 @@ export class CodeCache {
       const lastLength = lengthOf(f[at - FIELDS + Field.Packed]!);
       const loops = (flow === Flow.Branch || jal) && off - lastLength - offsetInPage + imm === 0;
       block = new Block(offsetInPage, f, start, n, flow >= Flow.End, loops ? this.loopHotAfter : this.hotAfter);
-      if (this.wasmAfter <= 1) this.toWasm(block);
-      if (block.wasm === 0 && this.hotAfter <= 1) this.promote(block);
     }
     this.decoded++;
     this.pages[page]![offsetInPage >>> 1] = block;
+    // In place first: compiling it may drop every block (a full wasm tier), this one too.
+    if (n > 0 && this.wasmAfter <= 1) this.toWasm(block);
+    if (n > 0 && block.wasm === 0 && this.hotAfter <= 1) this.promote(block);
     return block;
   }
 
@@ -357,16 +361,18 @@ export class CodeCache {
     if (this.warm.length >= WASM_BATCH || this.wasmAfter <= 1) this.compileWarm();
   }
 
-  /** Compile the warm blocks waiting for their batch. */
+  /** Compile the warm blocks waiting for their batch (after dropping every block if the tier is full). */
   private compileWarm(): void {
-    const indices = this.wasm!.compile(this.warmCode);
+    const tier = this.wasm!;
+    if (!tier.room(this.warm.length)) {
+      this.dropAll();
+      tier.clear();
+    }
+    const indices = tier.compile(this.warmCode);
     this.warm.forEach((b, k) => { b.wasm = indices[k]!; });
     this.warm.length = 0;
     this.warmCode.length = 0;
   }
-  /** Warm blocks waiting for their batch to be compiled, and their code. */
-  private readonly warm: Block[] = [];
-  private readonly warmCode: { insns: Insn[]; offsets: number[] }[] = [];
 
   /**
    * Run `block`, which starts at virtual pc (ph:pl) in the page at backing offset `pageOffset`, in its tier
@@ -419,8 +425,9 @@ export class CodeCache {
       done += ran;
       if (!more || ran === 0) return;
       const npl = h.pcLo;
-      if (h.pcHi !== ph || ((npl ^ pl) & -4096) !== 0 || this.pages[pageOffset >>> 12] !== blocks) return;
-      const next = blocks![(npl & 4095) >>> 1] ?? this.translate(pageOffset, npl & 4095);
+      // (Not when the page's blocks were dropped since, or before: a full wasm tier drops every block.)
+      if (h.pcHi !== ph || ((npl ^ pl) & -4096) !== 0 || blocks === undefined || this.pages[pageOffset >>> 12] !== blocks) return;
+      const next = blocks[(npl & 4095) >>> 1] ?? this.translate(pageOffset, npl & 4095);
       if (next.n === 0 || done + next.n > max) return;
       block = next;
       pl = npl;

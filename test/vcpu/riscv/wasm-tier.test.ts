@@ -31,6 +31,11 @@ const fp = {
   faddD: fop(0x01), fsubD: fop(0x05), fmulD: fop(0x09), fdivD: fop(0x0d),
 };
 const DYN = 7;
+const jal = (rd: number, imm: number): number =>
+  ((((imm >> 20) & 1) << 31) | (((imm >> 1) & 0x3ff) << 21) | (((imm >> 11) & 1) << 20) | (((imm >> 12) & 0xff) << 12) | (rd << 7) | 0x6f) >>> 0;
+const bne = (rs1: number, rs2: number, imm: number): number =>
+  ((((imm >> 12) & 1) << 31) | (((imm >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (1 << 12) |
+    (((imm >> 1) & 0xf) << 8) | (((imm >> 11) & 1) << 7) | 0x63) >>> 0;
 
 type Tier = 'interpreted' | 'javascript' | 'wasm';
 
@@ -115,6 +120,26 @@ describe('the wasm tier: floating point', () => {
     expect(state(run(words, 'wasm', values))).toBe(state(interpreted));
     expect(interpreted.hart.fw[5]).toBe(-1);
     expect(interpreted.hart.fw[4]).toBe(0x7fc00000);
+  });
+
+  it('a full tier drops every block and starts again, and the program runs on as the interpreter runs it', () => {
+    // A loop over a chain of small blocks (each ends at its jal): more blocks than the tier may hold.
+    const chain = Array.from({ length: 12 }, (_v, i) => [asm.addi(X.a0, X.a0, i + 1), jal(0, 4)]).flat();
+    const words = [asm.addi(X.a2, 0, 20), ...chain, asm.addi(X.a2, X.a2, -1), bne(X.a2, 0, -4 * (chain.length + 1)), asm.wfi()];
+    const results = [3, undefined].map((capacity) => {
+      const bus = new RamBus([{ base: RAM, size: 1 << 20 }], { wasm: { reserve: HART_AREA_BYTES } });
+      bus.write(RAM, new Uint8Array(new Uint32Array(words).buffer));
+      const code = new CodeCache(bus.memory, { hotAfter: Number.MAX_SAFE_INTEGER, wasm: { memory: bus.wasmMemory!, after: 1, capacity } });
+      const hart = new Hart(bus, { code, area: { buffer: bus.memory, offset: bus.reservedOffset } });
+      hart.reset(RAM | 0, 0);
+      expect(hart.run(100_000)).toBe(Exit.Wfi);
+      return { a0: hart.x[2 * X.a0], icount: hart.icount, compiled: code.wasm!.compiled };
+    });
+    expect(results[0]!.a0).toBe(20 * 78);
+    expect(results[0]!.a0).toBe(results[1]!.a0);
+    expect(results[0]!.icount).toBe(results[1]!.icount);
+    // With room for 3 functions the 14 blocks were compiled again and again.
+    expect(results[0]!.compiled).toBeGreaterThan(results[1]!.compiled);
   });
 
   it('an FP instruction with FS off traps in the wasm block where the interpreter traps', () => {

@@ -29,6 +29,12 @@ export type WasmRun = (index: number, area: number, pl: number, ph: number, max:
  */
 let eagerCompilation = false;
 
+/**
+ * Most block functions a tier holds. The table keeps every function it was given (and so its module) alive; once
+ * full, the code cache drops every block and the tier starts again, as QEMU flushes its translation buffer.
+ */
+export const MAX_WASM_FUNCTIONS = 1 << 16;
+
 export class WasmTier {
   /** The hart running wasm code now (the slow paths act on it). */
   running: Hart | undefined = undefined;
@@ -49,7 +55,7 @@ export class WasmTier {
   /** The memory is shared with other threads (parallel mode). */
   private readonly shared: boolean;
 
-  constructor(readonly memory: WebAssembly.Memory) {
+  constructor(readonly memory: WebAssembly.Memory, readonly capacity = MAX_WASM_FUNCTIONS) {
     if (!eagerCompilation) {
       setFlagsFromString('--no-wasm-lazy-compilation');
       eagerCompilation = true;
@@ -97,6 +103,17 @@ export class WasmTier {
    * Blocks (their instructions, at byte offsets from their start; each all code the tier translates: wasmSupports)
    * as wasm functions, in one module: a module costs about half a millisecond of its own, a function in it ~15 µs.
    */
+  /** Whether `n` more functions fit (else `clear` first). */
+  room(n: number): boolean {
+    return this.next - 1 + n <= this.capacity;
+  }
+
+  /** Forget every function (their blocks are gone): the modules can be collected. */
+  clear(): void {
+    for (let i = 1; i < this.next; i++) this.table.set(i, null);
+    this.next = 1;
+  }
+
   compile(blocks: readonly { insns: readonly Insn[]; offsets: readonly number[] }[]): number[] {
     const functions = blocks.map((b, k) => ({ name: `b${k}`, type: BLOCK_TYPE, body: wasmBlockBody(b.insns, b.offsets, this.shared) }));
     const bytes = encodeModule({ memory: { pages: this.pages, shared: this.shared }, functions: IMPORTS }, functions);
