@@ -52,11 +52,11 @@ const LOAD_KIND: Record<string, number> = {
   flw: 4 | Kind.Float, fld: 8 | Kind.Float,
 };
 const STORE_KIND: Record<string, number> = { sb: 1, sh: 2, sw: 4, sd: 8, fsw: 4 | Kind.Float, fsd: 8 | Kind.Float };
-const AMO_OP: Record<string, number> = {
+export const AMO_OP: Record<string, number> = {
   lr: Amo.Lr, sc: Amo.Sc, amoswap: Amo.Swap, amoadd: Amo.Add, amoxor: Amo.Xor, amoand: Amo.And, amoor: Amo.Or,
   amomin: Amo.Min, amomax: Amo.Max, amominu: Amo.MinU, amomaxu: Amo.MaxU,
 };
-const CSR_FUNCT3: Record<string, number> = { csrrw: 1, csrrs: 2, csrrc: 3, csrrwi: 5, csrrsi: 6, csrrci: 7 };
+export const CSR_FUNCT3: Record<string, number> = { csrrw: 1, csrrs: 2, csrrc: 3, csrrwi: 5, csrrsi: 6, csrrci: 7 };
 
 /** Assign (t, u) to rd. */
 const setTU = (x: Operands): string => (x.rdZero ? '' : `${x.DL}=t;${x.DH}=u;`);

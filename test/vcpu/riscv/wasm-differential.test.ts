@@ -1,8 +1,8 @@
 /**
- * The wasm tier against the interpreter on random integer code: programs of random RV64I/M instructions (ALU with
- * edge-case operands, W forms, division by zero and overflow, loads and stores of every size, aligned and not,
- * forward branches) run interpreted and as wasm blocks from their first run; registers, memory and the retired
- * count must be the same. Seeded, so a failure reproduces.
+ * The wasm tier against the interpreter on random integer code: programs of random RV64I/M instructions (ALU and
+ * mulh* with edge-case operands, W forms, division by zero and overflow, loads and stores of every size, aligned
+ * and not, forward branches) run interpreted and as wasm blocks from their first run; registers, memory and the
+ * retired count must be the same. Seeded, so a failure reproduces.
  */
 import { describe, expect, it } from 'vitest';
 import { RamBus } from '../../../src/aspace/ram-bus.js';
@@ -30,7 +30,7 @@ const bType = (imm: number, rs2: number, rs1: number, f3: number): number =>
     (((imm >> 1) & 0xf) << 8) | (((imm >> 11) & 1) << 7) | 0x63) >>> 0;
 
 /** [funct7, funct3] of the R-type operations (opcode 0x33), and of their W forms (0x3b). */
-const R64 = [[0, 0], [0x20, 0], [0, 1], [0, 2], [0, 3], [0, 4], [0, 5], [0x20, 5], [0, 6], [0, 7], [1, 0], [1, 4], [1, 5], [1, 6], [1, 7]];
+const R64 = [[0, 0], [0x20, 0], [0, 1], [0, 2], [0, 3], [0, 4], [0, 5], [0x20, 5], [0, 6], [0, 7], [1, 0], [1, 1], [1, 2], [1, 3], [1, 4], [1, 5], [1, 6], [1, 7]];
 const R32 = [[0, 0], [0x20, 0], [0, 1], [0, 5], [0x20, 5], [1, 0], [1, 4], [1, 5], [1, 6], [1, 7]];
 const I64 = [0, 2, 3, 4, 6, 7];
 

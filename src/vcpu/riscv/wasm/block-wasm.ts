@@ -20,7 +20,7 @@ import type { Insn } from '../decode.js';
 import * as fpu from '../fpu.js';
 import { Kind } from '../kinds.js';
 import { TLB_MASK } from '../tlb.js';
-import { FP_INT_DEST, FP_INT_SOURCE } from '../codegen.js';
+import { AMO_OP, CSR_FUNCT3, FP_INT_DEST, FP_INT_SOURCE, isCsrRead } from '../codegen.js';
 import { ROUNDED } from '../operands.js';
 import {
   AREA_FFLAGS, AREA_FREGS, AREA_FRM, AREA_FS, AREA_PC, AREA_REGS, AREA_RTLB, AREA_WTLB, TLB_BASE, TLB_TAG_HI,
@@ -32,10 +32,10 @@ export const BLOCK_TYPE: FunctionType = { params: [I32, I32, I32, I32, I32], res
 
 /**
  * The imports a block calls, in index order: the hart's load and store slow paths, its FENCE, an FP operation of
- * fpu.ts (by its index in FP_OPS), and the illegal-instruction trap of an FP instruction with FS off or an invalid
- * dynamic rounding mode.
+ * fpu.ts (by its index in FP_OPS), the illegal-instruction trap of an FP instruction with FS off or an invalid
+ * dynamic rounding mode, the hart's AMOs and LR/SC, its CSR reads, and alu.ts's mulh, mulhsu and mulhu.
  */
-export const enum Import { Load = 0, Store = 1, Fence = 2, Fp = 3, FpIllegal = 4 }
+export const enum Import { Load = 0, Store = 1, Fence = 2, Fp = 3, FpIllegal = 4, Amo = 5, CsrRead = 6, MulHigh = 7 }
 export const IMPORTS: readonly { name: string; type: FunctionType }[] = [
   // ld(aLo, aHi, kind, rd, len, pcLo, pcHi, retired) → 1 done, 0 trapped or exited
   { name: 'ld', type: { params: [I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] } },
@@ -47,7 +47,16 @@ export const IMPORTS: readonly { name: string; type: FunctionType }[] = [
   { name: 'fp', type: { params: [I32, I32, I32, I32, I32, I32], results: [] } },
   // fpIllegal(raw, pcLo, pcHi, retired)
   { name: 'fpIllegal', type: { params: [I32, I32, I32, I32], results: [] } },
+  // amo(op, size, rd, rs1, rs2, pcLo, pcHi, retired) → 1 done, 0 trapped (registers in the area)
+  { name: 'amo', type: { params: [I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] } },
+  // csrRead(raw, funct3, rd, csr, pcLo, pcHi, retired) → 1 done, 0 trapped
+  { name: 'csrRead', type: { params: [I32, I32, I32, I32, I32, I32, I32], results: [I32] } },
+  // mulHigh(which: MUL_HIGH index, rd, rs1, rs2) (registers in the area)
+  { name: 'mulHigh', type: { params: [I32, I32, I32, I32], results: [] } },
 ];
+
+/** The high-product operations, by the index the `mulHigh` import takes (alu.ts computes them). */
+export const MUL_HIGH: readonly string[] = ['mulh', 'mulhsu', 'mulhu'];
 
 /** The FP operations of fpu.ts (one per instruction), by the index the `fp` import takes. */
 export const FP_OPS: readonly string[] = Object.keys(fpu).filter((k) => typeof (fpu as Record<string, unknown>)[k] === 'function').sort();
@@ -114,7 +123,14 @@ export function wasmSupports(ins: Insn): boolean {
   const op = ins.op;
   return LOADS[op] !== undefined || STORES[op] !== undefined || ALU_IMM[op] !== undefined || ALU[op] !== undefined ||
     SHIFT_IMM[op] !== undefined || ALU_W[op] !== undefined || SHIFT_IMM_W[op] !== undefined || op === 'addiw' ||
-    BRANCH[op] !== undefined || DIVIDE.has(op) || OTHER.has(op) || FP_MEMORY[op] !== undefined || FP_INDEX.has(op);
+    BRANCH[op] !== undefined || DIVIDE.has(op) || OTHER.has(op) || FP_MEMORY[op] !== undefined || FP_INDEX.has(op) ||
+    amoOf(op) !== undefined || isCsrRead(ins) || MUL_HIGH.includes(op);
+}
+
+/** The kinds.ts Amo of an AMO or LR/SC (`amoadd.w`, `lr.d`...), else undefined. */
+function amoOf(op: string): number | undefined {
+  const dot = op.indexOf('.');
+  return dot > 0 ? AMO_OP[op.slice(0, dot)] : undefined;
 }
 
 /** Which registers an instruction reads (rs1, rs2) and writes (rd). */
@@ -122,7 +138,7 @@ function reads(ins: Insn): number[] {
   const op = ins.op;
   if (FP_MEMORY[op] !== undefined) return [ins.rs1];
   if (FP_INDEX.has(op)) return FP_INT_SOURCE.test(op) ? [ins.rs1] : [];
-  if (op === 'lui' || op === 'auipc' || op === 'jal' || op === 'fence') return [];
+  if (op === 'lui' || op === 'auipc' || op === 'jal' || op === 'fence' || op.startsWith('csr')) return [];
   if (LOADS[op] !== undefined || ALU_IMM[op] !== undefined || SHIFT_IMM[op] !== undefined || SHIFT_IMM_W[op] !== undefined ||
     op === 'addiw' || op === 'slti' || op === 'sltiu' || op === 'jalr') return [ins.rs1];
   return [ins.rs1, ins.rs2];
@@ -294,6 +310,7 @@ class BlockBuilder {
     const fpMemory = FP_MEMORY[op];
     if (fpMemory !== undefined) { this.fpMemory(ins, o, k, fpMemory.size, fpMemory.store); return; }
     if (FP_INDEX.has(op)) { this.fpOperation(ins, o, k); return; }
+    if (amoOf(op) !== undefined || isCsrRead(ins) || MUL_HIGH.includes(op)) { this.hartCall(ins, o, k); return; }
     if (load !== undefined) { this.load(ins, o, k, load); return; }
     if (store !== undefined) { this.store(ins, o, k, store); return; }
     let alu: Op | undefined;
@@ -444,6 +461,29 @@ class BlockBuilder {
     this.slowPath(Import.Load, o, k, () => { f.i32(l.kind).i32(ins.rd).i32(ins.len); });
     if (ins.rd !== 0) f.get(AREA).mem(Op.I64Load, 3, AREA_REGS + 8 * ins.rd).set(this.reg[ins.rd]!);
     f.op(Op.End); this.depth--;
+  }
+
+  /**
+   * An AMO or LR/SC (the hart's, with its reservation and, in parallel mode, host atomics), a CSR read or a high
+   * product, called in the hart with the registers it reads written back first and the one it writes read again.
+   */
+  private hartCall(ins: Insn, o: number, k: number): void {
+    const f = this.f;
+    const op = ins.op;
+    for (const i of reads(ins)) if (i !== 0) f.get(AREA).get(this.reg[i]!).mem(Op.I64Store, 3, AREA_REGS + 8 * i);
+    const amo = amoOf(op);
+    if (amo === undefined && !isCsrRead(ins)) {
+      f.i32(MUL_HIGH.indexOf(op)).i32(ins.rd).i32(ins.rs1).i32(ins.rs2).call(Import.MulHigh);
+    } else {
+      if (amo !== undefined) f.i32(amo).i32(op.endsWith('.d') ? 8 : 4).i32(ins.rd).i32(ins.rs1).i32(ins.rs2);
+      else f.i32(ins.raw).i32(CSR_FUNCT3[op]!).i32(ins.rd).i32(ins.csr);
+      this.pcLo(o); f.get(PH); this.retired(k);
+      f.call(amo !== undefined ? Import.Amo : Import.CsrRead).op(Op.I32Eqz);
+      f.begin(Op.If); this.depth++;
+      this.fail();
+      f.op(Op.End); this.depth--;
+    }
+    if (ins.rd !== 0) f.get(AREA).mem(Op.I64Load, 3, AREA_REGS + 8 * ins.rd).set(this.reg[ins.rd]!);
   }
 
   // ---- floating point (registers stay in the area; fpu.ts computes what the fast paths leave)

@@ -14,7 +14,8 @@ import { setFlagsFromString } from 'node:v8';
 import type { Insn } from '../decode.js';
 import type { Hart } from '../hart.js';
 import { encodeModule, FunctionBody, ValType } from './encoder.js';
-import { BLOCK_TYPE, FP_OPS, IMPORTS, wasmBlockBody } from './block-wasm.js';
+import { BLOCK_TYPE, FP_OPS, IMPORTS, MUL_HIGH, wasmBlockBody } from './block-wasm.js';
+import * as alu from '../alu.js';
 import * as fpu from '../fpu.js';
 import type { FpOp } from '../fpu.js';
 
@@ -90,7 +91,25 @@ export class WasmTier {
       h.icount += retired;
       h.fpIllegal(raw);
     };
-    this.imports = { e: { m: memory, ld: load, st: store, fence, fp, fpIllegal } };
+    const amo = (op: number, size: number, rd: number, rs1: number, rs2: number, pcLo: number, pcHi: number, retired: number): number => {
+      const h = this.running!;
+      h.pcLo = pcLo; h.pcHi = pcHi;
+      h.icount += retired;
+      if (h.amo(op, size, rd, rs1, rs2) === 0) return 0;
+      h.icount -= retired;
+      return 1;
+    };
+    const csrRead = (raw: number, funct3: number, rd: number, csr: number, pcLo: number, pcHi: number, retired: number): number => {
+      const h = this.running!;
+      h.pcLo = pcLo; h.pcHi = pcHi;
+      h.icount += retired;
+      if (!h.csrRead(raw, funct3, rd, csr)) return 0;
+      h.icount -= retired;
+      return 1;
+    };
+    const high = MUL_HIGH.map((op) => (alu as unknown as Record<string, (x: Int32Array, rd: number, rs1: number, rs2: number) => void>)[op]!);
+    const mulHigh = (which: number, rd: number, rs1: number, rs2: number): void => { high[which]!(this.running!.x, rd, rs1, rs2); };
+    this.imports = { e: { m: memory, ld: load, st: store, fence, fp, fpIllegal, amo, csrRead, mulHigh } };
     const I32 = ValType.I32;
     const driver = new FunctionBody(6);
     driver.get(1).get(2).get(3).get(4).get(5).get(0).callIndirect(0);
