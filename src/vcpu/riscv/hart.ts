@@ -11,7 +11,7 @@ import type { Bus } from './bus.js';
 import { Exit } from './exit.js';
 import type { HartDebug } from './debug.js';
 import { TlbSet, TLB_MASK, TLB_USER_BANK } from './tlb.js';
-import { AREA_FFLAGS, AREA_FREGS, AREA_FS, AREA_PC, AREA_REGS, AREA_RTLB, AREA_WTLB, type HartArea } from './hart-area.js';
+import { AREA_FFLAGS, AREA_FREGS, AREA_PC, AREA_REGS, AREA_RTLB, AREA_WTLB, HART_AREA_BYTES, type HartArea } from './hart-area.js';
 import { Access, walk, type WalkContext, type WalkResult } from './mmu.js';
 import { CodeCache, type Block } from './translate.js';
 import { decodeWord, interpretOne } from './interpret.js';
@@ -167,17 +167,16 @@ export class Hart implements WalkContext {
   private trapsInARow = 0;
 
   constructor(readonly bus: Bus, options: HartOptions = {}) {
-    const area = options.area;
-    this.x = area ? new Int32Array(area.buffer, area.offset + AREA_REGS, 64) : new Int32Array(64);
-    this.rtlb = area ? new TlbSet(area.buffer, area.offset + AREA_RTLB) : new TlbSet();
-    this.wtlb = area ? new TlbSet(area.buffer, area.offset + AREA_WTLB) : new TlbSet();
-    this.areaOffset = area ? area.offset : -1;
-    this.areaPc = area ? new Int32Array(area.buffer, area.offset + AREA_PC, 2) : undefined;
-    const fregs = area ? area.buffer : new ArrayBuffer(AREA_FS + 4);
-    const at = area ? area.offset : 0;
-    this.f = new Float64Array(fregs, at + AREA_FREGS, 32);
-    this.fw = new Int32Array(fregs, at + AREA_FREGS, 64);
-    this.fpState = new Int32Array(fregs, at + AREA_FFLAGS, 3);
+    // Without an area in the guest memory (no wasm tier), the hart's state is laid out the same in a buffer of its own.
+    const { buffer, offset: at } = options.area ?? { buffer: new ArrayBuffer(HART_AREA_BYTES), offset: 0 };
+    this.x = new Int32Array(buffer, at + AREA_REGS, 64);
+    this.rtlb = new TlbSet(buffer, at + AREA_RTLB);
+    this.wtlb = new TlbSet(buffer, at + AREA_WTLB);
+    this.f = new Float64Array(buffer, at + AREA_FREGS, 32);
+    this.fw = new Int32Array(buffer, at + AREA_FREGS, 64);
+    this.fpState = new Int32Array(buffer, at + AREA_FFLAGS, 3);
+    this.areaOffset = options.area ? at : -1;
+    this.areaPc = options.area ? new Int32Array(buffer, at + AREA_PC, 2) : undefined;
     this.hartId = options.hartId ?? 0;
     this.instructionsPerTick = options.instructionsPerTick ?? 10;
     this.code = options.code ?? new CodeCache(bus.memory);

@@ -23,14 +23,14 @@ export class TlbSet {
   readonly page = new Int32Array(2 * TLB_SIZE).fill(-1);
 
   /**
-   * A TLB of its own, or (for the wasm tier, hart-area.ts) one whose tag, tagHi and base arrays lie one after another
-   * in `buffer` from byte `offset`.
+   * A TLB of its own, or (a hart's, hart-area.ts) one whose tag, tagHi and base arrays lie one after another in
+   * `buffer` from byte `offset`.
    */
-  constructor(buffer?: ArrayBuffer | SharedArrayBuffer, offset = 0) {
+  constructor(buffer: ArrayBuffer | SharedArrayBuffer = new ArrayBuffer(12 * TLB_SIZE * 2), offset = 0) {
     const n = 2 * TLB_SIZE;
-    this.tag = buffer ? new Int32Array(buffer, offset, n) : new Int32Array(n);
-    this.tagHi = buffer ? new Int32Array(buffer, offset + 4 * n, n) : new Int32Array(n);
-    this.base = buffer ? new Int32Array(buffer, offset + 8 * n, n) : new Int32Array(n);
+    this.tag = new Int32Array(buffer, offset, n);
+    this.tagHi = new Int32Array(buffer, offset + 4 * n, n);
+    this.base = new Int32Array(buffer, offset + 8 * n, n);
     this.tag.fill(INVALID_TAG);
   }
 

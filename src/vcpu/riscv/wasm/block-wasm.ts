@@ -434,9 +434,17 @@ class BlockBuilder {
    * by `args`, with pc and the retired count for it to synchronise; leave the block if it trapped or exited.
    */
   private slowPath(imp: Import.Load | Import.Store, o: number, k: number, args: () => void): void {
-    const f = this.f;
-    f.get(this.a).op(Op.I32WrapI64).get(this.a).i64(32).op(Op.I64ShrU).op(Op.I32WrapI64);
+    this.f.get(this.a).op(Op.I32WrapI64).get(this.a).i64(32).op(Op.I64ShrU).op(Op.I32WrapI64);
     args();
+    this.callOrLeave(imp, o, k);
+  }
+
+  /**
+   * Call a hart import whose arguments are pushed, adding pc and the retired count of instruction k (at byte o) for
+   * it to synchronise; leave the block if it returns 0 (it trapped or exited).
+   */
+  private callOrLeave(imp: Import, o: number, k: number): void {
+    const f = this.f;
     this.pcLo(o); f.get(PH); this.retired(k);
     f.call(imp).op(Op.I32Eqz);
     f.begin(Op.If); this.depth++;
@@ -477,11 +485,7 @@ class BlockBuilder {
     } else {
       if (amo !== undefined) f.i32(amo).i32(op.endsWith('.d') ? 8 : 4).i32(ins.rd).i32(ins.rs1).i32(ins.rs2);
       else f.i32(ins.raw).i32(CSR_FUNCT3[op]!).i32(ins.rd).i32(ins.csr);
-      this.pcLo(o); f.get(PH); this.retired(k);
-      f.call(amo !== undefined ? Import.Amo : Import.CsrRead).op(Op.I32Eqz);
-      f.begin(Op.If); this.depth++;
-      this.fail();
-      f.op(Op.End); this.depth--;
+      this.callOrLeave(amo !== undefined ? Import.Amo : Import.CsrRead, o, k);
     }
     if (ins.rd !== 0) f.get(AREA).mem(Op.I64Load, 3, AREA_REGS + 8 * ins.rd).set(this.reg[ins.rd]!);
   }
