@@ -11,7 +11,9 @@ import type { Bus } from './bus.js';
 import { Exit } from './exit.js';
 import type { HartDebug } from './debug.js';
 import { TlbSet, TLB_MASK, TLB_USER_BANK } from './tlb.js';
-import { AREA_FFLAGS, AREA_FREGS, AREA_PC, AREA_REGS, AREA_RTLB, AREA_WTLB, HART_AREA_BYTES, type HartArea } from './hart-area.js';
+import {
+  AREA_FFLAGS, AREA_FREGS, AREA_JUMPS, AREA_PC, AREA_REGS, AREA_RTLB, AREA_WTLB, HART_AREA_BYTES, JUMP_ENTRIES, type HartArea,
+} from './hart-area.js';
 import { Access, walk, type WalkContext, type WalkResult } from './mmu.js';
 import { CodeCache, type Block } from './translate.js';
 import { decodeWord, interpretOne } from './interpret.js';
@@ -145,6 +147,8 @@ export class Hart implements WalkContext {
   readonly areaOffset: number;
   /** The area's pc slot (where wasm code leaves the pc), as words. */
   readonly areaPc: Int32Array | undefined;
+  /** The area's jump cache (wasm/jump-cache.ts), with an area. */
+  readonly jumps: Int32Array | undefined;
 
   // Exit state.
   exit: Exit = Exit.Budget;
@@ -177,6 +181,7 @@ export class Hart implements WalkContext {
     this.fpState = new Int32Array(buffer, at + AREA_FFLAGS, 3);
     this.areaOffset = options.area ? at : -1;
     this.areaPc = options.area ? new Int32Array(buffer, at + AREA_PC, 2) : undefined;
+    this.jumps = options.area ? new Int32Array(buffer, at + AREA_JUMPS, 2 * JUMP_ENTRIES) : undefined;
     this.hartId = options.hartId ?? 0;
     this.instructionsPerTick = options.instructionsPerTick ?? 10;
     this.code = options.code ?? new CodeCache(bus.memory);

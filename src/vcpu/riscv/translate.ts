@@ -25,6 +25,7 @@ import { decodedFields, decodeWord, Flow, flowOf, interpretBlock, isJal, lengthO
 import { Field, FIELDS } from './operands.js';
 import { WasmTier } from './wasm/wasm-tier.js';
 import { wasmSupports } from './wasm/block-wasm.js';
+import { forgetPage, rememberJump } from './wasm/jump-cache.js';
 
 /** A translated block: runs from virtual pc (ph:pl), at most `max` instructions; returns how many retired. */
 export type BlockFn = (h: Hart, r: Int32Array, pl: number, ph: number, max: number) => number;
@@ -229,7 +230,7 @@ export class CodeCache {
 
   /** Drop every block of a backing page (its memory is about to change). */
   invalidatePage(page: number): void {
-    this.pages[page] = undefined;
+    this.dropBlocks(page);
     const sharing = this.sharing;
     if (sharing === undefined) { this.codeFlags[page] = 0; return; }
     const others = Atomics.exchange(this.codeFlags, page, 0) & ~sharing.bit;
@@ -238,7 +239,14 @@ export class CodeCache {
 
   /** Parallel mode: another thread changed `page`: drop this thread's blocks of it (its bit is already clear). */
   dropPage(page: number): void {
+    this.dropBlocks(page);
+  }
+
+  /** Forget the blocks of a backing page, here and in the harts' jump caches. */
+  private dropBlocks(page: number): void {
+    if (this.pages[page] === undefined) return;
     this.pages[page] = undefined;
+    if (this.wasm !== undefined) for (const h of this.harts) forgetPage(h.jumps!, page << 12);
   }
 
   /** Parallel mode: another thread now holds code on `page`: no hart here may store to it through its TLB. */
@@ -249,6 +257,7 @@ export class CodeCache {
   /** Drop every block (parallel mode, when messages were lost, or RAM changed under every thread). */
   dropAll(): void {
     this.pages.fill(undefined);
+    if (this.wasm !== undefined) for (const h of this.harts) h.jumps!.fill(0);
   }
 
   /** A FENCE.I: in parallel mode, pages other threads changed are dropped now (a no-op otherwise). */
@@ -404,8 +413,11 @@ export class CodeCache {
       if (wasm !== 0) {
         // The budget as an int32 that counting up to it cannot overflow.
         const budget = max - done;
-        const retired = tier!.run(wasm, h.areaOffset, pl, ph, budget < WASM_MAX_BUDGET ? budget : WASM_MAX_BUDGET, h.tlbBank);
-        // 0: a slow path trapped or exited, and left pc where it belongs.
+        // The driver may chain to this block from others of its page next time (never to one that ends in a system
+        // instruction, of which it runs only the part before that).
+        if (!block.ends) rememberJump(h.jumps!, pageOffset + (pl & 4095), wasm, block.n);
+        const retired = tier!.run(wasm, h.areaOffset, pl, ph, budget < WASM_MAX_BUDGET ? budget : WASM_MAX_BUDGET, h.tlbBank, pageOffset);
+        // 0: a slow path trapped or exited, left pc where it belongs and counted what retired.
         if (retired !== 0) {
           const pc = h.areaPc!;
           h.pcLo = pc[0]!;

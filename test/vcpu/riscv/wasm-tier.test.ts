@@ -1,8 +1,8 @@
 /**
- * The wasm tier's floating point: FP loads and stores, the native fast paths of fadd/fsub/fmul (taken only with
- * RNE and NX already set, for results in range), and fpu.ts for the rest. Each program runs interpreted, as a
- * JavaScript block and as a wasm block, with the same registers, flags, memory and instruction count; and the wasm
- * run must have compiled its block.
+ * The wasm tier: floating point (FP loads and stores; the native fast paths of fadd/fsub/fmul/fdiv, taken only with
+ * RNE and NX already set for results in range, of fsqrt.d, and of comparisons without NaNs; fpu.ts for the rest),
+ * and its driver's chaining of blocks. Each program runs interpreted, as a JavaScript block and as a wasm block, with
+ * the same registers, flags, memory and instruction count; and the wasm run must have compiled its block.
  */
 import { describe, expect, it } from 'vitest';
 import { RamBus } from '../../../src/aspace/ram-bus.js';
@@ -28,7 +28,15 @@ const fp = {
   fsw: (rs2: number, rs1: number, imm: number) => sType(imm, rs2, rs1, 2, 0x27),
   fsd: (rs2: number, rs1: number, imm: number) => sType(imm, rs2, rs1, 3, 0x27),
   faddS: fop(0x00), fsubS: fop(0x04), fmulS: fop(0x08),
-  faddD: fop(0x01), fsubD: fop(0x05), fmulD: fop(0x09), fdivD: fop(0x0d),
+  faddD: fop(0x01), fsubD: fop(0x05), fmulD: fop(0x09), fdivD: fop(0x0d), fdivS: fop(0x0c),
+  fsqrtD: (rd: number, rs1: number, rm: number) => fop(0x2d)(rd, rs1, 0, rm),
+  // Comparisons: funct3 2 feq, 1 flt, 0 fle; rd an integer register.
+  feqD: (rd: number, rs1: number, rs2: number) => fop(0x51)(rd, rs1, rs2, 2),
+  fltD: (rd: number, rs1: number, rs2: number) => fop(0x51)(rd, rs1, rs2, 1),
+  fleD: (rd: number, rs1: number, rs2: number) => fop(0x51)(rd, rs1, rs2, 0),
+  feqS: (rd: number, rs1: number, rs2: number) => fop(0x50)(rd, rs1, rs2, 2),
+  fltS: (rd: number, rs1: number, rs2: number) => fop(0x50)(rd, rs1, rs2, 1),
+  fleS: (rd: number, rs1: number, rs2: number) => fop(0x50)(rd, rs1, rs2, 0),
 };
 const DYN = 7;
 const jal = (rd: number, imm: number): number =>
@@ -112,6 +120,71 @@ describe('the wasm tier: floating point', () => {
       expect(interpreted.hart.fflags & 0x5).toBe(0x5); // OF, NX
     });
   }
+
+  for (const nx of [true, false]) {
+    it(`comparisons, fdiv and fsqrt.d, ordinary operands and NaNs, zeros, infinities, ${nx ? 'NX set' : 'NX clear'}`, () => {
+      // Doubles: 0 1.5, 8 -2.25, 16 qNaN, 24 sNaN, 32 +0, 40 -0, 48 +inf, 56 a subnormal. Singles: 64 1.5, 68 -2.25,
+      // 72 qNaN, 76 sNaN.
+      const values = data([1.5, -2.25, NaN, 0, 0, -0, Infinity, 5e-324], [1.5, -2.25, NaN, 0]);
+      const view = new DataView(values.buffer);
+      view.setUint32(24 + 4, 0x7ff40000, true); // a signaling NaN double
+      view.setUint32(76, 0x7fa00000, true); // a signaling NaN single
+      const d = (r: number, at: number): number => fp.fld(r, X.a1, at);
+      const body = [
+        d(1, 0), d(2, 8), d(3, 16), d(4, 24), d(5, 32), d(6, 40), d(7, 48), d(8, 56),
+        fp.flw(9, X.a1, 64), fp.flw(10, X.a1, 68), fp.flw(11, X.a1, 72), fp.flw(12, X.a1, 76),
+        fp.fltD(X.a2, 1, 2), fp.fleD(X.a3, 2, 1), fp.feqD(X.a4, 5, 6), fp.fleD(X.a5, 7, 7),
+        fp.feqD(X.t0, 1, 3), // quiet NaN: feq raises nothing
+        fp.feqD(X.t1, 1, 4), // signaling NaN: NV
+        fp.fltD(X.t2, 3, 1), // flt of a quiet NaN: NV
+        fp.fltS(20, 9, 10), fp.fleS(21, 10, 9), fp.feqS(22, 9, 9), fp.feqS(23, 9, 11), fp.fleS(24, 12, 9),
+        fp.fleS(25, 1, 9), // f1 holds a double: not NaN-boxed, reads as the canonical NaN
+        fp.fdivD(19, 1, 2, 0), fp.fdivD(20, 2, 5, 0), // ÷ 0: DZ
+        fp.fdivD(21, 5, 5, 0), fp.fdivD(22, 8, 1, 0), fp.fdivD(23, 1, 7, DYN), fp.fdivS(24, 9, 10, 0),
+        fp.fsqrtD(25, 1, 0), fp.fsqrtD(26, 2, 0), fp.fsqrtD(27, 6, 0), fp.fsqrtD(28, 7, DYN), fp.fsqrtD(29, 8, 0),
+        fp.fsqrtD(30, 1, 1), // RTZ: fpu.ts
+        fp.fsd(19, X.a1, 0), fp.fsd(25, X.a1, 8),
+      ];
+      const words = program(nx, body);
+      const interpreted = run(words, 'interpreted', values);
+      const wasm = run(words, 'wasm', values);
+      expect(wasm.code.wasm!.compiled).toBeGreaterThan(0);
+      expect(state(wasm)).toBe(state(interpreted));
+      expect(state(run(words, 'javascript', values))).toBe(state(interpreted));
+      const h = interpreted.hart;
+      expect([X.a2, X.a3, X.a4, X.a5, X.t0, X.t1, X.t2].map((r) => h.x[2 * r])).toEqual([0, 1, 1, 1, 0, 0, 0]);
+      expect([20, 21, 22, 23, 24, 25].map((r) => h.x[2 * r])).toEqual([0, 1, 1, 0, 0, 0]);
+      expect(h.f[19]).toBe(1.5 / -2.25);
+      expect(h.f[20]).toBe(-Infinity);
+      expect(h.f[25]).toBe(Math.sqrt(1.5));
+      expect(h.fflags & 0x18).toBe(0x18); // NV, DZ
+    });
+  }
+
+  it('blocks chained inside the driver: an exit in a later block counts the earlier blocks', () => {
+    // A: ld t1, 0(a3); a3 += a4; jal B.  B: a2 -= 1; bne a2, 0, A.  The third load leaves RAM: an MMIO exit.
+    const words = [
+      asm.lui(X.a3, (RAM + DATA) >>> 12), asm.addi(X.a3, X.a3, DATA & 0xfff), asm.slli(X.a3, X.a3, 32), asm.srli(X.a3, X.a3, 32),
+      asm.lui(X.a4, 0x80), asm.addi(X.a2, 0, 5), // a4 = 512 KiB: the third load is past the 1 MiB of RAM
+      asm.ld(X.t1, X.a3, 0), asm.add(X.a3, X.a3, X.a4), jal(0, 4),
+      asm.addi(X.a2, X.a2, -1), bne(X.a2, 0, -16), asm.wfi(),
+    ];
+    const tiers = (['interpreted', 'wasm'] as const).map((t) => {
+      const bus = new RamBus([{ base: RAM, size: 1 << 20 }], t === 'wasm' ? { wasm: { reserve: HART_AREA_BYTES } } : {});
+      bus.write(RAM, new Uint8Array(new Uint32Array(words).buffer));
+      const code = new CodeCache(bus.memory, { hotAfter: Number.MAX_SAFE_INTEGER, wasm: t === 'wasm' ? { memory: bus.wasmMemory!, after: 1 } : undefined });
+      const hart = new Hart(bus, { code, area: t === 'wasm' ? { buffer: bus.memory, offset: bus.reservedOffset } : undefined });
+      hart.reset(RAM | 0, 0);
+      expect(hart.run(1000)).toBe(Exit.Mmio);
+      return hart;
+    });
+    const [interpreted, wasm] = tiers as [Hart, Hart];
+    expect(interpreted.pcHex()).toBe((RAM + 24).toString(16).padStart(16, '0'));
+    expect(interpreted.icount).toBe(6 + 2 * 5);
+    expect(wasm.pcHex()).toBe(interpreted.pcHex());
+    expect(wasm.icount).toBe(interpreted.icount);
+    expect([...wasm.x]).toEqual([...interpreted.x]);
+  });
 
   it('a single that is not NaN-boxed reads as the canonical NaN (no fast path)', () => {
     const words = program(true, [fp.fld(1, X.a1, 0), fp.faddS(2, 1, 1, 0), fp.fsd(2, X.a1, 8)]);

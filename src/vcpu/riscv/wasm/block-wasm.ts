@@ -2,10 +2,12 @@
  * The wasm tier's translator: a block of RV64I/M integer instructions as a WebAssembly function, with the contract
  * of a translated JavaScript block (codegen.ts):
  *
- *   b(area, pl, ph, max, tb) → instructions retired
+ *   b(area, pl, ph, max, tb, base) → instructions retired
  *
  * where `area` is the byte offset of the hart's area in the guest memory (hart-area.ts: registers and TLBs), (ph:pl)
- * the virtual pc of the block's first instruction, `max` the budget and `tb` the TLB bank of the current mode. It
+ * the virtual pc of the block's first instruction, `max` the budget, `tb` the TLB bank of the current mode and `base`
+ * the instructions retired by the blocks the tier's driver ran before this one in the same call, not yet counted in
+ * the hart's icount (the slow paths add them to what they synchronise). It
  * leaves the exact state a JavaScript block would leave: registers written back, pc in the area's pc slot (read by
  * the caller when it returns non-zero), and on a slow path that trapped or exited, 0 with pc and icount as that
  * path left them. Loads and stores check the hart's TLB inline and call the hart's slow path (imports `ld`, `st`)
@@ -28,7 +30,7 @@ import {
 import { FunctionBody, Op, ValType, type FunctionType } from './encoder.js';
 
 const I32 = ValType.I32, I64 = ValType.I64;
-export const BLOCK_TYPE: FunctionType = { params: [I32, I32, I32, I32, I32], results: [I32] };
+export const BLOCK_TYPE: FunctionType = { params: [I32, I32, I32, I32, I32, I32], results: [I32] };
 
 /**
  * The imports a block calls, in index order: the hart's load and store slow paths, its FENCE, an FP operation of
@@ -73,9 +75,17 @@ const FP_MEMORY: Record<string, { size: number; store: boolean }> = {
  */
 const FP_FAST: Record<string, { double: boolean; op: Op; min: number }> = {
   fadd_d: { double: true, op: Op.F64Add, min: 0 }, fsub_d: { double: true, op: Op.F64Sub, min: 0 },
-  fmul_d: { double: true, op: Op.F64Mul, min: 2 ** -1021 },
+  fmul_d: { double: true, op: Op.F64Mul, min: 2 ** -1021 }, fdiv_d: { double: true, op: Op.F64Div, min: 2 ** -1021 },
   fadd_s: { double: false, op: Op.F32Add, min: 2 ** -126 }, fsub_s: { double: false, op: Op.F32Sub, min: 2 ** -126 },
-  fmul_s: { double: false, op: Op.F32Mul, min: 2 ** -126 },
+  fmul_s: { double: false, op: Op.F32Mul, min: 2 ** -126 }, fdiv_s: { double: false, op: Op.F32Div, min: 2 ** -126 },
+};
+/**
+ * Comparisons computed in wasm when neither operand is a NaN (and singles are NaN-boxed): they raise no flag then,
+ * and the native comparison is the result. fpu.ts decides the rest (flags for NaNs).
+ */
+const FP_COMPARE: Record<string, { double: boolean; op: Op }> = {
+  feq_d: { double: true, op: Op.F64Eq }, flt_d: { double: true, op: Op.F64Lt }, fle_d: { double: true, op: Op.F64Le },
+  feq_s: { double: false, op: Op.F32Eq }, flt_s: { double: false, op: Op.F32Lt }, fle_s: { double: false, op: Op.F32Le },
 };
 const MAX_D = 1.7976931348623157e308;
 const MAX_S = 3.4028234663852886e38;
@@ -83,7 +93,7 @@ const MAX_S = 3.4028234663852886e38;
 const NX = 1;
 
 // Parameters.
-const AREA = 0, PL = 1, PH = 2, MAX = 3, TB = 4;
+const AREA = 0, PL = 1, PH = 2, MAX = 3, TB = 4, BASE = 5;
 
 const LOADS: Record<string, { kind: number; op: Op; align: number }> = {
   lb: { kind: 1, op: Op.I64Load8S, align: 0 },
@@ -159,7 +169,7 @@ export function wasmBlockBody(insns: readonly Insn[], offsets: readonly number[]
 }
 
 class BlockBuilder {
-  private readonly f = new FunctionBody(5);
+  private readonly f = new FunctionBody(6);
   /** The local of each register the block uses (0 where it does not). */
   private readonly reg = new Array<number>(32).fill(0);
   private readonly used: number[] = [];
@@ -251,6 +261,12 @@ class BlockBuilder {
   private retired(j: number): void {
     this.f.i32(j);
     if (this.loops) this.f.get(this.n).op(Op.I32Add);
+  }
+
+  /** Push the instructions retired before instruction k, counting the driver's earlier blocks: for a slow path. */
+  private retiredBefore(k: number): void {
+    this.retired(k);
+    this.f.get(BASE).op(Op.I32Add);
   }
 
   /** Push the low word of the pc at byte offset o of the block. */
@@ -445,7 +461,7 @@ class BlockBuilder {
    */
   private callOrLeave(imp: Import, o: number, k: number): void {
     const f = this.f;
-    this.pcLo(o); f.get(PH); this.retired(k);
+    this.pcLo(o); f.get(PH); this.retiredBefore(k);
     f.call(imp).op(Op.I32Eqz);
     f.begin(Op.If); this.depth++;
     this.fail();
@@ -506,7 +522,7 @@ class BlockBuilder {
     if (frm) f.get(AREA).mem(Op.I32Load, 2, AREA_FRM).i32(4).op(Op.I32GtS);
     if (fs && frm) f.op(Op.I32Or);
     f.begin(Op.If); this.depth++;
-    f.i32(ins.raw); this.pcLo(o); f.get(PH); this.retired(k);
+    f.i32(ins.raw); this.pcLo(o); f.get(PH); this.retiredBefore(k);
     f.call(Import.FpIllegal);
     this.fail();
     f.op(Op.End); this.depth--;
@@ -567,8 +583,12 @@ class BlockBuilder {
       f.call(Import.Fp);
       if (FP_INT_DEST.test(op) && ins.rd !== 0) f.get(AREA).mem(Op.I64Load, 3, AREA_REGS + 8 * ins.rd).set(this.reg[ins.rd]!);
     };
-    const fast = FP_FAST[op];
-    if (fast === undefined || (!dynamic && ins.rm !== 0)) {
+    const fast = FP_FAST[op], compare = FP_COMPARE[op];
+    if (compare !== undefined) {
+      this.fpCompare(ins, compare.double, compare.op, call);
+    } else if (op === 'fsqrt_d' && (dynamic || ins.rm === 0)) {
+      this.fpSqrt(ins, dynamic, call);
+    } else if (fast === undefined || (!dynamic && ins.rm !== 0)) {
       call();
     } else {
       const s1 = AREA_FREGS + 8 * ins.rs1, s2 = AREA_FREGS + 8 * ins.rs2, d = AREA_FREGS + 8 * ins.rd;
@@ -603,6 +623,43 @@ class BlockBuilder {
       f.op(Op.End); this.depth--;
     }
     this.fpDirtied();
+  }
+
+  /** feq, flt, fle: native when no operand is a NaN (nor an unboxed single, which reads as one), else `call`. */
+  private fpCompare(ins: Insn, double: boolean, compare: Op, call: () => void): void {
+    const f = this.f;
+    const s1 = AREA_FREGS + 8 * ins.rs1, s2 = AREA_FREGS + 8 * ins.rs2;
+    const load = double ? Op.F64Load : Op.F32Load, eq = double ? Op.F64Eq : Op.F32Eq, align = double ? 3 : 2;
+    f.get(AREA).mem(load, align, s1).get(AREA).mem(load, align, s1).op(eq);
+    f.get(AREA).mem(load, align, s2).get(AREA).mem(load, align, s2).op(eq).op(Op.I32And);
+    if (!double) {
+      f.get(AREA).mem(Op.I32Load, 2, s1 + 4).i32(-1).op(Op.I32Eq).op(Op.I32And);
+      f.get(AREA).mem(Op.I32Load, 2, s2 + 4).i32(-1).op(Op.I32Eq).op(Op.I32And);
+    }
+    f.begin(Op.If); this.depth++;
+    if (ins.rd !== 0) {
+      f.get(AREA).mem(load, align, s1).get(AREA).mem(load, align, s2).op(compare).op(Op.I64ExtendI32U);
+      this.put(ins.rd);
+    }
+    f.op(Op.Else);
+    call();
+    f.op(Op.End); this.depth--;
+  }
+
+  /** fsqrt.d: native for a positive finite operand when the rounding mode is RNE and NX is set (fpu.ts's fast path). */
+  private fpSqrt(ins: Insn, dynamic: boolean, call: () => void): void {
+    const f = this.f;
+    const s1 = AREA_FREGS + 8 * ins.rs1, d = AREA_FREGS + 8 * ins.rd;
+    f.get(AREA).mem(Op.I32Load, 2, AREA_FFLAGS).i32(NX).op(Op.I32And);
+    if (dynamic) f.get(AREA).mem(Op.I32Load, 2, AREA_FRM).op(Op.I32Eqz).op(Op.I32And);
+    f.get(AREA).mem(Op.F64Load, 3, s1).set(this.fr);
+    f.get(this.fr).f64(0).op(Op.F64Gt).op(Op.I32And);
+    f.get(this.fr).f64(MAX_D).op(Op.F64Le).op(Op.I32And);
+    f.begin(Op.If); this.depth++;
+    f.get(AREA).get(this.fr).op(Op.F64Sqrt).mem(Op.F64Store, 3, d);
+    f.op(Op.Else);
+    call();
+    f.op(Op.End); this.depth--;
   }
 
   private store(ins: Insn, o: number, k: number, s: { kind: number; op: Op; align: number }): void {

@@ -6,21 +6,74 @@
  * compiled to machine code at once (V8's Liftoff, about 10 µs for a block) and later optimised in the background,
  * with native 64-bit arithmetic; so warm code, not only hot code, leaves the interpreter.
  *
- * Each block is a module of its own, instantiated over the guest's memory (its RAM, then the harts' areas: the
- * registers and TLBs the code uses). The imports are the hart's load and store slow paths, called on the hart that
- * runs the block (`running`).
+ * Warm blocks are compiled in batches, a module each, instantiated over the guest's memory (its RAM, then the harts'
+ * areas: the registers, TLBs and jump caches the code uses). The imports are the hart's slow paths, called on the
+ * hart that runs the block (`running`). One driver function calls blocks through a table, and goes from block to
+ * block within a page by itself (jump-cache.ts).
  */
 import { setFlagsFromString } from 'node:v8';
 import type { Insn } from '../decode.js';
 import type { Hart } from '../hart.js';
-import { encodeModule, FunctionBody, ValType } from './encoder.js';
+import { encodeModule, FunctionBody, Op, ValType, type FunctionType } from './encoder.js';
+import { AREA_JUMPS, AREA_PC, JUMP_ENTRIES } from '../hart-area.js';
+import { FOLD_SHIFT, KEY_TAG, N_BITS } from './jump-cache.js';
 import { BLOCK_TYPE, FP_OPS, IMPORTS, MUL_HIGH, wasmBlockBody } from './block-wasm.js';
 import * as alu from '../alu.js';
 import * as fpu from '../fpu.js';
 import type { FpOp } from '../fpu.js';
 
-/** Calls block `index` of the tier's table: run(index, area, pl, ph, max, tb) → retired (block-wasm.ts). */
-export type WasmRun = (index: number, area: number, pl: number, ph: number, max: number, tb: number) => number;
+/**
+ * Runs block `index` of the tier's table, then the blocks that follow it in the same page while the hart's jump cache
+ * has them and they fit in `max`: run(index, area, pl, ph, max, tb, page) → instructions retired, pc in the area; or 0
+ * when a block's slow path trapped or exited (it set pc and counted every instruction retired before it). `page` is
+ * the backing offset of the page of (ph:pl); the other arguments are a block's (block-wasm.ts).
+ */
+export type WasmRun = (index: number, area: number, pl: number, ph: number, max: number, tb: number, page: number) => number;
+
+const I32 = ValType.I32;
+const DRIVER_TYPE: FunctionType = { params: [I32, I32, I32, I32, I32, I32, I32], results: [I32] };
+
+/**
+ * The driver's body: call the block, then look the next pc up in the jump cache (jump-cache.ts) and go on while it
+ * lies in the same page (whose translation the caller checked), is there and fits the budget. Within a page nothing
+ * the dispatcher checks between blocks changes without a trap, an exit or a system instruction (translate.ts: `run`),
+ * and the cache never holds a block that ends in one.
+ */
+function driverBody(): FunctionBody {
+  const INDEX = 0, AREA = 1, PL = 2, PH = 3, MAX = 4, TB = 5, PAGE = 6;
+  const f = new FunctionBody(7);
+  const done = f.local(I32), retired = f.local(I32), npl = f.local(I32), key = f.local(I32), entry = f.local(I32), value = f.local(I32);
+  const leaveWith = (result: number): void => {
+    f.begin(Op.If);
+    f.get(result).op(Op.Return);
+    f.op(Op.End);
+  };
+  f.begin(Op.Loop);
+  f.get(AREA).get(PL).get(PH).get(MAX).get(done).op(Op.I32Sub).get(TB).get(done).get(INDEX).callIndirect(0);
+  // 0: a slow path trapped or exited, and counted the instructions of the earlier blocks too.
+  f.tee(retired).op(Op.I32Eqz);
+  leaveWith(retired);
+  f.get(done).get(retired).op(Op.I32Add).set(done);
+  // Another page (or the same page offset of another 4 GiB): the dispatcher translates it.
+  f.get(AREA).mem(Op.I32Load, 2, AREA_PC).tee(npl).get(PL).op(Op.I32Xor).i32(-4096).op(Op.I32And);
+  f.get(AREA).mem(Op.I32Load, 2, AREA_PC + 4).get(PH).op(Op.I32Ne).op(Op.I32Or);
+  leaveWith(done);
+  // The entry of key = (page + offset in page) | KEY_TAG, at jumpSlot(key).
+  f.get(PAGE).get(npl).i32(4095).op(Op.I32And).op(Op.I32Or).i32(KEY_TAG).op(Op.I32Or).tee(key);
+  f.i32(1).op(Op.I32ShrU).get(key).i32(FOLD_SHIFT).op(Op.I32ShrU).op(Op.I32Xor).i32(JUMP_ENTRIES - 1).op(Op.I32And);
+  f.i32(3).op(Op.I32Shl).get(AREA).op(Op.I32Add).tee(entry);
+  f.mem(Op.I32Load, 2, AREA_JUMPS).get(key).op(Op.I32Ne);
+  leaveWith(done);
+  f.get(entry).mem(Op.I32Load, 2, AREA_JUMPS + 4).tee(value).i32((1 << N_BITS) - 1).op(Op.I32And);
+  f.get(done).op(Op.I32Add).get(MAX).op(Op.I32GtS);
+  leaveWith(done);
+  f.get(value).i32(N_BITS).op(Op.I32ShrU).set(INDEX);
+  f.get(npl).set(PL);
+  f.br(Op.Br, 0);
+  f.op(Op.End);
+  f.i32(0);
+  return f;
+}
 
 /**
  * V8 compiles a wasm module's functions lazily by default: each on its first call, on the calling thread, patching
@@ -110,12 +163,9 @@ export class WasmTier {
     const high = MUL_HIGH.map((op) => (alu as unknown as Record<string, (x: Int32Array, rd: number, rs1: number, rs2: number) => void>)[op]!);
     const mulHigh = (which: number, rd: number, rs1: number, rs2: number): void => { high[which]!(this.running!.x, rd, rs1, rs2); };
     this.imports = { e: { m: memory, ld: load, st: store, fence, fp, fpIllegal, amo, csrRead, mulHigh } };
-    const I32 = ValType.I32;
-    const driver = new FunctionBody(6);
-    driver.get(1).get(2).get(3).get(4).get(5).get(0).callIndirect(0);
-    const bytes = encodeModule({ table: true, types: [BLOCK_TYPE], functions: [] },
-      [{ name: 'run', type: { params: [I32, I32, I32, I32, I32, I32], results: [I32] }, body: driver }]);
-    this.run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { t: this.table } }).exports['run'] as WasmRun;
+    const bytes = encodeModule({ memory: { pages: this.pages, shared: this.shared }, table: true, types: [BLOCK_TYPE], functions: [] },
+      [{ name: 'run', type: DRIVER_TYPE, body: driverBody() }]);
+    this.run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: memory, t: this.table } }).exports['run'] as WasmRun;
   }
 
   /**
