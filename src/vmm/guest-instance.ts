@@ -73,8 +73,6 @@ export interface GuestOptions {
   readonly unmapped?: UnmappedAccess;
   /** Most instructions per `Hart.run` call (default: unlimited; 1 single-steps). */
   readonly stepLimit?: number;
-  /** Runs of a block before it is translated (default DEFAULT_HOT_AFTER; 1 translates every block at once). */
-  readonly hotAfter?: number;
   /**
    * Runs of a block before the wasm tier takes it (default DEFAULT_WASM_AFTER; 1 from its first run; Infinity: no wasm
    * tier).
@@ -194,7 +192,7 @@ export class GuestInstance implements VcpuLoopGuest {
     this.parallelArea = opts.parallel ? createSharedGuest(count, bus.memory.byteLength >>> 12, opts.parallel.workers) : undefined;
     const sharing = this.parallelArea ? new SharedCode(this.parallelArea, 0) : undefined;
     const code = new CodeCache(bus.memory, {
-      hotAfter: opts.hotAfter, sharing, wasm: bus.wasmMemory ? { memory: bus.wasmMemory, after: opts.wasmAfter } : undefined,
+      sharing, wasm: bus.wasmMemory ? { memory: bus.wasmMemory, after: opts.wasmAfter } : undefined,
     });
     for (let i = 0; i < count; i++) {
       const v = config.vcpus[i];

@@ -40,8 +40,6 @@ export interface RunImageOptions {
   readonly unmapped?: UnmappedAccess;
   /** Most instructions per `Hart.run` call (1 single-steps every instruction). */
   readonly stepLimit?: number;
-  /** Runs of a block before it is translated (1: every block, before its first run). */
-  readonly hotAfter?: number;
   /** Runs of a block before the wasm tier takes it (1: from its first run; Infinity: no wasm tier). */
   readonly wasmAfter?: number;
   /** Called with each slice's end; return true to stop the run early (e.g. once a benchmark saw its prompt). */
@@ -101,9 +99,9 @@ export interface RunImageResult {
   readonly traceTruncated?: boolean;
   /** Why the run was ended from outside (a debugger's kill), for a 'stopped' run. */
   readonly stoppedBy?: string;
-  /** Code blocks decoded, and of those translated to JavaScript (hot), over the run. */
+  /** Code blocks decoded, and of those compiled by the wasm tier (warm), over the run. */
   readonly blocksDecoded: number;
-  readonly blocksTranslated: number;
+  readonly blocksCompiled: number;
 }
 
 /** What a caller can do while a run goes on (between `stopWhen` checks). */
@@ -154,7 +152,7 @@ export class RunSession {
       scheduler, supervisor: new Supervisor(), timebaseFrequency: timebase, instructionsPerTick: ipt, vcpuCount: harts,
       parallel: o.parallel ? { workers: this.workers } : undefined,
       bootargs: o.bootargs, buildDevice: o.buildDevice, files: o.files, wallClockEpochNs: o.wallClockEpochNs,
-      affinity: (i) => [i], unmapped: o.unmapped, stepLimit: o.stepLimit, hotAfter: o.hotAfter, wasmAfter: o.wasmAfter, log: o.log,
+      affinity: (i) => [i], unmapped: o.unmapped, stepLimit: o.stepLimit, wasmAfter: o.wasmAfter, log: o.log,
       output: (vserial, bytes) => {
         o.output(vserial, bytes);
         typist.printed(vserial, bytes);
@@ -322,7 +320,7 @@ export class RunSession {
     const reasons = guest.vcpus.flatMap((v) => (v.haltReason ? [`${v.name}: ${v.haltReason}`] : []));
     const how = guest.outcome.kind === 'shutdown' || guest.outcome.kind === 'reset' ? guest.outcome.how : undefined;
     const end = (outcome: RunImageResult['outcome'], status: number, why = reasons): RunImageResult =>
-      ({ outcome, status, reasons: why, virtualSeconds, instructions, how, stoppedBy: this.stopReason, blocksDecoded: code.decoded, blocksTranslated: code.translated,
+      ({ outcome, status, reasons: why, virtualSeconds, instructions, how, stoppedBy: this.stopReason, blocksDecoded: code.decoded, blocksCompiled: code.compiled,
         ...(o.trace ? { trace: scheduler.trace, traceTruncated: scheduler.traceTruncated } : {}) });
     if (guest.outcome.kind === 'shutdown') return end('shutdown', guest.outcome.status);
     if (guest.outcome.kind === 'reset') return end('reboot', 1, [`the guest asked for a reboot (${guest.outcome.how})`]);

@@ -55,14 +55,14 @@ export interface GuestRun {
 
 /**
  * Run guests/bin/<name>.elf with as many VCPUs as it asks for. `stepLimit` 1 runs every hart one instruction per
- * `Hart.run` call (the check of block translation against single-stepping); `hotAfter` and `wasmAfter` set when
- * blocks go to the JavaScript and wasm tiers.
+ * `Hart.run` call (the check of block translation against single-stepping); `wasmAfter` sets when blocks go to the
+ * wasm tier (Infinity: never).
  */
-export function runGuest(name: string, stepLimit?: number, hotAfter?: number, wasmAfter?: number): GuestRun {
+export function runGuest(name: string, stepLimit?: number, wasmAfter?: number): GuestRun {
   let raw = '';
   const result = runImage({
     guest: basicGuest(), image: readFileSync(join(GUESTS, 'bin', `${name}.elf`)), vcpus: hartsOf(name),
-    timeoutSeconds: name === 'bench' ? 100 : 5, buildDevice, unmapped: 'fault', stepLimit, hotAfter, wasmAfter,
+    timeoutSeconds: name === 'bench' ? 100 : 5, buildDevice, unmapped: 'fault', stepLimit, wasmAfter,
     output: (_vserial, bytes) => { raw += Buffer.from(bytes).toString('latin1'); },
   });
   const output = guestOutput(raw);

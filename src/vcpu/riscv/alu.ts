@@ -3,7 +3,8 @@
  *
  * Registers live in an Int32Array as (low, high) halves: x[2i] and x[2i+1]. Every function here takes the
  * register file and register numbers, reads its operands first and writes the destination last, so rd may
- * equal a source. Callers never pass rd = 0 (translated code skips writes to x0).
+ * equal a source. A write to x0 lands in x[0..1]: the interpreter clears them after each instruction, and the wasm
+ * tier does not call for rd = 0.
  */
 
 const TWO32 = 4294967296;

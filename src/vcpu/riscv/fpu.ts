@@ -539,7 +539,7 @@ function addD(s: FpRegs, rd: number, rs1: number, rs2: number, rm: number, sub: 
  * RNE with NX already raised (flags accrue, and FP code raises NX almost at once): a finite sum, a normal finite
  * product or quotient (not next to the subnormal range) and the root of a positive finite double raise nothing new,
  * so V8's result is the whole answer and the error-free transformation that only decided NX is not needed. The
- * exported functions are that test alone, small enough for V8 to inline into translated blocks; the rest is called.
+ * exported functions are that test alone, small enough for V8 to inline; the wasm tier computes the same natively (wasm/block-wasm.ts).
  */
 
 export function fadd_d(s: FpRegs, rd: number, rs1: number, rs2: number, _rs3: number, rm: number): void {

@@ -4,7 +4,7 @@
  * hypervisor (ECALL from S, WFI, a load/store outside RAM and ROM, a fetch from outside them) ends `run` with
  * an exit the runtime handles.
  *
- * Hot paths (translated blocks, the dispatch loop, the TLB) use 32-bit halves for 64-bit values, never BigInt,
+ * Hot paths (the interpreter, the dispatch loop, the TLB) use 32-bit halves for 64-bit values, never BigInt,
  * and allocate nothing per instruction.
  */
 import type { Bus } from './bus.js';
@@ -328,7 +328,7 @@ export class Hart implements WalkContext {
     this.tlbBank = mode === Priv.User ? TLB_USER_BANK : 0;
   }
 
-  // ---- System instructions (called by translated code with pc at the instruction) ---------------------------
+  // ---- System instructions (called by the interpreter's handlers with pc at the instruction) ---------------------------
 
   /** Returns the number of instructions retired (0 if it trapped or exited). */
   ecall(): number {

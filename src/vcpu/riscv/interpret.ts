@@ -1,7 +1,7 @@
 /**
  * The interpreter: cold code runs here, so that code executed a few times (most of a kernel's boot) never pays for
- * a `new Function` of its own. Each operation has one handler, made from the same code template as translated
- * blocks (codegen.ts) with the instruction's fields as variables, and shared by every guest of the process.
+ * a compilation of its own. Each operation has one handler, made from its code template (codegen.ts) with the
+ * instruction's fields as variables, and shared by every guest of the process.
  *
  * A handler runs one instruction with the block contract (`(h, r, pl, ph, max, f, i)` → instructions retired), where
  * the instruction's fields are the FIELDS int32s of `f` from index `i` (operands.ts: Field, Packed). A block's instructions
@@ -163,7 +163,7 @@ export function interpretOne(h: Hart, r: Int32Array, pl: number, ph: number, i: 
 
 /**
  * Run the `n` instructions of one block, their fields at `f[i...]`, from virtual pc (ph:pl), adding what retires to
- * `h.icount` as it goes. Stops where the translated block would: after its last instruction, a taken branch, a trap
+ * `h.icount` as it goes. Stops where the block's wasm function would: after its last instruction, a taken branch, a trap
  * or an exit. Returns 1 when the block ended by falling through, branching or jumping (the next block may follow at
  * once), 0 when it trapped, exited or ran a system instruction (the dispatcher must look at the hart again).
  */

@@ -1,13 +1,9 @@
 /**
- * How one instruction's fields appear in generated code. A translated block knows every field, so they are
- * constants and x0 is folded away, and it keeps the registers it uses in JavaScript locals (`x5l`/`x5h`: low and
- * high word of x5), which V8 holds in machine registers where `r[...]` would be a bounds-checked memory access each
- * time (codegen.ts loads them on entry and writes them back on every exit); an interpreter handler serves every
+ * How one instruction's fields appear in an interpreter handler's code (codegen.ts). A handler serves every
  * instruction of one operation, so registers, immediate, raw bits and CSR number are variables read from the decoded
  * instruction (`f[i...]`, see Field), and a write to x0 lands in r[0..1], which the interpreter clears after each
- * instruction. Length and rounding mode shape the code, so a
- * handler is made per value of those (see `handlerKey`), and they stay constants in both; a handler shifts by the
- * immediate as a variable amount, where a block shifts by a constant.
+ * instruction. Length and rounding mode shape the code, so a handler is made per value of those (see `handlerKey`),
+ * and they stay constants.
  */
 import type { Insn } from './decode.js';
 
@@ -22,9 +18,6 @@ export interface Operands {
   readonly d1: string;
   readonly s2: string;
   readonly s21: string;
-  /** Known to be x0 when the code is made (never for variables). */
-  readonly rdZero: boolean;
-  readonly rs1Zero: boolean;
   /** rd's low and high word as assignment targets. */
   readonly DL: string;
   readonly DH: string;
@@ -36,34 +29,11 @@ export interface Operands {
   /** The immediate and its sign (the high word of its 64-bit extension). */
   readonly imm: string;
   readonly immHi: string;
-  readonly immZero: boolean;
   readonly raw: string;
   readonly csr: string;
   /** Always constants. */
   readonly len: number;
   readonly rm: number;
-  /** The shift amount of slli/srli/srai; undefined in a handler, which shifts by the variable `imm`. */
-  readonly shamt: number | undefined;
-}
-
-/** The locals holding register i's words in a translated block. */
-export const localLo = (i: number): string => `x${i}l`;
-export const localHi = (i: number): string => `x${i}h`;
-const lo = (i: number): string => (i === 0 ? '0' : localLo(i));
-const hi = (i: number): string => (i === 0 ? '0' : localHi(i));
-
-/** The fields of `ins` as constants, registers as the block's locals (a translated block). */
-export function constantOperands(ins: Insn): Operands {
-  return {
-    rd: String(ins.rd), rs1: String(ins.rs1), rs2: String(ins.rs2), rs3: String(ins.rs3),
-    d: String(2 * ins.rd), d1: String(2 * ins.rd + 1), s2: String(2 * ins.rs2), s21: String(2 * ins.rs2 + 1),
-    rdZero: ins.rd === 0, rs1Zero: ins.rs1 === 0,
-    DL: localLo(ins.rd), DH: localHi(ins.rd),
-    L1: lo(ins.rs1), H1: hi(ins.rs1), L2: lo(ins.rs2), H2: hi(ins.rs2),
-    imm: String(ins.imm), immHi: String(ins.imm >> 31), immZero: ins.imm === 0,
-    raw: String(ins.raw), csr: String(ins.csr),
-    len: ins.len, rm: ins.rm, shamt: ins.imm,
-  };
 }
 
 /**
@@ -128,12 +98,11 @@ export function variableOperands(like: Insn): Operands {
   return {
     rd: 'RD', rs1: 'RS1', rs2: 'RS2', rs3: 'RS3',
     d: 'D', d1: 'D1', s2: 'S2', s21: 'S21',
-    rdZero: false, rs1Zero: false,
     DL: 'r[D]', DH: 'r[D1]',
     L1: 'r[S1]', H1: 'r[S1+1]', L2: 'r[S2]', H2: 'r[S21]',
-    imm: 'IMM', immHi: 'IMMH', immZero: false,
+    imm: 'IMM', immHi: 'IMMH',
     raw: 'RAW', csr: 'CSR',
-    len: like.len, rm: like.rm, shamt: undefined,
+    len: like.len, rm: like.rm,
   };
 }
 

@@ -2,42 +2,32 @@
  * The code cache of one guest, shared by its harts: blocks by backing-store offset, in two tiers.
  *
  * A block is a run of instructions inside one 4 KiB page, ending at a control transfer, a system instruction or the
- * page end. It is decoded once, then interpreted (interpret.ts; cold blocks of one page chain into each other
- * without the dispatcher) until it has run `hotAfter` times; then it is translated into a JavaScript function
- * (`new Function` of its code templates, codegen.ts). Translation is what
- * costs on real guests: a new function starts in V8's bytecode interpreter and pays for every tier it climbs, so
- * only code that runs many times earns it back. Linux 6.1's boot to its shell decodes 27,000 blocks; translating
- * each on first use (51 MB of source) took 4x the time of interpreting them all.
+ * page end. It is decoded once and interpreted (interpret.ts: a handler per operation, made from codegen.ts's
+ * templates; cold blocks of one page chain into each other without the dispatcher) until it has run `wasmAfter`
+ * times; then the wasm tier compiles it (wasm/: in batches, a WebAssembly function a block), or the part of it before
+ * a system instruction or CSR write, which stays interpreted. Compiling is what costs on real guests, so only code
+ * that runs many times earns it: Linux 6.1's boot to its shell decodes 27,000 blocks, most of them run a few times.
  *
- * Both tiers instantiate the same template per instruction, so there is one implementation of each instruction's
- * semantics; both stop where the other would, so which tier runs a block is invisible to the guest.
+ * Both tiers stop where the other would, so which tier runs a block is invisible to the guest (tests run every guest
+ * program in each, and random programs in both, against single steps).
  *
- * Register halves are r[2i] (low) and r[2i+1] (high); x0 reads as 0 (translated code never writes it).
+ * Register halves are r[2i] (low) and r[2i+1] (high); x0 reads as 0.
  */
-import * as alu from './alu.js';
-import * as fpu from './fpu.js';
-import * as wide from './wide.js';
 import { decode, type Insn } from './decode.js';
 import type { Hart } from './hart.js';
 import { Exit } from './exit.js';
-import { blockSource } from './codegen.js';
-import { decodedFields, decodeWord, Flow, flowOf, interpretBlock, isJal, lengthOf } from './interpret.js';
+import { decodedFields, decodeWord, Flow, flowOf, interpretBlock, lengthOf } from './interpret.js';
 import { Field, FIELDS } from './operands.js';
 import { WasmTier } from './wasm/wasm-tier.js';
 import { wasmSupports } from './wasm/block-wasm.js';
 import { forgetPage, rememberJump } from './wasm/jump-cache.js';
 
-/** A translated block: runs from virtual pc (ph:pl), at most `max` instructions; returns how many retired. */
-export type BlockFn = (h: Hart, r: Int32Array, pl: number, ph: number, max: number) => number;
-
 /**
- * A block: decoded, and translated once hot. One class for both tiers, so the dispatcher's accesses see one shape
+ * A block: decoded, and compiled once warm. One class for both tiers, so the dispatcher's accesses see one shape
  * and it calls the interpreter directly. Its decoded instructions are `n` runs of FIELDS int32s from `start` in
  * `fields`, a chunk of its code cache's field pool.
  */
 export class Block {
-  /** The translated function, once the block is hot. */
-  fn: BlockFn | undefined = undefined;
   /**
    * The wasm tier's index of the block's function (0 until the block is warm and compiled, if it ever is). The
    * function may run only the block's first instructions, up to one the tier does not translate.
@@ -57,8 +47,6 @@ export class Block {
     readonly n: number,
     /** Its last instruction ends the chain of blocks (a system instruction). */
     readonly ends: boolean,
-    /** Runs before it is translated. */
-    readonly hotAfter: number,
   ) {}
 }
 
@@ -95,26 +83,7 @@ const WASM_MAX_BUDGET = 1 << 30;
 /** Longest block, in instructions. */
 const MAX_BLOCK = 64;
 
-/**
- * Runs of a block before it is translated. V8 compiles a translated block to optimised code only after many calls,
- * and until then it runs slower than the interpreter's handlers, which every block shares and which are optimised
- * early; translation pays only for code that runs very often. Measured (Linux boot to its shell / the guest bench):
- * 1,024: 356 blocks translated, 3.6 s / 142 MIPS; 16,384: 14, 2.4 s / 151 MIPS; 65,536: 3, 1.7 s / 180 MIPS;
- * never: 0, 1.7 s / 79 MIPS.
- */
-export const DEFAULT_HOT_AFTER = 65536;
-
-/**
- * A block that branches back to its own start is translated this many times sooner. Its function runs the loop by
- * itself, so one call runs every iteration and V8 optimises it within that call (on-stack replacement), where other
- * blocks need thousands of calls; until then the interpreter ran each iteration as a run of the block. Measured
- * (threshold 65,536, alternating A/B runs, main-thread seconds): the guest bench 1.80 -> 1.67 s median (1.74 ->
- * 1.62 best), the same with 64; Linux boot 1.42 -> 1.41 s median (21 blocks translated instead of 3; with 64, 41
- * and its wall time grew), U-Boot unchanged; 2 VCPUs within the noise.
- */
-const LOOP_HOT_FACTOR = 16;
-
-const NO_BLOCK = new Block(0, new Int32Array(0), 0, 0, true, 2 ** 30);
+const NO_BLOCK = new Block(0, new Int32Array(0), 0, 0, true);
 
 /**
  * The field pool of a code cache: chunks of CHUNK int32s (1 MiB), the first made with the first block, a block's
@@ -124,12 +93,7 @@ const NO_BLOCK = new Block(0, new Int32Array(0), 0, 0, true, 2 ** 30);
 const CHUNK = 1 << 18;
 const MAX_CHUNKS = 64;
 
-type Factory = (
-  A: typeof alu, F: typeof fpu, W: typeof wide,
-  i8: Int8Array, u8: Uint8Array, i16: Int16Array, u16: Uint16Array, i32: Int32Array,
-) => BlockFn;
-
-/** Typed views of guest memory, for translated code and handlers. */
+/** Typed views of guest memory, for the interpreter's handlers. */
 export interface MemoryViews {
   readonly i8: Int8Array;
   readonly u8: Uint8Array;
@@ -139,11 +103,10 @@ export interface MemoryViews {
 }
 
 export interface CodeCacheOptions {
-  /** Runs of a block before it is translated; 1 translates every block before its first run. */
-  readonly hotAfter?: number;
   /**
-   * The wasm tier (wasm/wasm-tier.ts), over the guest's WebAssembly memory: a block it translates runs as wasm after
-   * `after` runs (1: from its first run) and is never translated to JavaScript. Every hart needs an area then.
+   * The wasm tier (wasm/wasm-tier.ts), over the guest's WebAssembly memory: a block runs as wasm after `after` runs
+   * (1: from its first run; default DEFAULT_WASM_AFTER). Every hart needs an area then. Without it, every block is
+   * interpreted.
    */
   readonly wasm?: { readonly memory: WebAssembly.Memory; readonly after?: number; readonly capacity?: number };
   /** Parallel mode: the code caches of other threads over the same memory (see CodeSharing). */
@@ -177,20 +140,17 @@ export class CodeCache {
   readonly sharing: CodeSharing | undefined;
   private readonly harts: Hart[] = [];
   readonly views: MemoryViews;
-  readonly hotAfter: number;
   /** The wasm tier, and the runs after which it takes a block (Infinity without it). */
   readonly wasm: WasmTier | undefined;
   readonly wasmAfter: number;
-  /** Runs before a block that loops to its own start is translated (see LOOP_HOT_FACTOR). */
-  readonly loopHotAfter: number;
   /** The hart of this guest that ran last (an LR reservation survives only while no other hart runs). */
   lastHart: Hart | undefined;
   /** Warm blocks waiting for their batch to be compiled by the wasm tier, and their code. */
   private readonly warm: Block[] = [];
   private readonly warmCode: { insns: Insn[]; offsets: number[] }[] = [];
-  /** Blocks decoded, and blocks translated, so far (for statistics). */
+  /** Blocks decoded, and blocks compiled by the wasm tier, so far (for statistics). */
   decoded = 0;
-  translated = 0;
+  compiled = 0;
   /** The chunk of the field pool blocks are decoded into now, how much of it is used, and chunks made so far. */
   private chunk = new Int32Array(0);
   private chunkUsed = 0;
@@ -208,10 +168,8 @@ export class CodeCache {
       u16: new Uint16Array(memory, 0, memory.byteLength >>> 1),
       i32: new Int32Array(memory, 0, memory.byteLength >>> 2),
     };
-    this.hotAfter = Math.max(1, Math.floor(options.hotAfter ?? DEFAULT_HOT_AFTER));
     this.wasm = options.wasm ? new WasmTier(options.wasm.memory, options.wasm.capacity) : undefined;
     this.wasmAfter = options.wasm ? Math.max(1, Math.floor(options.wasm.after ?? DEFAULT_WASM_AFTER)) : Infinity;
-    this.loopHotAfter = Math.max(1, Math.ceil(this.hotAfter / LOOP_HOT_FACTOR));
   }
 
   attach(hart: Hart): void {
@@ -269,7 +227,7 @@ export class CodeCache {
     for (let p = offset >>> 12; p <= (offset + length - 1) >>> 12; p++) if (this.codeFlags[p] !== 0) this.invalidatePage(p);
   }
 
-  /** The block starting at backing offset `pageOffset + offsetInPage`, decoded now (and translated if hot). */
+  /** The block starting at backing offset `pageOffset + offsetInPage`, decoded now. */
   translate(pageOffset: number, offsetInPage: number): Block {
     const page = pageOffset >>> 12;
     const m = this.views.u8;
@@ -279,8 +237,6 @@ export class CodeCache {
     let at = start;
     let off = offsetInPage;
     let flow: Flow = Flow.Next;
-    let jal = false;
-    let imm = 0;
     while (at - start < MAX_BLOCK * FIELDS && off <= 4094) {
       const low = m[pageOffset + off]! | (m[pageOffset + off + 1]! << 8);
       let raw = low;
@@ -297,11 +253,9 @@ export class CodeCache {
       off += lengthOf(flowField);
       // The last instruction so far.
       flow = flowOf(flowField);
-      jal = isJal(flowField);
-      imm = words[w + Field.Imm]!;
       if (flow >= Flow.Jump) break;
-      // A branch back to the block start closes a loop the block function runs by itself.
-      if (flow === Flow.Branch && off - lengthOf(flowField) - offsetInPage + imm === 0) break;
+      // A branch back to the block start closes a loop the wasm function runs by itself.
+      if (flow === Flow.Branch && off - lengthOf(flowField) - offsetInPage + words[w + Field.Imm]! === 0) break;
     }
     this.chunkUsed = at;
     if (this.pages[page] === undefined) {
@@ -314,16 +268,11 @@ export class CodeCache {
     }
     let block = NO_BLOCK;
     const n = (at - start) / FIELDS;
-    if (n > 0) {
-      const lastLength = lengthOf(f[at - FIELDS + Field.Packed]!);
-      const loops = (flow === Flow.Branch || jal) && off - lastLength - offsetInPage + imm === 0;
-      block = new Block(offsetInPage, f, start, n, flow >= Flow.End, loops ? this.loopHotAfter : this.hotAfter);
-    }
+    if (n > 0) block = new Block(offsetInPage, f, start, n, flow >= Flow.End);
     this.decoded++;
     this.pages[page]![offsetInPage >>> 1] = block;
     // In place first: compiling it may drop every block (a full wasm tier), this one too.
     if (n > 0 && this.wasmAfter <= 1) this.toWasm(block);
-    if (n > 0 && block.wasm === 0 && this.hotAfter <= 1) this.promote(block);
     return block;
   }
 
@@ -339,14 +288,6 @@ export class CodeCache {
     this.chunk = new Int32Array(CHUNK);
     this.chunkUsed = 0;
     this.chunks++;
-  }
-
-  /** Translate a block that has become hot. */
-  promote(block: Block): BlockFn {
-    const { insns, offsets } = instructionsOf(block);
-    const fn = this.compile(insns, offsets, block.offsetInPage);
-    block.fn = fn;
-    return fn;
   }
 
   /**
@@ -379,13 +320,14 @@ export class CodeCache {
     }
     const indices = tier.compile(this.warmCode);
     this.warm.forEach((b, k) => { b.wasm = indices[k]!; });
+    this.compiled += indices.length;
     this.warm.length = 0;
     this.warmCode.length = 0;
   }
 
   /**
    * Run `block`, which starts at virtual pc (ph:pl) in the page at backing offset `pageOffset`, in its tier
-   * (interpreted while cold, translated once hot), then the blocks that follow it in the same page while they fit in
+   * (interpreted while cold, wasm once warm), then the blocks that follow it in the same page while they fit in
    * `max` instructions. A jump or branch within a page needs no new address translation, and nothing the dispatcher
    * checks between blocks (interrupts, timer, translation, privilege) changes without a system instruction, an exit
    * or a trap to another mode, which end the chain; so does a block that retired nothing (a trap loop is the
@@ -400,16 +342,15 @@ export class CodeCache {
     for (;;) {
       const before = h.icount;
       let more: boolean;
-      if (block.fn === undefined && block.wasm === 0) {
+      if (block.wasm === 0) {
         const runs = ++block.runs;
         if (runs >= this.wasmAfter) {
           if (!block.noWasm) this.toWasm(block);
           // A block waiting for its batch this long is hot: the batch is compiled as it is.
           else if (runs === WASM_IMPATIENCE * this.wasmAfter && this.warm.includes(block)) this.compileWarm();
         }
-        if (block.wasm === 0 && runs >= block.hotAfter) this.promote(block);
       }
-      const wasm = block.wasm, fn = block.fn;
+      const wasm = block.wasm;
       if (wasm !== 0) {
         // The budget as an int32 that counting up to it cannot overflow.
         const budget = max - done;
@@ -423,11 +364,6 @@ export class CodeCache {
           h.pcLo = pc[0]!;
           h.pcHi = pc[1]!;
         }
-        h.icount += retired;
-        more = h.exit === Exit.Budget && h.mode === mode && !block.ends;
-      } else if (fn !== undefined) {
-        // Read icount only after the call: a block that exits early advances it itself.
-        const retired = fn(h, r, pl, ph, max - done);
         h.icount += retired;
         more = h.exit === Exit.Budget && h.mode === mode && !block.ends;
       } else {
@@ -444,18 +380,5 @@ export class CodeCache {
       block = next;
       pl = npl;
     }
-  }
-
-  /** The translated form of a one-instruction block for `raw` (as a hot block would run it). */
-  translateSingle(raw: number): BlockFn {
-    return this.compile([decode(raw)], [0], -1);
-  }
-
-  private compile(insns: readonly Insn[], offsets: readonly number[], offsetInPage: number): BlockFn {
-    const source = blockSource(insns, offsets, offsetInPage);
-    const factory = new Function('A', 'F', 'W', 'i8', 'u8', 'i16', 'u16', 'i32', source) as Factory;
-    this.translated++;
-    const v = this.views;
-    return factory(alu, fpu, wide, v.i8, v.u8, v.i16, v.u16, v.i32);
   }
 }

@@ -170,7 +170,7 @@ export class ParallelEngine {
         t: 'guest', guest: {
           id, name: guest.name, regions: shared.regions, memory: shared.memory, dirty: shared.dirty, shared: shared.area,
           vcpuCount: guest.vcpus.length, clockBase, nsPerTick, instructionsPerTick: guest.vcpus[0]!.hart.instructionsPerTick,
-          hotAfter: guest.vcpus[0]!.hart.code.hotAfter, unmapped: guest.unmapped,
+          unmapped: guest.unmapped,
           wasm: shared.wasm ? { memory: shared.wasm, areas: shared.workerAreas, after: guest.vcpus[0]!.hart.code.wasmAfter } : undefined,
           devices: postedRegions(guest),
         },
@@ -319,7 +319,7 @@ export class ParallelEngine {
       // The workers' code statistics count in the guest's own cache (which runs nothing in parallel mode).
       for (const c of m.code) {
         const code = this.guests.get(c.guest)?.guest.vcpus[0]?.hart.code;
-        if (code) { code.decoded += c.decoded; code.translated += c.translated; }
+        if (code) { code.decoded += c.decoded; code.compiled += c.compiled; }
       }
       this.parked(m.token, m.vcpus);
       return;

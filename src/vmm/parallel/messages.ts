@@ -22,7 +22,6 @@ export interface WorkerGuestSpec {
   readonly clockBase: number;
   readonly nsPerTick: number;
   readonly instructionsPerTick: number;
-  readonly hotAfter: number | undefined;
   /** The wasm tier: the guest memory as a WebAssembly memory, where the areas of this worker's harts start, and when it takes a block. */
   readonly wasm: { readonly memory: WebAssembly.Memory; readonly areas: number; readonly after: number } | undefined;
   readonly unmapped: UnmappedAccess;
@@ -40,7 +39,7 @@ export type ToWorker =
   | { readonly t: 'forget'; readonly guest: number }
   /** The guest's clock restarted or moved (a reset, a restore): guest time 0 is at host ns `clockBase`. */
   | { readonly t: 'clock'; readonly guest: number; readonly clockBase: number }
-  /** RAM changed under every worker (a load, a reset): drop all translated code of the guest. */
+  /** RAM changed under every worker (a load, a reset): drop all decoded and compiled code of the guest. */
   | { readonly t: 'code-changed'; readonly guest: number }
   | { readonly t: 'exit' };
 
@@ -73,8 +72,8 @@ export type FromWorker =
   /** Request: the VCPU cannot go on; the worker drops it. */
   | { readonly t: 'halt'; readonly guest: number; readonly vcpu: number; readonly reason: string; readonly hart: SavedState }
   /**
-   * VCPUs handed back for a 'park', and per guest the code blocks decoded and translated on this worker since its
+   * VCPUs handed back for a 'park', and per guest the code blocks decoded and compiled on this worker since its
    * last 'parked' (statistics).
    */
-  | { readonly t: 'parked'; readonly token: number; readonly vcpus: readonly ParkedVcpu[]; readonly code: readonly { readonly guest: number; readonly decoded: number; readonly translated: number }[] }
+  | { readonly t: 'parked'; readonly token: number; readonly vcpus: readonly ParkedVcpu[]; readonly code: readonly { readonly guest: number; readonly decoded: number; readonly compiled: number }[] }
   | { readonly t: 'failed'; readonly error: string };

@@ -62,7 +62,7 @@ interface GuestHere {
   /** The VCPUs this worker runs now. */
   active: VcpuHere[];
   /** Code cache statistics as last reported to the main thread. */
-  reported: { decoded: number; translated: number };
+  reported: { decoded: number; compiled: number };
 }
 
 export class ParallelWorker {
@@ -132,13 +132,13 @@ export class ParallelWorker {
       case 'activate': this.activate(m.guest, m.vcpu, m.hart, m.sleeping); return;
       case 'park': {
         const vcpus: ParkedVcpu[] = [];
-        const code: { guest: number; decoded: number; translated: number }[] = [];
+        const code: { guest: number; decoded: number; compiled: number }[] = [];
         for (const g of this.guests.values()) {
           if (m.guest !== undefined && g.spec.id !== m.guest) continue;
           for (const v of g.active) vcpus.push(this.park(g, v));
           g.active = [];
-          code.push({ guest: g.spec.id, decoded: g.code.decoded - g.reported.decoded, translated: g.code.translated - g.reported.translated });
-          g.reported = { decoded: g.code.decoded, translated: g.code.translated };
+          code.push({ guest: g.spec.id, decoded: g.code.decoded - g.reported.decoded, compiled: g.code.compiled - g.reported.compiled });
+          g.reported = { decoded: g.code.decoded, compiled: g.code.compiled };
         }
         this.send({ t: 'parked', token: m.token, vcpus, code });
         return;
@@ -160,10 +160,10 @@ export class ParallelWorker {
     const wasm = spec.wasm;
     const bus = new RamBus(spec.regions, { shared: { memory: spec.memory, dirty: spec.dirty, wasm: wasm?.memory } });
     const sharing = new SharedCode(spec.shared, this.init.index + 1);
-    const code = new CodeCache(bus.memory, { hotAfter: spec.hotAfter, sharing, wasm: wasm ? { memory: wasm.memory, after: wasm.after } : undefined });
+    const code = new CodeCache(bus.memory, { sharing, wasm: wasm ? { memory: wasm.memory, after: wasm.after } : undefined });
     const g: GuestHere = {
       spec, bus, code, sharing, clock: new WallClock(spec.clockBase, spec.nsPerTick), ctl: new Int32Array(spec.shared.ctl),
-      harts: new Array<Hart | undefined>(spec.vcpuCount).fill(undefined), active: [], reported: { decoded: 0, translated: 0 },
+      harts: new Array<Hart | undefined>(spec.vcpuCount).fill(undefined), active: [], reported: { decoded: 0, compiled: 0 },
     };
     code.fenceI = () => { if (sharing.pending()) this.drain(g); };
     this.guests.set(spec.id, g);

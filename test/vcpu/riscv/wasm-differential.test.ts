@@ -97,7 +97,7 @@ function run(words: number[], regs: Int32Array, data: Uint8Array, wasm: boolean)
   const bus = new RamBus([{ base: RAM, size: 1 << 20 }], wasm ? { wasm: { reserve: HART_AREA_BYTES } } : {});
   bus.write(RAM, new Uint8Array(new Uint32Array(words).buffer));
   bus.write(RAM + DATA, data);
-  const code = new CodeCache(bus.memory, { hotAfter: Number.MAX_SAFE_INTEGER, wasm: wasm ? { memory: bus.wasmMemory!, after: 1 } : undefined });
+  const code = new CodeCache(bus.memory, { wasm: wasm ? { memory: bus.wasmMemory!, after: 1 } : undefined });
   const hart = new Hart(bus, { code, area: wasm ? { buffer: bus.memory, offset: bus.reservedOffset } : undefined });
   hart.reset(RAM | 0, 0);
   hart.x.set(regs);

@@ -1,8 +1,8 @@
 /**
  * The wasm tier: floating point (FP loads and stores; the native fast paths of fadd/fsub/fmul/fdiv, taken only with
  * RNE and NX already set for results in range, of fsqrt.d, and of comparisons without NaNs; fpu.ts for the rest),
- * and its driver's chaining of blocks. Each program runs interpreted, as a JavaScript block and as a wasm block, with
- * the same registers, flags, memory and instruction count; and the wasm run must have compiled its block.
+ * and its driver's chaining of blocks. Each program runs interpreted and as wasm blocks, with the same registers,
+ * flags, memory and instruction count; and the wasm run must have compiled its block.
  */
 import { describe, expect, it } from 'vitest';
 import { RamBus } from '../../../src/aspace/ram-bus.js';
@@ -45,17 +45,14 @@ const bne = (rs1: number, rs2: number, imm: number): number =>
   ((((imm >> 12) & 1) << 31) | (((imm >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (1 << 12) |
     (((imm >> 1) & 0xf) << 8) | (((imm >> 11) & 1) << 7) | 0x63) >>> 0;
 
-type Tier = 'interpreted' | 'javascript' | 'wasm';
+type Tier = 'interpreted' | 'wasm';
 
 function run(words: number[], tier: Tier, data: Uint8Array): { hart: Hart; bus: RamBus; code: CodeCache } {
   const wasm = tier === 'wasm';
   const bus = new RamBus([{ base: RAM, size: 1 << 20 }], wasm ? { wasm: { reserve: HART_AREA_BYTES } } : {});
   bus.write(RAM, new Uint8Array(new Uint32Array(words).buffer));
   bus.write(RAM + DATA, data);
-  const code = new CodeCache(bus.memory, {
-    hotAfter: tier === 'javascript' ? 1 : Number.MAX_SAFE_INTEGER,
-    wasm: wasm ? { memory: bus.wasmMemory!, after: 1 } : undefined,
-  });
+  const code = new CodeCache(bus.memory, { wasm: wasm ? { memory: bus.wasmMemory!, after: 1 } : undefined });
   const hart = new Hart(bus, { code, area: wasm ? { buffer: bus.memory, offset: bus.reservedOffset } : undefined });
   hart.reset(RAM | 0, 0);
   expect(hart.run(10_000)).toBe(Exit.Wfi);
@@ -112,7 +109,6 @@ describe('the wasm tier: floating point', () => {
       const wasm = run(words, 'wasm', values);
       expect(wasm.code.wasm!.compiled).toBeGreaterThan(0);
       expect(state(wasm)).toBe(state(interpreted));
-      expect(state(run(words, 'javascript', values))).toBe(state(interpreted));
       // The results themselves, against the host's IEEE arithmetic.
       expect(interpreted.hart.f[5]).toBe(1.1 + 2.7);
       expect(interpreted.hart.f[7]).toBe(1.1 * 2.7);
@@ -150,7 +146,6 @@ describe('the wasm tier: floating point', () => {
       const wasm = run(words, 'wasm', values);
       expect(wasm.code.wasm!.compiled).toBeGreaterThan(0);
       expect(state(wasm)).toBe(state(interpreted));
-      expect(state(run(words, 'javascript', values))).toBe(state(interpreted));
       const h = interpreted.hart;
       expect([X.a2, X.a3, X.a4, X.a5, X.t0, X.t1, X.t2].map((r) => h.x[2 * r])).toEqual([0, 1, 1, 1, 0, 0, 0]);
       expect([20, 21, 22, 23, 24, 25].map((r) => h.x[2 * r])).toEqual([0, 1, 1, 0, 0, 0]);
@@ -172,7 +167,7 @@ describe('the wasm tier: floating point', () => {
     const tiers = (['interpreted', 'wasm'] as const).map((t) => {
       const bus = new RamBus([{ base: RAM, size: 1 << 20 }], t === 'wasm' ? { wasm: { reserve: HART_AREA_BYTES } } : {});
       bus.write(RAM, new Uint8Array(new Uint32Array(words).buffer));
-      const code = new CodeCache(bus.memory, { hotAfter: Number.MAX_SAFE_INTEGER, wasm: t === 'wasm' ? { memory: bus.wasmMemory!, after: 1 } : undefined });
+      const code = new CodeCache(bus.memory, { wasm: t === 'wasm' ? { memory: bus.wasmMemory!, after: 1 } : undefined });
       const hart = new Hart(bus, { code, area: t === 'wasm' ? { buffer: bus.memory, offset: bus.reservedOffset } : undefined });
       hart.reset(RAM | 0, 0);
       expect(hart.run(1000)).toBe(Exit.Mmio);
@@ -202,7 +197,7 @@ describe('the wasm tier: floating point', () => {
     const results = [3, undefined].map((capacity) => {
       const bus = new RamBus([{ base: RAM, size: 1 << 20 }], { wasm: { reserve: HART_AREA_BYTES } });
       bus.write(RAM, new Uint8Array(new Uint32Array(words).buffer));
-      const code = new CodeCache(bus.memory, { hotAfter: Number.MAX_SAFE_INTEGER, wasm: { memory: bus.wasmMemory!, after: 1, capacity } });
+      const code = new CodeCache(bus.memory, { wasm: { memory: bus.wasmMemory!, after: 1, capacity } });
       const hart = new Hart(bus, { code, area: { buffer: bus.memory, offset: bus.reservedOffset } });
       hart.reset(RAM | 0, 0);
       expect(hart.run(100_000)).toBe(Exit.Wfi);
@@ -223,7 +218,7 @@ describe('the wasm tier: floating point', () => {
     const tiers = (['interpreted', 'wasm'] as const).map((t) => {
       const bus = new RamBus([{ base: RAM, size: 1 << 20 }], t === 'wasm' ? { wasm: { reserve: HART_AREA_BYTES } } : {});
       bus.write(RAM, new Uint8Array(new Uint32Array(words).buffer));
-      const code = new CodeCache(bus.memory, { hotAfter: Number.MAX_SAFE_INTEGER, wasm: t === 'wasm' ? { memory: bus.wasmMemory!, after: 1 } : undefined });
+      const code = new CodeCache(bus.memory, { wasm: t === 'wasm' ? { memory: bus.wasmMemory!, after: 1 } : undefined });
       const hart = new Hart(bus, { code, area: t === 'wasm' ? { buffer: bus.memory, offset: bus.reservedOffset } : undefined });
       hart.reset(RAM | 0, 0);
       hart.stvecLo = (RAM + 0x400) | 0; // a wfi there

@@ -1,22 +1,20 @@
 /**
- * The wasm tier's translator: a block of RV64I/M integer instructions as a WebAssembly function, with the contract
- * of a translated JavaScript block (codegen.ts):
+ * The wasm tier's translator: a block as a WebAssembly function:
  *
  *   b(area, pl, ph, max, tb, base) → instructions retired
  *
  * where `area` is the byte offset of the hart's area in the guest memory (hart-area.ts: registers and TLBs), (ph:pl)
  * the virtual pc of the block's first instruction, `max` the budget, `tb` the TLB bank of the current mode and `base`
  * the instructions retired by the blocks the tier's driver ran before this one in the same call, not yet counted in
- * the hart's icount (the slow paths add them to what they synchronise). It
- * leaves the exact state a JavaScript block would leave: registers written back, pc in the area's pc slot (read by
- * the caller when it returns non-zero), and on a slow path that trapped or exited, 0 with pc and icount as that
- * path left them. Loads and stores check the hart's TLB inline and call the hart's slow path (imports `ld`, `st`)
- * on a miss, a misaligned access or MMIO, exactly where the JavaScript block does.
+ * the hart's icount (the slow paths add them to what they synchronise). It leaves the exact state the interpreter
+ * would leave after the same instructions: registers written back, pc in the area's pc slot (read by the caller when
+ * it returns non-zero), and on a slow path that trapped or exited, 0 with pc and icount as that path left them.
+ * Loads and stores check the hart's TLB inline and call the hart's slow path (imports `ld`, `st`) on a miss, a
+ * misaligned access or MMIO, exactly where the interpreter's handlers do.
  *
  * Registers live in i64 locals (native 64-bit arithmetic: no word pairs), loaded on entry and written back on the
- * way out. A block that branches back to its own start loops inside the function while the budget allows. Blocks
- * with any other instruction (floating point, atomics, CSRs, system instructions, mulh*) are not translated here
- * (`undefined`): they keep the JavaScript tiers.
+ * way out. A block that branches back to its own start loops inside the function while the budget allows. CSR writes
+ * and system instructions are not translated (wasmSupports): a block is compiled up to the first of them.
  */
 import type { Insn } from '../decode.js';
 import * as fpu from '../fpu.js';
@@ -128,7 +126,7 @@ const BRANCH: Record<string, Op> = {
 const DIVIDE = new Set(['div', 'divu', 'rem', 'remu', 'divw', 'divuw', 'remw', 'remuw']);
 const OTHER = new Set(['lui', 'auipc', 'slti', 'sltiu', 'slt', 'sltu', 'jal', 'jalr', 'fence']);
 
-/** Whether the wasm tier translates `ins` (else its block stays in the JavaScript tiers). */
+/** Whether the wasm tier translates `ins` (else a block is compiled up to it, and it is interpreted). */
 export function wasmSupports(ins: Insn): boolean {
   const op = ins.op;
   return LOADS[op] !== undefined || STORES[op] !== undefined || ALU_IMM[op] !== undefined || ALU[op] !== undefined ||
@@ -497,7 +495,8 @@ class BlockBuilder {
     for (const i of reads(ins)) if (i !== 0) f.get(AREA).get(this.reg[i]!).mem(Op.I64Store, 3, AREA_REGS + 8 * i);
     const amo = amoOf(op);
     if (amo === undefined && !isCsrRead(ins)) {
-      f.i32(MUL_HIGH.indexOf(op)).i32(ins.rd).i32(ins.rs1).i32(ins.rs2).call(Import.MulHigh);
+      // alu.ts writes rd even when it is x0, whose area words every other tier reads as 0.
+      if (ins.rd !== 0) f.i32(MUL_HIGH.indexOf(op)).i32(ins.rd).i32(ins.rs1).i32(ins.rs2).call(Import.MulHigh);
     } else {
       if (amo !== undefined) f.i32(amo).i32(op.endsWith('.d') ? 8 : 4).i32(ins.rd).i32(ins.rs1).i32(ins.rs2);
       else f.i32(ins.raw).i32(CSR_FUNCT3[op]!).i32(ins.rd).i32(ins.csr);

@@ -1,10 +1,10 @@
 /**
- * The wasm tier of a code cache: blocks of integer code compiled to WebAssembly once they have run a few times.
+ * The wasm tier of a code cache: blocks compiled to WebAssembly once they have run a few times.
  *
- * Why: a JavaScript block starts in V8's bytecode interpreter and is fast only once V8 has optimised it after
- * thousands of calls, so the JavaScript tier pays only for the hottest code (translate.ts). A wasm function is
- * compiled to machine code at once (V8's Liftoff, about 10 µs for a block) and later optimised in the background,
- * with native 64-bit arithmetic; so warm code, not only hot code, leaves the interpreter.
+ * Why wasm: a JavaScript function made per block (the tier this one replaced) starts in V8's bytecode interpreter
+ * and is fast only once V8 has optimised it after thousands of calls, so it paid only for the hottest code. A wasm
+ * function is compiled to machine code at once (V8's Liftoff, about 10 µs for a block) and later optimised in the
+ * background, with native 64-bit arithmetic; so warm code, not only hot code, leaves the interpreter.
  *
  * Warm blocks are compiled in batches, a module each, instantiated over the guest's memory (its RAM, then the harts'
  * areas: the registers, TLBs and jump caches the code uses). The imports are the hart's slow paths, called on the
