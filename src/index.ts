@@ -5,6 +5,8 @@
  * scheduler-level run loop, the configuration steps one by one) are `tsvisor/vmm`.
  */
 import { VERSION_TEXT } from './vmm/shell.js';
+// The device-tree toolchain's optional parts, where they cannot load on first use (dts/preload.ts).
+import './dts/preload.js';
 
 export { compile, type CompileOptions, type Compiled } from './api/compile.js';
 export { validate, type ValidateOptions, type ValidationReport } from './api/validate.js';

@@ -22,14 +22,28 @@ import { fillPaths, type DeviceTree, type Node } from './tree.js';
 /**
  * The preprocessor (cpp.ts) and the overlay generators (overlay.ts) load on first use: most device trees need
  * neither, and loading them was ~6 ms of a trivial `tsvisor run`. Loading on first use from this synchronous code
- * takes require() of an ES module: Node 20.19 and later, and the built .js files. Otherwise (an older Node, or the
- * .ts sources as vitest and tsx run them) both are imported here, up front, as before.
+ * takes require() of an ES module: Node 20.19 and later, and the built .js files. Elsewhere (an older Node, or the
+ * .ts sources as vitest and tsx run them) preload.ts loads both up front and hands them here; the package's entry
+ * points, the CLI there and the tests' setup file import it. That await is not here: the CLI require()s `tsvisor
+ * run`'s module graph (cli/commands.ts), and require() refuses a graph with a top-level await anywhere in it.
  */
-const onFirstUse = (process.features as { require_module?: boolean }).require_module === true && import.meta.url.endsWith('.js');
-let cppModule: typeof Cpp | undefined = onFirstUse ? undefined : await import('./cpp.js');
-let overlayModule: typeof Overlay | undefined = onFirstUse ? undefined : await import('./overlay.js');
-const cpp = (): typeof Cpp => (cppModule ??= createRequire(import.meta.url)('./cpp.js') as typeof Cpp);
-const overlay = (): typeof Overlay => (overlayModule ??= createRequire(import.meta.url)('./overlay.js') as typeof Overlay);
+export const compilerLoadsOnFirstUse =
+  (process.features as { require_module?: boolean }).require_module === true && import.meta.url.endsWith('.js');
+let cppModule: typeof Cpp | undefined;
+let overlayModule: typeof Overlay | undefined;
+
+/** preload.ts: the modules this one cannot load on first use where it runs. */
+export function provideCompilerModules(cppLoaded: typeof Cpp, overlayLoaded: typeof Overlay): void {
+  cppModule = cppLoaded;
+  overlayModule = overlayLoaded;
+}
+
+function loadOnFirstUse<T>(specifier: string): T {
+  if (!compilerLoadsOnFirstUse) throw new Error(`dts: ${specifier} cannot load on first use here: import dts/preload.js first`);
+  return createRequire(import.meta.url)(specifier) as T;
+}
+const cpp = (): typeof Cpp => (cppModule ??= loadOnFirstUse<typeof Cpp>('./cpp.js'));
+const overlay = (): typeof Overlay => (overlayModule ??= loadOnFirstUse<typeof Overlay>('./overlay.js'));
 
 /** The cheap test compile uses: does the text hold a preprocessor directive cpp would act on? */
 export function needsPreprocessor(text: string): boolean {

@@ -1,4 +1,6 @@
 /** The device-tree toolchain: parse DTS, read and write DTB, print DTS. Knows nothing of hypervisors. */
+// Where the toolchain cannot load its optional parts on first use (an older Node), they load here (preload.ts).
+import './preload.js';
 export { compileData, compileFile, compileSource, isBlob, loadBlob, loadTree, needsPreprocessor, type CompileOptions, type CompileResult } from './compile.js';
 export { toAsm, type AsmOptions } from './asm.js';
 export { toYaml } from './yaml.js';

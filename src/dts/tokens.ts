@@ -45,13 +45,22 @@ function createToken(config: ITokenConfig): TokenType {
 }
 const Lexer = { SKIPPED, NA: NOT_APPLICABLE };
 
-/** Whether this Node can require() an ES module (20.19 and later): chevrotain can then load when first needed. */
-const requireEsm = (process.features as { require_module?: boolean }).require_module === true;
-let runtime: typeof Chevrotain | undefined = requireEsm ? undefined : await loadChevrotain();
+/**
+ * Whether this Node can require() an ES module (20.19 and later): chevrotain can then load when first needed. On an
+ * older Node, preload.ts loads it up front (`loadChevrotain`) and hands it here (no top-level await in this module:
+ * see compile.ts).
+ */
+export const chevrotainLoadsOnFirstUse = (process.features as { require_module?: boolean }).require_module === true;
+let runtime: typeof Chevrotain | undefined;
 
-async function loadChevrotain(): Promise<typeof Chevrotain> {
+export async function loadChevrotain(): Promise<typeof Chevrotain> {
   const bundle = chevrotainBundle();
   return bundle ? ((await import(bundle)) as typeof Chevrotain) : await import('chevrotain');
+}
+
+/** preload.ts: chevrotain, where it cannot load on first use. */
+export function provideChevrotain(loaded: typeof Chevrotain): void {
+  runtime ??= loaded;
 }
 
 /**
@@ -60,6 +69,7 @@ async function loadChevrotain(): Promise<typeof Chevrotain> {
  */
 export function chevrotainRuntime(): typeof Chevrotain {
   if (!runtime) {
+    if (!chevrotainLoadsOnFirstUse) throw new Error('dts: chevrotain cannot load on first use on this Node: import dts/preload.js first');
     const require = createRequire(import.meta.url);
     const bundle = chevrotainBundle();
     runtime = (bundle ? require(fileURLToPath(bundle)) : require('chevrotain')) as typeof Chevrotain;

@@ -6,6 +6,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+// tsx runs the .ts sources: the device-tree toolchain's optional parts load up front (dts/preload.ts).
+import '../dts/preload.js';
 import { runTarget } from './runner.js';
 import { allTargets } from './targets/index.js';
 

@@ -3,6 +3,8 @@
  * guest loads, the typed configs), the hypervisor and its shell, and the single-guest run loop with its sessions.
  * The package's main entry (`tsvisor`) has the same things behind defaults.
  */
+// The device-tree toolchain's optional parts, where they cannot load on first use (dts/preload.ts).
+import '../dts/preload.js';
 export { Hypervisor, type BoardOptions, type HypervisorOptions, type GuestRecord, type OpResult, type VcpuRow } from './hypervisor.js';
 export { Shell, splitCommands, VERSION_TEXT, type ShellAction, type ShellResult } from './shell.js';
 export { runBootcmd, type BootcmdResult } from './bootcmd.js';
