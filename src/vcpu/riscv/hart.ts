@@ -12,7 +12,7 @@ import { Exit } from './exit.js';
 import type { HartDebug } from './debug.js';
 import { TlbSet, TLB_MASK, TLB_USER_BANK } from './tlb.js';
 import {
-  AREA_FFLAGS, AREA_FREGS, AREA_JUMPS, AREA_PC, AREA_REGS, AREA_RTLB, AREA_WTLB, HART_AREA_BYTES, JUMP_ENTRIES, type HartArea,
+  AREA_FFLAGS, AREA_FREGS, AREA_JUMPS, AREA_PC, AREA_REGS, AREA_RTLB, AREA_WTLB, AREA_XTLB, HART_AREA_BYTES, JUMP_ENTRIES, type HartArea,
 } from './hart-area.js';
 import { Access, walk, type WalkContext, type WalkResult } from './mmu.js';
 import { CodeCache, type Block } from './translate.js';
@@ -142,7 +142,7 @@ export class Hart implements WalkContext {
 
   readonly rtlb: TlbSet;
   readonly wtlb: TlbSet;
-  readonly xtlb = new TlbSet();
+  readonly xtlb: TlbSet;
   /** Byte offset of the hart's area in the guest memory (hart-area.ts), or -1 without one. */
   readonly areaOffset: number;
   /** The area's pc slot (where wasm code leaves the pc), as words. */
@@ -176,6 +176,7 @@ export class Hart implements WalkContext {
     this.x = new Int32Array(buffer, at + AREA_REGS, 64);
     this.rtlb = new TlbSet(buffer, at + AREA_RTLB);
     this.wtlb = new TlbSet(buffer, at + AREA_WTLB);
+    this.xtlb = new TlbSet(buffer, at + AREA_XTLB);
     this.f = new Float64Array(buffer, at + AREA_FREGS, 32);
     this.fw = new Int32Array(buffer, at + AREA_FREGS, 64);
     this.fpState = new Int32Array(buffer, at + AREA_FFLAGS, 3);

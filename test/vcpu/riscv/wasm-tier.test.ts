@@ -10,6 +10,7 @@ import { Hart } from '../../../src/vcpu/riscv/hart.js';
 import { Exit } from '../../../src/vcpu/riscv/exit.js';
 import { CodeCache } from '../../../src/vcpu/riscv/translate.js';
 import { HART_AREA_BYTES } from '../../../src/vcpu/riscv/hart-area.js';
+import type { WasmRun } from '../../../src/vcpu/riscv/wasm/wasm-tier.js';
 import { asm, X } from './asm.js';
 
 const RAM = 0x80000000;
@@ -156,30 +157,43 @@ describe('the wasm tier: floating point', () => {
     });
   }
 
-  it('blocks chained inside the driver: an exit in a later block counts the earlier blocks', () => {
-    // A: ld t1, 0(a3); a3 += a4; jal B.  B: a2 -= 1; bne a2, 0, A.  The third load leaves RAM: an MMIO exit.
-    const words = [
-      asm.lui(X.a3, (RAM + DATA) >>> 12), asm.addi(X.a3, X.a3, DATA & 0xfff), asm.slli(X.a3, X.a3, 32), asm.srli(X.a3, X.a3, 32),
-      asm.lui(X.a4, 0x80), asm.addi(X.a2, 0, 5), // a4 = 512 KiB: the third load is past the 1 MiB of RAM
-      asm.ld(X.t1, X.a3, 0), asm.add(X.a3, X.a3, X.a4), jal(0, 4),
-      asm.addi(X.a2, X.a2, -1), bne(X.a2, 0, -16), asm.wfi(),
-    ];
-    const tiers = (['interpreted', 'wasm'] as const).map((t) => {
-      const bus = new RamBus([{ base: RAM, size: 1 << 20 }], t === 'wasm' ? { wasm: { reserve: HART_AREA_BYTES } } : {});
-      bus.write(RAM, new Uint8Array(new Uint32Array(words).buffer));
-      const code = new CodeCache(bus.memory, { wasm: t === 'wasm' ? { memory: bus.wasmMemory!, after: 1 } : undefined });
-      const hart = new Hart(bus, { code, area: t === 'wasm' ? { buffer: bus.memory, offset: bus.reservedOffset } : undefined });
-      hart.reset(RAM | 0, 0);
-      expect(hart.run(1000)).toBe(Exit.Mmio);
-      return hart;
+  for (const [where, bAt] of [['the same page', 36], ['the next page', 0x1000]] as const) {
+    it(`blocks chained inside the driver, B in ${where}: an exit in a later block counts the earlier blocks`, () => {
+      // A: ld t1, 0(a3); a3 += a4; jal B.  B: a2 -= 1; bne a2, 0, A.  The third load leaves RAM: an MMIO exit.
+      const setup = [
+        asm.lui(X.a3, (RAM + DATA) >>> 12), asm.addi(X.a3, X.a3, DATA & 0xfff), asm.slli(X.a3, X.a3, 32), asm.srli(X.a3, X.a3, 32),
+        asm.lui(X.a4, 0x80), asm.addi(X.a2, 0, 5), // a4 = 512 KiB: the third load is past the 1 MiB of RAM
+      ];
+      const a = [asm.ld(X.t1, X.a3, 0), asm.add(X.a3, X.a3, X.a4), jal(0, bAt - 32)];
+      const b = [asm.addi(X.a2, X.a2, -1), bne(X.a2, 0, 20 - bAt), asm.wfi()];
+      let calls = 0;
+      const tiers = (['interpreted', 'wasm'] as const).map((t) => {
+        const bus = new RamBus([{ base: RAM, size: 1 << 20 }], t === 'wasm' ? { wasm: { reserve: HART_AREA_BYTES } } : {});
+        bus.write(RAM, new Uint8Array(new Uint32Array([...setup, ...a]).buffer));
+        bus.write(RAM + bAt, new Uint8Array(new Uint32Array(b).buffer));
+        const code = new CodeCache(bus.memory, { wasm: t === 'wasm' ? { memory: bus.wasmMemory!, after: 1 } : undefined });
+        const tier = code.wasm;
+        if (tier !== undefined) {
+          // Count the calls from JavaScript into the driver.
+          const run = tier.run;
+          Object.defineProperty(tier, 'run', { value: (...args: Parameters<WasmRun>): number => { calls++; return run(...args); } });
+        }
+        const hart = new Hart(bus, { code, area: t === 'wasm' ? { buffer: bus.memory, offset: bus.reservedOffset } : undefined });
+        hart.reset(RAM | 0, 0);
+        expect(hart.run(1000)).toBe(Exit.Mmio);
+        return hart;
+      });
+      const [interpreted, wasm] = tiers as [Hart, Hart];
+      expect(interpreted.pcHex()).toBe((RAM + 24).toString(16).padStart(16, '0'));
+      expect(interpreted.icount).toBe(6 + 2 * 5);
+      expect(wasm.pcHex()).toBe(interpreted.pcHex());
+      expect(wasm.icount).toBe(interpreted.icount);
+      expect([...wasm.x]).toEqual([...interpreted.x]);
+      // Entered from JavaScript once each: the first block (the set-up, then A), B, and A on its own; every later
+      // pass chained inside the driver.
+      expect(calls).toBe(3);
     });
-    const [interpreted, wasm] = tiers as [Hart, Hart];
-    expect(interpreted.pcHex()).toBe((RAM + 24).toString(16).padStart(16, '0'));
-    expect(interpreted.icount).toBe(6 + 2 * 5);
-    expect(wasm.pcHex()).toBe(interpreted.pcHex());
-    expect(wasm.icount).toBe(interpreted.icount);
-    expect([...wasm.x]).toEqual([...interpreted.x]);
-  });
+  }
 
   it('a single that is not NaN-boxed reads as the canonical NaN (no fast path)', () => {
     const words = program(true, [fp.fld(1, X.a1, 0), fp.faddS(2, 1, 1, 0), fp.fsd(2, X.a1, 8)]);

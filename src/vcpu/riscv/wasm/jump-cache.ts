@@ -1,13 +1,13 @@
 /**
  * The wasm tier's jump cache, one per hart in its area (hart-area.ts): the wasm function of recently run blocks by
- * backing offset, so that the tier's driver goes from one block to the next in the same page without returning to
+ * backing offset, so that the tier's driver goes from one block to the next without returning to
  * JavaScript (QEMU's tb_jmp_cache, direct-mapped). Going back to the code cache's loop after every block cost about
  * 14 ns a block, a sixth of the benchmark guest's time.
  *
  * An entry is two int32s: the key (the block's backing offset | 1; 0 when empty) and the value (its function index
- * << N_BITS | its instruction count). It holds only blocks the wasm function runs whole (not the prefix of a block
- * ending in a system instruction), so the driver may chain to any block it finds. The code cache fills entries as it
- * calls blocks and drops them with their page's blocks.
+ * << N_BITS | its instruction count). The code cache fills entries as it calls blocks, and drops them with their
+ * page's blocks. A block's function runs it up to its first system instruction or CSR write, if any, whose own
+ * block stays interpreted and is never in the cache: so the driver stops there.
  */
 import { JUMP_ENTRIES } from '../hart-area.js';
 

@@ -15,7 +15,8 @@ import { setFlagsFromString } from 'node:v8';
 import type { Insn } from '../decode.js';
 import type { Hart } from '../hart.js';
 import { encodeModule, FunctionBody, Op, ValType, type FunctionType } from './encoder.js';
-import { AREA_JUMPS, AREA_PC, JUMP_ENTRIES } from '../hart-area.js';
+import { AREA_JUMPS, AREA_PC, AREA_XTLB, JUMP_ENTRIES, TLB_BASE, TLB_TAG_HI } from '../hart-area.js';
+import { TLB_MASK } from '../tlb.js';
 import { FOLD_SHIFT, KEY_TAG, N_BITS } from './jump-cache.js';
 import { BLOCK_TYPE, FP_OPS, IMPORTS, MUL_HIGH, wasmBlockBody } from './block-wasm.js';
 import * as alu from '../alu.js';
@@ -23,26 +24,28 @@ import * as fpu from '../fpu.js';
 import type { FpOp } from '../fpu.js';
 
 /**
- * Runs block `index` of the tier's table, then the blocks that follow it in the same page while the hart's jump cache
- * has them and they fit in `max`: run(index, area, pl, ph, max, tb, page) → instructions retired, pc in the area; or 0
- * when a block's slow path trapped or exited (it set pc and counted every instruction retired before it). `page` is
- * the backing offset of the page of (ph:pl); the other arguments are a block's (block-wasm.ts).
+ * Runs block `index` of the tier's table, then the blocks that follow it while the hart's jump cache has them and
+ * they fit in `max`: run(index, area, pl, ph, max, tb, page, cross) → instructions retired, pc in the area; or 0 when
+ * a block's slow path trapped or exited (it set pc and counted every instruction retired before it). `page` is the
+ * backing offset of the page of (ph:pl); with `cross` 0 the driver stays in that page (a debugger's breakpoints are
+ * checked at page changes); the other arguments are a block's (block-wasm.ts).
  */
-export type WasmRun = (index: number, area: number, pl: number, ph: number, max: number, tb: number, page: number) => number;
+export type WasmRun = (index: number, area: number, pl: number, ph: number, max: number, tb: number, page: number, cross: number) => number;
 
 const I32 = ValType.I32;
-const DRIVER_TYPE: FunctionType = { params: [I32, I32, I32, I32, I32, I32, I32], results: [I32] };
+const DRIVER_TYPE: FunctionType = { params: [I32, I32, I32, I32, I32, I32, I32, I32], results: [I32] };
 
 /**
  * The driver's body: call the block, then look the next pc up in the jump cache (jump-cache.ts) and go on while it
- * lies in the same page (whose translation the caller checked), is there and fits the budget. Within a page nothing
- * the dispatcher checks between blocks changes without a trap, an exit or a system instruction (translate.ts: `run`),
- * and the cache never holds a block that ends in one.
+ * is there and fits the budget: in the same page, or in another the hart's code TLB translates (as the code cache's
+ * `run` does). Nothing the dispatcher checks between blocks changes without a trap, an exit or a system instruction
+ * (translate.ts: `run`), and the cache never holds a block that ends in one.
  */
 function driverBody(): FunctionBody {
-  const INDEX = 0, AREA = 1, PL = 2, PH = 3, MAX = 4, TB = 5, PAGE = 6;
-  const f = new FunctionBody(7);
+  const INDEX = 0, AREA = 1, PL = 2, PH = 3, MAX = 4, TB = 5, PAGE = 6, CROSS = 7;
+  const f = new FunctionBody(8);
   const done = f.local(I32), retired = f.local(I32), npl = f.local(I32), key = f.local(I32), entry = f.local(I32), value = f.local(I32);
+  const nph = f.local(I32), code = f.local(I32);
   const leaveWith = (result: number): void => {
     f.begin(Op.If);
     f.get(result).op(Op.Return);
@@ -54,10 +57,19 @@ function driverBody(): FunctionBody {
   f.tee(retired).op(Op.I32Eqz);
   leaveWith(retired);
   f.get(done).get(retired).op(Op.I32Add).set(done);
-  // Another page (or the same page offset of another 4 GiB): the dispatcher translates it.
+  // Another page (or the same page offset of another 4 GiB): its backing page from the code TLB, or the dispatcher's.
   f.get(AREA).mem(Op.I32Load, 2, AREA_PC).tee(npl).get(PL).op(Op.I32Xor).i32(-4096).op(Op.I32And);
-  f.get(AREA).mem(Op.I32Load, 2, AREA_PC + 4).get(PH).op(Op.I32Ne).op(Op.I32Or);
+  f.get(AREA).mem(Op.I32Load, 2, AREA_PC + 4).tee(nph).get(PH).op(Op.I32Ne).op(Op.I32Or);
+  f.begin(Op.If);
+  f.get(CROSS).op(Op.I32Eqz);
   leaveWith(done);
+  f.get(npl).i32(12).op(Op.I32ShrU).i32(TLB_MASK).op(Op.I32And).get(TB).op(Op.I32Add).i32(2).op(Op.I32Shl).get(AREA).op(Op.I32Add).set(code);
+  f.get(code).mem(Op.I32Load, 2, AREA_XTLB).get(npl).i32(-4096).op(Op.I32And).op(Op.I32Ne);
+  f.get(code).mem(Op.I32Load, 2, AREA_XTLB + TLB_TAG_HI).get(nph).op(Op.I32Ne).op(Op.I32Or);
+  leaveWith(done);
+  f.get(code).mem(Op.I32Load, 2, AREA_XTLB + TLB_BASE).get(npl).i32(-4096).op(Op.I32And).op(Op.I32Add).set(PAGE);
+  f.get(nph).set(PH);
+  f.op(Op.End);
   // The entry of key = (page + offset in page) | KEY_TAG, at jumpSlot(key).
   f.get(PAGE).get(npl).i32(4095).op(Op.I32And).op(Op.I32Or).i32(KEY_TAG).op(Op.I32Or).tee(key);
   f.i32(1).op(Op.I32ShrU).get(key).i32(FOLD_SHIFT).op(Op.I32ShrU).op(Op.I32Xor).i32(JUMP_ENTRIES - 1).op(Op.I32And);
