@@ -169,7 +169,8 @@ export class CodeCache {
       u16: new Uint16Array(memory, 0, memory.byteLength >>> 1),
       i32: new Int32Array(memory, 0, memory.byteLength >>> 2),
     };
-    this.wasm = options.wasm ? new WasmTier(options.wasm.memory, options.wasm.capacity) : undefined;
+    this.wasm = options.wasm
+      ? new WasmTier(options.wasm.memory, { capacity: options.wasm.capacity, threads: options.sharing !== undefined }) : undefined;
     this.wasmAfter = options.wasm ? Math.max(1, Math.floor(options.wasm.after ?? DEFAULT_WASM_AFTER)) : Infinity;
   }
 

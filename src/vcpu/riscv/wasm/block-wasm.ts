@@ -160,10 +160,10 @@ function writes(ins: Insn): boolean {
 
 /**
  * The body of a block's function: `insns` (each one the tier translates: wasmSupports) at byte `offsets` from the
- * block start. `shared`: the guest memory is shared with other threads (parallel mode).
+ * block start. `threads`: other threads use the guest memory too (parallel mode).
  */
-export function wasmBlockBody(insns: readonly Insn[], offsets: readonly number[], shared: boolean): FunctionBody {
-  return new BlockBuilder(insns, offsets, shared).build();
+export function wasmBlockBody(insns: readonly Insn[], offsets: readonly number[], threads: boolean): FunctionBody {
+  return new BlockBuilder(insns, offsets, threads).build();
 }
 
 class BlockBuilder {
@@ -190,7 +190,7 @@ class BlockBuilder {
   private frmValid = false;
   private readonly fr: number;
 
-  constructor(private readonly insns: readonly Insn[], private readonly offsets: readonly number[], private readonly shared: boolean) {
+  constructor(private readonly insns: readonly Insn[], private readonly offsets: readonly number[], private readonly threads: boolean) {
     const f = this.f;
     for (const ins of insns) {
       for (const i of reads(ins)) this.use(i);
@@ -361,7 +361,7 @@ class BlockBuilder {
         return;
       case 'fence':
         // One thread: program order is memory order. Other threads: the hart's FENCE (a host barrier; posted MMIO).
-        if (this.shared) f.call(Import.Fence);
+        if (this.threads) f.call(Import.Fence);
         return;
       case 'jal':
         if (rd !== 0) { f.get(this.pc0).i64(o + ins.len).op(Op.I64Add); this.put(rd); }

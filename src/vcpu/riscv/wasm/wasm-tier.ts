@@ -110,6 +110,8 @@ export class WasmTier {
    * V8's generic JS-to-wasm wrapper (measured: ~10% of Linux's boot).
    */
   readonly run: WasmRun;
+  /** Most functions the tier holds (see `room`). */
+  readonly capacity: number;
   /** The blocks' functions, by index (0: none). */
   private readonly table = new WebAssembly.Table({ element: 'anyfunc', initial: 1024 });
   private next = 1;
@@ -118,10 +120,13 @@ export class WasmTier {
   modules = 0;
   private readonly imports: WebAssembly.Imports;
   private readonly pages: number;
-  /** The memory is shared with other threads (parallel mode). */
+  /** The memory is a shared one (as the modules must declare it), and other threads use it (parallel mode). */
   private readonly shared: boolean;
+  private readonly threads: boolean;
 
-  constructor(readonly memory: WebAssembly.Memory, readonly capacity = MAX_WASM_FUNCTIONS) {
+  constructor(readonly memory: WebAssembly.Memory, options: { readonly capacity?: number; readonly threads?: boolean } = {}) {
+    this.capacity = options.capacity ?? MAX_WASM_FUNCTIONS;
+    this.threads = options.threads ?? false;
     if (!eagerCompilation) {
       setFlagsFromString('--no-wasm-lazy-compilation');
       eagerCompilation = true;
@@ -196,7 +201,7 @@ export class WasmTier {
   }
 
   compile(blocks: readonly { insns: readonly Insn[]; offsets: readonly number[] }[]): number[] {
-    const functions = blocks.map((b, k) => ({ name: `b${k}`, type: BLOCK_TYPE, body: wasmBlockBody(b.insns, b.offsets, this.shared) }));
+    const functions = blocks.map((b, k) => ({ name: `b${k}`, type: BLOCK_TYPE, body: wasmBlockBody(b.insns, b.offsets, this.threads) }));
     const bytes = encodeModule({ memory: { pages: this.pages, shared: this.shared }, functions: IMPORTS }, functions);
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), this.imports);
     this.compiled += blocks.length;
