@@ -109,7 +109,7 @@ describe('CLI start-up', () => {
     expect(r.stderr).toContain(`${bad}:3:13: error: syntax error: unexpected ";", expected '>' [syntax]`);
     // chevrotain's parser words that message: its single-file build is require()d for it (test/dts/lexer-parity.test.ts
     // checks the hand parser against it).
-    expect(r.modules.filter((u) => u.includes('/chevrotain/'))).toEqual(['node_modules/chevrotain/lib/chevrotain.mjs']);
+    expect(r.modules.filter((u) => u.includes('/chevrotain/')).map((u) => u.replace(/^(.*\/)?node_modules\//, ''))).toEqual(['chevrotain/lib/chevrotain.mjs']);
   });
 
   it('the subcommands\' module graphs load with require(): none awaits at its top level', async () => {
