@@ -13,14 +13,14 @@
  *
  * Register halves are r[2i] (low) and r[2i+1] (high); x0 reads as 0.
  */
-import { decode, type Insn } from './decode.js';
 import type { Hart } from './hart.js';
 import { Exit } from './exit.js';
 import { decodedFields, decodeWord, Flow, flowOf, interpretBlock, lengthOf } from './interpret.js';
 import { Field, FIELDS } from './operands.js';
 import { TLB_MASK } from './tlb.js';
 import { WasmTier } from './wasm/wasm-tier.js';
-import { wasmSupports } from './wasm/block-wasm.js';
+import { blockCodes } from './wasm/block-wasm.js';
+import { backgroundCompiler, type BackgroundCompiler } from './wasm/background-compiler.js';
 import { forgetPage, rememberJump } from './wasm/jump-cache.js';
 
 /**
@@ -49,20 +49,6 @@ export class Block {
     /** Its last instruction ends the chain of blocks (a system instruction). */
     readonly ends: boolean,
   ) {}
-}
-
-/** A block's instructions, decoded, and their byte offsets from its start. */
-function instructionsOf(block: Block): { insns: Insn[]; offsets: number[] } {
-  const insns: Insn[] = [];
-  const offsets: number[] = [];
-  let off = 0;
-  for (let k = 0; k < block.n; k++) {
-    const ins = decode(block.fields[block.start + k * FIELDS + Field.Raw]!);
-    insns.push(ins);
-    offsets.push(off);
-    off += ins.len;
-  }
-  return { insns, offsets };
 }
 
 /**
@@ -148,7 +134,17 @@ export class CodeCache {
   lastHart: Hart | undefined;
   /** Warm blocks waiting for their batch to be compiled by the wasm tier, and their code. */
   private readonly warm: Block[] = [];
-  private readonly warmCode: { insns: Insn[]; offsets: number[] }[] = [];
+  private readonly warmCounts: number[] = [];
+  private warmWords = 0;
+  /**
+   * Whether batches go to the compiler thread (background-compiler.ts), started with the first batch (so that a run
+   * that compiles nothing never starts it); the thread, and the batches it has now.
+   */
+  private readonly background: boolean;
+  private compiler: BackgroundCompiler | undefined = undefined;
+  private readonly compiling: {
+    readonly id: number; readonly generation: number; readonly blocks: readonly Block[]; readonly words: Int32Array; readonly counts: Int32Array;
+  }[] = [];
   /** Blocks decoded, and blocks compiled by the wasm tier, so far (for statistics). */
   decoded = 0;
   compiled = 0;
@@ -172,6 +168,8 @@ export class CodeCache {
     this.wasm = options.wasm
       ? new WasmTier(options.wasm.memory, { capacity: options.wasm.capacity, threads: options.sharing !== undefined }) : undefined;
     this.wasmAfter = options.wasm ? Math.max(1, Math.floor(options.wasm.after ?? DEFAULT_WASM_AFTER)) : Infinity;
+    // Parallel mode's threads, and blocks compiled before their first run (tests), compile here.
+    this.background = this.wasmAfter > 1 && options.sharing === undefined;
   }
 
   attach(hart: Hart): void {
@@ -299,32 +297,77 @@ export class CodeCache {
    */
   private toWasm(block: Block): void {
     block.noWasm = true;
-    const code = instructionsOf(block);
-    // Up to the first instruction the tier does not translate (a CSR write, a system instruction, an AMO...): the
-    // wasm function ends there with pc at it, and the dispatcher goes on from there as after any block.
-    const supported = code.insns.findIndex((ins) => !wasmSupports(ins));
-    if (supported === 0) return;
-    if (supported > 0) {
-      code.insns.length = supported;
-      code.offsets.length = supported;
-    }
+    // The tier translates every instruction but those that end a block (CSR writes and system instructions:
+    // wasmSupports), so a block ending in one is compiled up to it (the function leaves with pc there, and the
+    // dispatcher goes on as after any block), and a block of one such instruction stays interpreted.
+    const count = block.ends ? block.n - 1 : block.n;
+    if (count === 0) return;
     this.warm.push(block);
-    this.warmCode.push(code);
+    this.warmCounts.push(count);
+    this.warmWords += count;
     if (this.warm.length >= WASM_BATCH || this.wasmAfter <= 1) this.compileWarm();
   }
 
-  /** Compile the warm blocks waiting for their batch (after dropping every block if the tier is full). */
+  /**
+   * Compile the warm blocks waiting for their batch: on the compiler thread if there is one (the blocks stay
+   * interpreted until `collect` installs the module), else here.
+   */
   private compileWarm(): void {
+    const words = new Int32Array(this.warmWords);
+    let at = 0;
+    this.warm.forEach((b, k) => {
+      for (let i = 0; i < this.warmCounts[k]!; i++) words[at++] = b.fields[b.start + i * FIELDS + Field.Raw]!;
+    });
+    const counts = Int32Array.from(this.warmCounts);
+    const blocks = this.warm.slice();
+    this.warm.length = 0;
+    this.warmCounts.length = 0;
+    this.warmWords = 0;
     const tier = this.wasm!;
-    if (!tier.room(this.warm.length)) {
+    if (this.background && this.compiler === undefined) this.compiler = backgroundCompiler();
+    const compiler = this.compiler;
+    if (compiler !== undefined && !compiler.failed) {
+      const id = compiler.submit({ words, counts, ...tier.shape });
+      this.compiling.push({ id, generation: tier.generation, blocks, words, counts });
+    } else {
+      this.install(blocks, () => tier.compile(blockCodes(words, counts)));
+    }
+  }
+
+  /** Give `blocks` the indices `compile` makes, after dropping every block if the tier is full. */
+  private install(blocks: readonly Block[], compile: () => number[]): void {
+    const tier = this.wasm!;
+    if (!tier.room(blocks.length)) {
       this.dropAll();
       tier.clear();
     }
-    const indices = tier.compile(this.warmCode);
-    this.warm.forEach((b, k) => { b.wasm = indices[k]!; });
+    const indices = compile();
+    blocks.forEach((b, k) => { b.wasm = indices[k]!; });
     this.compiled += indices.length;
-    this.warm.length = 0;
-    this.warmCode.length = 0;
+  }
+
+  /**
+   * Install the modules the compiler thread has finished. A batch built before the tier was cleared is dropped (its
+   * blocks are gone); so is one that failed, whose blocks stay interpreted.
+   */
+  private collect(): void {
+    const tier = this.wasm!;
+    const compiler = this.compiler!;
+    if (compiler.failed) {
+      // Its batches are compiled here after all.
+      for (const { generation, blocks, words, counts } of this.compiling.splice(0)) {
+        if (generation === tier.generation) this.install(blocks, () => tier.compile(blockCodes(words, counts)));
+      }
+      return;
+    }
+    for (const reply of compiler.take()) {
+      const at = this.compiling.findIndex((c) => c.id === reply.id);
+      if (at < 0) continue;
+      const { generation, blocks } = this.compiling[at]!;
+      this.compiling.splice(at, 1);
+      if (!('module' in reply) || generation !== tier.generation) continue;
+      this.install(blocks, () => tier.install(reply.module, blocks.length));
+    }
   }
 
   /**
@@ -339,7 +382,10 @@ export class CodeCache {
     let blocks = this.pages[pageOffset >>> 12];
     const mode = h.mode;
     const tier = this.wasm;
-    if (tier !== undefined) tier.running = h;
+    if (tier !== undefined) {
+      tier.running = h;
+      if (this.compiling.length !== 0) this.collect();
+    }
     let done = 0;
     for (;;) {
       const before = h.icount;

@@ -16,7 +16,7 @@
  * way out. A block that branches back to its own start loops inside the function while the budget allows. CSR writes
  * and system instructions are not translated (wasmSupports): a block is compiled up to the first of them.
  */
-import type { Insn } from '../decode.js';
+import { decode, type Insn } from '../decode.js';
 import * as fpu from '../fpu.js';
 import { Kind } from '../kinds.js';
 import { TLB_MASK } from '../tlb.js';
@@ -25,7 +25,7 @@ import { ROUNDED } from '../operands.js';
 import {
   AREA_FFLAGS, AREA_FREGS, AREA_FRM, AREA_FS, AREA_PC, AREA_REGS, AREA_RTLB, AREA_WTLB, TLB_BASE, TLB_TAG_HI,
 } from '../hart-area.js';
-import { FunctionBody, Op, ValType, type FunctionType } from './encoder.js';
+import { encodeModule, FunctionBody, Op, ValType, type FunctionType } from './encoder.js';
 
 const I32 = ValType.I32, I64 = ValType.I64;
 export const BLOCK_TYPE: FunctionType = { params: [I32, I32, I32, I32, I32, I32], results: [I32] };
@@ -156,6 +156,44 @@ function writes(ins: Insn): boolean {
   if (ins.rd === 0 || FP_MEMORY[op] !== undefined) return false;
   if (FP_INDEX.has(op)) return FP_INT_DEST.test(op);
   return STORES[op] === undefined && BRANCH[op] === undefined && op !== 'fence';
+}
+
+/** A block's instructions (each one the tier translates: wasmSupports) at byte offsets from its start. */
+export interface BlockCode {
+  readonly insns: readonly Insn[];
+  readonly offsets: readonly number[];
+}
+
+/**
+ * The code of blocks given as the raw words of their instructions one after another (`words`), `counts[k]` of them
+ * for block k.
+ */
+export function blockCodes(words: Int32Array, counts: Int32Array): BlockCode[] {
+  const blocks: BlockCode[] = [];
+  let at = 0;
+  for (const count of counts) {
+    const insns: Insn[] = [];
+    const offsets: number[] = [];
+    let offset = 0;
+    for (let k = 0; k < count; k++) {
+      const ins = decode(words[at++]!);
+      insns.push(ins);
+      offsets.push(offset);
+      offset += ins.len;
+    }
+    blocks.push({ insns, offsets });
+  }
+  return blocks;
+}
+
+/**
+ * The bytes of one module holding `blocks` as functions `b0`, `b1`... over a memory of `pages` pages (`shared`: a
+ * shared one); `threads`: other threads use it too. A module costs about half a millisecond of its own, a function in
+ * it ~15 µs: so blocks are compiled in batches.
+ */
+export function batchModule(blocks: readonly BlockCode[], pages: number, shared: boolean, threads: boolean): Uint8Array {
+  const functions = blocks.map((b, k) => ({ name: `b${k}`, type: BLOCK_TYPE, body: wasmBlockBody(b.insns, b.offsets, threads) }));
+  return encodeModule({ memory: { pages, shared }, functions: IMPORTS }, functions);
 }
 
 /**

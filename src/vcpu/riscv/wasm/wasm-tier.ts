@@ -12,13 +12,12 @@
  * block within a page by itself (jump-cache.ts).
  */
 import { setFlagsFromString } from 'node:v8';
-import type { Insn } from '../decode.js';
 import type { Hart } from '../hart.js';
 import { encodeModule, FunctionBody, Op, ValType, type FunctionType } from './encoder.js';
 import { AREA_JUMPS, AREA_PC, AREA_XTLB, JUMP_ENTRIES, TLB_BASE, TLB_TAG_HI } from '../hart-area.js';
 import { TLB_MASK } from '../tlb.js';
 import { FOLD_SHIFT, KEY_TAG, N_BITS } from './jump-cache.js';
-import { BLOCK_TYPE, FP_OPS, IMPORTS, MUL_HIGH, wasmBlockBody } from './block-wasm.js';
+import { batchModule, BLOCK_TYPE, FP_OPS, MUL_HIGH, type BlockCode } from './block-wasm.js';
 import * as alu from '../alu.js';
 import * as fpu from '../fpu.js';
 import type { FpOp } from '../fpu.js';
@@ -118,6 +117,8 @@ export class WasmTier {
   /** Blocks compiled so far, and the modules they came in (for statistics). */
   compiled = 0;
   modules = 0;
+  /** Incremented each time the tier is cleared: a module built for blocks before that is not installed. */
+  generation = 0;
   private readonly imports: WebAssembly.Imports;
   private readonly pages: number;
   /** The memory is a shared one (as the modules must declare it), and other threads use it (parallel mode). */
@@ -185,10 +186,6 @@ export class WasmTier {
     this.run = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: memory, t: this.table } }).exports['run'] as WasmRun;
   }
 
-  /**
-   * Blocks (their instructions, at byte offsets from their start; each all code the tier translates: wasmSupports)
-   * as wasm functions, in one module: a module costs about half a millisecond of its own, a function in it ~15 µs.
-   */
   /** Whether `n` more functions fit (else `clear` first). */
   room(n: number): boolean {
     return this.next - 1 + n <= this.capacity;
@@ -198,18 +195,30 @@ export class WasmTier {
   clear(): void {
     for (let i = 1; i < this.next; i++) this.table.set(i, null);
     this.next = 1;
+    this.generation++;
   }
 
-  compile(blocks: readonly { insns: readonly Insn[]; offsets: readonly number[] }[]): number[] {
-    const functions = blocks.map((b, k) => ({ name: `b${k}`, type: BLOCK_TYPE, body: wasmBlockBody(b.insns, b.offsets, this.threads) }));
-    const bytes = encodeModule({ memory: { pages: this.pages, shared: this.shared }, functions: IMPORTS }, functions);
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), this.imports);
-    this.compiled += blocks.length;
+  /** What a module for this tier must be built for (batchModule's arguments besides the blocks). */
+  get shape(): { readonly pages: number; readonly shared: boolean; readonly threads: boolean } {
+    return { pages: this.pages, shared: this.shared, threads: this.threads };
+  }
+
+  /** Blocks as wasm functions, compiled here and now: their indices. */
+  compile(blocks: readonly BlockCode[]): number[] {
+    return this.install(new WebAssembly.Module(batchModule(blocks, this.pages, this.shared, this.threads)), blocks.length);
+  }
+
+  /** A module of `count` blocks built by batchModule for this tier's shape (here or on another thread): their indices. */
+  install(module: WebAssembly.Module, count: number): number[] {
+    const instance = new WebAssembly.Instance(module, this.imports);
+    this.compiled += count;
     this.modules++;
-    return functions.map((f) => {
+    const indices: number[] = [];
+    for (let k = 0; k < count; k++) {
       if (this.next === this.table.length) this.table.grow(this.table.length);
-      this.table.set(this.next, instance.exports[f.name]);
-      return this.next++;
-    });
+      this.table.set(this.next, instance.exports[`b${k}`]);
+      indices.push(this.next++);
+    }
+    return indices;
   }
 }
