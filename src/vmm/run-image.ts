@@ -14,7 +14,7 @@ import { checkGuestLimits, GuestInstance, type DeviceBuilder, type GuestOutcome 
 import { LOCKSTEP_QUANTUM_NS, type EventLog, type UnmappedAccess } from './vcpu-loop.js';
 import { asObject, bool, ints, num, SavedStateError, str, type SavedState } from '../state/saved-state.js';
 import { decodeMemory } from './snapshot/format.js';
-import { ParallelEngine, workerCount } from './parallel/engine.js';
+import { workerCount } from './parallel/worker-count.js';
 
 export interface RunImageOptions {
   readonly guest: GuestConfig;
@@ -194,6 +194,8 @@ export class RunSession {
     if (this.workers === 0) throw new Error('this run was not built for parallel mode');
     const { guest, scheduler } = this;
     let wake: (() => void) | undefined;
+    // The engine loads here, in a parallel run only (its module is not one a deterministic run needs).
+    const { ParallelEngine } = await import('./parallel/engine.js');
     const engine = new ParallelEngine({ scheduler, workers: this.workers, onEvent: () => wake?.() });
     try {
       engine.adopt(guest, (i) => [i]);

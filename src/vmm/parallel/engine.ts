@@ -8,7 +8,6 @@
  * host's. The deterministic single-thread mode is the default and does not use any of this.
  */
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { saveHart, restoreHart } from '../../vcpu/riscv/hart-state.js';
 import type { Scheduler } from '../../sched/scheduler.js';
@@ -20,10 +19,7 @@ import { ReplyStatus, VCPU_WORDS, Word } from './shared-area.js';
 import type { FromWorker, ParkedVcpu, ToWorker } from './messages.js';
 import type { WorkerInit } from './worker-loop.js';
 
-/** Workers for `hostCpus` host CPUs: at most `cap` (a user's limit) and the machine's `cores`, at least 1. */
-export function workerCount(hostCpus: number, cap = Infinity, cores = availableParallelism()): number {
-  return Math.max(1, Math.min(hostCpus, cap, cores));
-}
+export { workerCount } from './worker-count.js';
 
 /**
  * Device regions whose stores a worker posts: all but the interrupt controller's, whose stores (threshold, enable,
