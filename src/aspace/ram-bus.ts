@@ -1,6 +1,6 @@
 /**
- * A guest bus over RAM and ROM regions packed into one backing SharedArrayBuffer (see the constructor); any other
- * address is an exit (MMIO). The OS allocates the zeroed backing lazily, so a large, mostly untouched RAM costs little.
+ * A guest bus over RAM and ROM regions packed into one backing ArrayBuffer; any other address is an exit (MMIO).
+ * The OS allocates the zeroed backing lazily, so a large, mostly untouched RAM costs little.
  */
 import type { Bus } from '../vcpu/riscv/bus.js';
 
@@ -29,14 +29,13 @@ export const MAX_BACKING = 2 ** 31 - 4096;
 /** Where a bus keeps its backing store. */
 export interface RamBusOptions {
   /**
-   * Share the written-page bytes too (parallel mode: harts on other threads use the same memory; RAM is always a
-   * SharedArrayBuffer), or take the shared backing store and written-page bytes another thread's bus made for the
-   * same regions.
+   * Back RAM with a SharedArrayBuffer (parallel mode: harts on other threads use the same memory), or take the
+   * shared backing store and written-page bytes another thread's bus made for the same regions.
    */
   readonly shared?: boolean | SharedBusBuffers;
   /**
    * Back RAM with a WebAssembly memory (the wasm tier's code addresses guest RAM directly), with `reserve` bytes more
-   * after the regions for the harts' areas (vcpu/riscv/hart-area.ts).
+   * after the regions for the harts' areas (vcpu/riscv/hart-area.ts); shared with `shared: true`.
    */
   readonly wasm?: { readonly reserve: number };
 }
@@ -83,11 +82,6 @@ export class RamBus implements Bus {
     const shared = options.shared;
     this.reservedOffset = offset;
     this.wasmMemory = undefined;
-    // RAM is shared memory even on one thread. V8 counts the bytes of an ArrayBuffer (or of an unshared WebAssembly
-    // memory) as the heap's external memory, and more than 64 MiB of it starts a full collection at once: guest RAM
-    // is 128 MiB and more, so a trivial `tsvisor run` paid two more scavenges and a mark-compact, ~4-5 ms of pauses.
-    // Shared memory is not counted, and the harts and the wasm tier read and write it as fast (the benchmark guest
-    // executes as many host instructions either way).
     if (typeof shared === 'object') {
       const size = shared.wasm ? shared.memory.byteLength >= offset : shared.memory.byteLength === offset;
       if (!size || shared.dirty.byteLength !== pages || (shared.wasm && shared.wasm.buffer !== shared.memory)) {
@@ -98,12 +92,15 @@ export class RamBus implements Bus {
       this.dirty = new Uint8Array(shared.dirty);
     } else if (options.wasm !== undefined) {
       const size = Math.ceil((offset + options.wasm.reserve) / WASM_PAGE);
-      this.wasmMemory = new WebAssembly.Memory({ initial: size, maximum: size, shared: true });
+      this.wasmMemory = new WebAssembly.Memory({ initial: size, maximum: size, shared: shared === true });
       this.memory = this.wasmMemory.buffer;
       this.dirty = shared ? new Uint8Array(new SharedArrayBuffer(pages)) : new Uint8Array(pages);
-    } else {
+    } else if (shared) {
       this.memory = new SharedArrayBuffer(offset);
-      this.dirty = shared ? new Uint8Array(new SharedArrayBuffer(pages)) : new Uint8Array(pages);
+      this.dirty = new Uint8Array(new SharedArrayBuffer(pages));
+    } else {
+      this.memory = new ArrayBuffer(offset);
+      this.dirty = new Uint8Array(pages);
     }
     // RAM and ROM only: the harts' areas are no guest memory.
     this.bytes = new Uint8Array(this.memory, 0, offset);
