@@ -293,7 +293,7 @@ export class CodeCache {
   /**
    * A block has become warm: the wasm tier takes it, or the part of it before the first instruction the tier does
    * not translate. It runs as before until its batch is full and compiled (at once when the tier takes blocks from
-   * their first run: tests).
+   * their first run: tests; on this thread then).
    */
   private toWasm(block: Block): void {
     block.noWasm = true;
@@ -305,14 +305,15 @@ export class CodeCache {
     this.warm.push(block);
     this.warmCounts.push(count);
     this.warmWords += count;
-    if (this.warm.length >= WASM_BATCH || this.wasmAfter <= 1) this.compileWarm();
+    if (this.warm.length >= WASM_BATCH || this.wasmAfter <= 1) this.compileWarm(false);
   }
 
   /**
-   * Compile the warm blocks waiting for their batch: on the compiler thread if there is one (the blocks stay
-   * interpreted until `collect` installs the module), else here.
+   * Compile the warm blocks waiting for their batch: a full batch on the compiler thread if there is one (the blocks
+   * stay interpreted until `collect` installs the module), else here; and here at once when one of them is hot
+   * (`now`): a hot loop waiting for the thread (which takes ~150 ms to start) made the benchmark guest 40% slower.
    */
-  private compileWarm(): void {
+  private compileWarm(now: boolean): void {
     const words = new Int32Array(this.warmWords);
     let at = 0;
     this.warm.forEach((b, k) => {
@@ -324,8 +325,9 @@ export class CodeCache {
     this.warmCounts.length = 0;
     this.warmWords = 0;
     const tier = this.wasm!;
-    if (this.background && this.compiler === undefined) this.compiler = backgroundCompiler();
-    const compiler = this.compiler;
+    // (A short run, or one whose hot loops are few, never starts the thread.)
+    if (this.background && !now && this.compiler === undefined) this.compiler = backgroundCompiler();
+    const compiler = now ? undefined : this.compiler;
     if (compiler !== undefined && !compiler.failed) {
       const id = compiler.submit({ words, counts, ...tier.shape });
       this.compiling.push({ id, generation: tier.generation, blocks, words, counts });
@@ -395,7 +397,7 @@ export class CodeCache {
         if (runs >= this.wasmAfter) {
           if (!block.noWasm) this.toWasm(block);
           // A block waiting for its batch this long is hot: the batch is compiled as it is.
-          else if (runs === WASM_IMPATIENCE * this.wasmAfter && this.warm.includes(block)) this.compileWarm();
+          else if (runs === WASM_IMPATIENCE * this.wasmAfter && this.warm.includes(block)) this.compileWarm(true);
         }
       }
       const wasm = block.wasm;
