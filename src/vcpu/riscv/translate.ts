@@ -19,8 +19,7 @@ import { decodedFields, decodeWord, Flow, flowOf, interpretBlock, lengthOf } fro
 import { Field, FIELDS } from './operands.js';
 import { TLB_MASK } from './tlb.js';
 import { WasmTier } from './wasm/wasm-tier.js';
-import { blockCodes } from './wasm/block-wasm.js';
-import { backgroundCompiler, type BackgroundCompiler } from './wasm/background-compiler.js';
+import { WarmBlocks } from './wasm/warm-blocks.js';
 import { forgetPage, rememberJump } from './wasm/jump-cache.js';
 
 /**
@@ -58,11 +57,9 @@ export class Block {
 export const DEFAULT_WASM_AFTER = 256;
 
 /**
- * Warm blocks compiled together, in one wasm module; and how many times the wasm tier's threshold a block waits for
- * its batch before the batch is compiled as it is (a module costs ~0.5 ms: as much as interpreting ~25,000
- * instructions).
+ * How many times the wasm tier's threshold a block waits for its batch (wasm/warm-blocks.ts) before the batch is
+ * compiled as it is (a module costs ~0.5 ms: as much as interpreting ~25,000 instructions).
  */
-const WASM_BATCH = 32;
 const WASM_IMPATIENCE = 8;
 /** Most instructions a wasm block runs in one call: wasm code counts them in int32 arithmetic. */
 const WASM_MAX_BUDGET = 1 << 30;
@@ -132,22 +129,11 @@ export class CodeCache {
   readonly wasmAfter: number;
   /** The hart of this guest that ran last (an LR reservation survives only while no other hart runs). */
   lastHart: Hart | undefined;
-  /** Warm blocks waiting for their batch to be compiled by the wasm tier, and their code. */
-  private readonly warm: Block[] = [];
-  private readonly warmCounts: number[] = [];
-  private warmWords = 0;
-  /**
-   * Whether batches go to the compiler thread (background-compiler.ts), started with the first batch (so that a run
-   * that compiles nothing never starts it); the thread, and the batches it has now.
-   */
-  private readonly background: boolean;
-  private compiler: BackgroundCompiler | undefined = undefined;
-  private readonly compiling: {
-    readonly id: number; readonly generation: number; readonly blocks: readonly Block[]; readonly words: Int32Array; readonly counts: Int32Array;
-  }[] = [];
-  /** Blocks decoded, and blocks compiled by the wasm tier, so far (for statistics). */
+  /** Warm blocks on their way to the wasm tier. */
+  private readonly warm: WarmBlocks | undefined;
+  /** Blocks decoded so far, and blocks other threads' caches compiled for this guest (parallel mode; statistics). */
   decoded = 0;
-  compiled = 0;
+  compiledElsewhere = 0;
   /** The chunk of the field pool blocks are decoded into now, how much of it is used, and chunks made so far. */
   private chunk = new Int32Array(0);
   private chunkUsed = 0;
@@ -168,8 +154,14 @@ export class CodeCache {
     this.wasm = options.wasm
       ? new WasmTier(options.wasm.memory, { capacity: options.wasm.capacity, threads: options.sharing !== undefined }) : undefined;
     this.wasmAfter = options.wasm ? Math.max(1, Math.floor(options.wasm.after ?? DEFAULT_WASM_AFTER)) : Infinity;
-    // Parallel mode's threads, and blocks compiled before their first run (tests), compile here.
-    this.background = this.wasmAfter > 1 && options.sharing === undefined;
+    // Parallel mode's threads, and blocks compiled before their first run (tests), compile on their own thread.
+    this.warm = this.wasm === undefined ? undefined
+      : new WarmBlocks(this.wasm, FIELDS, Field.Raw, this.wasmAfter > 1 && options.sharing === undefined, () => this.dropAll());
+  }
+
+  /** Blocks compiled by the wasm tier so far (statistics). */
+  get compiled(): number {
+    return (this.warm?.compiled ?? 0) + this.compiledElsewhere;
   }
 
   attach(hart: Hart): void {
@@ -290,86 +282,10 @@ export class CodeCache {
     this.chunks++;
   }
 
-  /**
-   * A block has become warm: the wasm tier takes it, or the part of it before the first instruction the tier does
-   * not translate. It runs as before until its batch is full and compiled (at once when the tier takes blocks from
-   * their first run: tests; on this thread then).
-   */
+  /** A block has become warm: the wasm tier takes it (at once when it takes blocks from their first run: tests). */
   private toWasm(block: Block): void {
     block.noWasm = true;
-    // The tier translates every instruction but those that end a block (CSR writes and system instructions:
-    // wasmSupports), so a block ending in one is compiled up to it (the function leaves with pc there, and the
-    // dispatcher goes on as after any block), and a block of one such instruction stays interpreted.
-    const count = block.ends ? block.n - 1 : block.n;
-    if (count === 0) return;
-    this.warm.push(block);
-    this.warmCounts.push(count);
-    this.warmWords += count;
-    if (this.warm.length >= WASM_BATCH || this.wasmAfter <= 1) this.compileWarm(false);
-  }
-
-  /**
-   * Compile the warm blocks waiting for their batch: a full batch on the compiler thread if there is one (the blocks
-   * stay interpreted until `collect` installs the module), else here; and here at once when one of them is hot
-   * (`now`): a hot loop waiting for the thread (which takes ~150 ms to start) made the benchmark guest 40% slower.
-   */
-  private compileWarm(now: boolean): void {
-    const words = new Int32Array(this.warmWords);
-    let at = 0;
-    this.warm.forEach((b, k) => {
-      for (let i = 0; i < this.warmCounts[k]!; i++) words[at++] = b.fields[b.start + i * FIELDS + Field.Raw]!;
-    });
-    const counts = Int32Array.from(this.warmCounts);
-    const blocks = this.warm.slice();
-    this.warm.length = 0;
-    this.warmCounts.length = 0;
-    this.warmWords = 0;
-    const tier = this.wasm!;
-    // (A short run, or one whose hot loops are few, never starts the thread.)
-    if (this.background && !now && this.compiler === undefined) this.compiler = backgroundCompiler();
-    const compiler = now ? undefined : this.compiler;
-    if (compiler !== undefined && !compiler.failed) {
-      const id = compiler.submit({ words, counts, ...tier.shape });
-      this.compiling.push({ id, generation: tier.generation, blocks, words, counts });
-    } else {
-      this.install(blocks, () => tier.compile(blockCodes(words, counts)));
-    }
-  }
-
-  /** Give `blocks` the indices `compile` makes, after dropping every block if the tier is full. */
-  private install(blocks: readonly Block[], compile: () => number[]): void {
-    const tier = this.wasm!;
-    if (!tier.room(blocks.length)) {
-      this.dropAll();
-      tier.clear();
-    }
-    const indices = compile();
-    blocks.forEach((b, k) => { b.wasm = indices[k]!; });
-    this.compiled += indices.length;
-  }
-
-  /**
-   * Install the modules the compiler thread has finished. A batch built before the tier was cleared is dropped (its
-   * blocks are gone); so is one that failed, whose blocks stay interpreted.
-   */
-  private collect(): void {
-    const tier = this.wasm!;
-    const compiler = this.compiler!;
-    if (compiler.failed) {
-      // Its batches are compiled here after all.
-      for (const { generation, blocks, words, counts } of this.compiling.splice(0)) {
-        if (generation === tier.generation) this.install(blocks, () => tier.compile(blockCodes(words, counts)));
-      }
-      return;
-    }
-    for (const reply of compiler.take()) {
-      const at = this.compiling.findIndex((c) => c.id === reply.id);
-      if (at < 0) continue;
-      const { generation, blocks } = this.compiling[at]!;
-      this.compiling.splice(at, 1);
-      if (!('module' in reply) || generation !== tier.generation) continue;
-      this.install(blocks, () => tier.install(reply.module, blocks.length));
-    }
+    this.warm!.add(block, this.wasmAfter <= 1);
   }
 
   /**
@@ -386,7 +302,7 @@ export class CodeCache {
     const tier = this.wasm;
     if (tier !== undefined) {
       tier.running = h;
-      if (this.compiling.length !== 0) this.collect();
+      if (this.warm!.pending) this.warm!.collect();
     }
     let done = 0;
     for (;;) {
@@ -397,7 +313,7 @@ export class CodeCache {
         if (runs >= this.wasmAfter) {
           if (!block.noWasm) this.toWasm(block);
           // A block waiting for its batch this long is hot: the batch is compiled as it is.
-          else if (runs === WASM_IMPATIENCE * this.wasmAfter && this.warm.includes(block)) this.compileWarm(true);
+          else if (runs === WASM_IMPATIENCE * this.wasmAfter && this.warm!.waiting(block)) this.warm!.flush(true);
         }
       }
       const wasm = block.wasm;

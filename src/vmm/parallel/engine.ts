@@ -315,7 +315,7 @@ export class ParallelEngine {
       // The workers' code statistics count in the guest's own cache (which runs nothing in parallel mode).
       for (const c of m.code) {
         const code = this.guests.get(c.guest)?.guest.vcpus[0]?.hart.code;
-        if (code) { code.decoded += c.decoded; code.compiled += c.compiled; }
+        if (code) { code.decoded += c.decoded; code.compiledElsewhere += c.compiled; }
       }
       this.parked(m.token, m.vcpus);
       return;
