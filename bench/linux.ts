@@ -1,7 +1,12 @@
 /**
  * Linux boot to the BusyBox shell (guests/linux: the kernel Image and its ext2 root disk on virtio-blk), with 1 and
- * 2 VCPUs: guest instructions and wall seconds under tsvisor (the product's run loop, as `tsvisor run` runs it), and
- * QEMU's wall seconds on the same kernel and disk in the same run (`qemu-system-riscv64 -M virt`, TCG, OpenSBI).
+ * 2 VCPUs: guest instructions and wall seconds under tsvisor, and QEMU's wall seconds on the same kernel and disk in
+ * the same run (`qemu-system-riscv64 -M virt`, TCG, OpenSBI).
+ *
+ * tsvisor is timed two ways. As a user runs it: `tsvisor run` in a process of its own, from its start to the prompt,
+ * as QEMU's time runs from its start (the figure the ratio is taken of). And in this process (the product's run
+ * loop, as `tsvisor run` runs it), which by then has run other guests: V8 has compiled and optimised the
+ * interpreter's handlers and the wasm tier's generator already, which a fresh process pays for during the boot.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -28,9 +33,25 @@ export interface LinuxBootFigures {
   readonly seconds: number;
   readonly virtualSeconds: number;
   readonly qemuSeconds?: number;
+  /** `tsvisor run` in a process of its own, start to prompt (best of two). */
+  readonly processSeconds: number;
 }
 
-function tsvisorBoot(vcpus: number): LinuxBootFigures {
+/** `tsvisor run` of the same guest in a process of its own, as a user runs it: wall seconds to the prompt. */
+function tsvisorProcess(vcpus: number): number {
+  const cli = join(import.meta.dirname, '../dist/cli/main.js');
+  let best = Infinity;
+  for (let i = 0; i < 2; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [cli, 'run', join(GUESTS, 'dts/linux.dts'), '--image', IMAGE, '--vcpus', String(vcpus),
+      '--timeout', '60', '--expect', BANNER, '--expect', PROMPT, '--until-expect'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.status !== 0) throw new Error(`tsvisor run did not reach Linux's shell: ${r.stderr.toString().slice(0, 400)}`);
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return best;
+}
+
+function tsvisorBoot(vcpus: number): Omit<LinuxBootFigures, 'processSeconds'> {
   const path = join(GUESTS, 'dts/linux.dts');
   const tree = compileSource(readFileSync(path, 'latin1'), path).tree!;
   const loaded = loadGuestFile(tree, path, { vcpus, overrides: [`disk0,blkdev,string,${DISK}`] });
@@ -85,12 +106,16 @@ export async function runLinuxBench(log: (s: string) => void): Promise<LinuxBoot
   const haveQemu = spawnSync('sh', ['-c', 'command -v qemu-system-riscv64']).status === 0;
   const figures: LinuxBootFigures[] = [];
   for (const vcpus of [1, 2]) {
-    const f: LinuxBootFigures = { ...tsvisorBoot(vcpus), qemuSeconds: haveQemu ? await qemuBoot(vcpus) : undefined };
+    const f: LinuxBootFigures = {
+      ...tsvisorBoot(vcpus), processSeconds: tsvisorProcess(vcpus), qemuSeconds: haveQemu ? await qemuBoot(vcpus) : undefined,
+    };
     figures.push(f);
     const qemu = f.qemuSeconds === undefined ? 'QEMU not measured (apt-get install qemu-system-misc)'
-      : `QEMU ${f.qemuSeconds.toFixed(2)} s, tsvisor/QEMU ${(f.seconds / f.qemuSeconds).toFixed(1)}×`;
+      : `QEMU ${f.qemuSeconds.toFixed(2)} s, tsvisor/QEMU ${(f.processSeconds / f.qemuSeconds).toFixed(1)}×`;
     log(`linux boot to shell, ${vcpus} VCPU${vcpus > 1 ? 's' : ''}: ${(f.instructions / 1e6).toFixed(1)} M guest instructions, ` +
-      `${f.virtualSeconds.toFixed(2)} s virtual, tsvisor ${f.seconds.toFixed(2)} s wall (${(f.instructions / f.seconds / 1e6).toFixed(1)} MIPS); ${qemu}`);
+      `${f.virtualSeconds.toFixed(2)} s virtual; tsvisor run ${f.processSeconds.toFixed(2)} s wall from its start; ${qemu} ` +
+      `(in a warm process: ${f.seconds.toFixed(2)} s, ${(f.instructions / f.seconds / 1e6).toFixed(1)} MIPS` +
+      `${f.qemuSeconds === undefined ? '' : `, ${(f.seconds / f.qemuSeconds).toFixed(1)}×`})`);
   }
   return figures;
 }
