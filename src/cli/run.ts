@@ -398,7 +398,8 @@ async function execute(
   if (flags.stats) {
     err(`tsvisor run: ${result.instructions} guest instructions, ${result.virtualSeconds.toFixed(6)} s of guest virtual time, ` +
       `${seconds.toFixed(3)} s wall (${(result.instructions / seconds / 1e6).toFixed(1)} MIPS); ` +
-      `${result.blocksDecoded} code blocks decoded, ${result.blocksCompiled} of them compiled to wasm\n`);
+      `${result.blocksDecoded} code blocks decoded, ${result.blocksCompiled} of them compiled to wasm ` +
+      `(${result.blocksCompiledOnThread} on the compiler thread)\n`);
   }
   return status;
 }

@@ -102,6 +102,8 @@ export interface RunImageResult {
   /** Code blocks decoded, and of those compiled by the wasm tier (warm), over the run. */
   readonly blocksDecoded: number;
   readonly blocksCompiled: number;
+  /** Of those, the blocks compiled on the compiler thread (wasm/background-compiler.ts). */
+  readonly blocksCompiledOnThread: number;
 }
 
 /** What a caller can do while a run goes on (between `stopWhen` checks). */
@@ -322,7 +324,7 @@ export class RunSession {
     const reasons = guest.vcpus.flatMap((v) => (v.haltReason ? [`${v.name}: ${v.haltReason}`] : []));
     const how = guest.outcome.kind === 'shutdown' || guest.outcome.kind === 'reset' ? guest.outcome.how : undefined;
     const end = (outcome: RunImageResult['outcome'], status: number, why = reasons): RunImageResult =>
-      ({ outcome, status, reasons: why, virtualSeconds, instructions, how, stoppedBy: this.stopReason, blocksDecoded: code.decoded, blocksCompiled: code.compiled,
+      ({ outcome, status, reasons: why, virtualSeconds, instructions, how, stoppedBy: this.stopReason, blocksDecoded: code.decoded, blocksCompiled: code.compiled, blocksCompiledOnThread: code.compiledOnThread,
         ...(o.trace ? { trace: scheduler.trace, traceTruncated: scheduler.traceTruncated } : {}) });
     if (guest.outcome.kind === 'shutdown') return end('shutdown', guest.outcome.status);
     if (guest.outcome.kind === 'reset') return end('reboot', 1, [`the guest asked for a reboot (${guest.outcome.how})`]);

@@ -83,6 +83,17 @@ describe.skipIf(!ready)('Linux guests', () => {
     }
   }, 600_000);
 
+  it('with the compiler thread, full batches of warm blocks compile there while the boot goes on', async () => {
+    // The thread is used with more than two cores (wasm/background-compiler.ts); this makes the CLI use it anywhere.
+    process.env['TSVISOR_COMPILER_THREAD'] = '1';
+    const r = await tsvisor(['run', LINUX_DTS, '--image', IMAGE, '--vcpus', '1', '--timeout', '30', '--stats',
+      '--expect', PROMPT, '--expect', '# ', '--until-expect']).finally(() => { delete process.env['TSVISOR_COMPILER_THREAD']; });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(PROMPT);
+    const stats = /(\d+) of them compiled to wasm \((\d+) on the compiler thread\)/.exec(r.stderr);
+    expect(Number(stats?.[2])).toBeGreaterThan(0);
+  });
+
   it('boots from the initramfs with console=hvc0 (the SBI console) and answers typed input', async () => {
     const r = await tsvisor(['run', LINUX_DTS, '--image', IMAGE, '--initrd', join(ROOT, 'guests/linux/initramfs.cpio.gz'),
       '--timeout', '30', '--bootargs', 'console=hvc0 earlycon=sbi', '--input-after', PROMPT, '--input', 'mount; echo $((6 * 7)) from hvc0; poweroff\n']);

@@ -38,14 +38,6 @@ describe.skipIf(!existsSync(CLI))('tsvisor run', () => {
     expect(r.status).toBe(0);
   });
 
-  it('warm blocks compile on the compiler thread while the guest runs: the output is QEMU\'s, and --stats counts them', async () => {
-    const r = await run(['--image', join(ROOT, 'guests/bin/bench.elf'), '--stats']);
-    expect(r.stdout.replace(/\r/g, '')).toContain(readFileSync(join(ROOT, 'guests/expected/bench.out'), 'latin1'));
-    expect(r.status).toBe(0);
-    const compiled = /code blocks decoded, (\d+) of them compiled to wasm/.exec(r.stderr);
-    expect(Number(compiled?.[1])).toBeGreaterThan(0);
-  });
-
   it('a 4-VCPU SMP guest starts its secondary harts with HSM and they wake the boot hart with IPIs', async () => {
     const r = await run(['--image', join(ROOT, 'guests/bin/smp.elf'), '--vcpus', '4', '--timeout', '5']);
     expect(r.stdout).toContain('ok an IPI woke the boot hart');

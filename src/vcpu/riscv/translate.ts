@@ -159,9 +159,12 @@ export class CodeCache {
       : new WarmBlocks(this.wasm, FIELDS, Field.Raw, this.wasmAfter > 1 && options.sharing === undefined, () => this.dropAll());
   }
 
-  /** Blocks compiled by the wasm tier so far (statistics). */
+  /** Blocks compiled by the wasm tier so far, and of those on the compiler thread (statistics). */
   get compiled(): number {
     return (this.warm?.compiled ?? 0) + this.compiledElsewhere;
+  }
+  get compiledOnThread(): number {
+    return this.warm?.compiledOnThread ?? 0;
   }
 
   attach(hart: Hart): void {

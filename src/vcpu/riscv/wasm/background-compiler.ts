@@ -8,9 +8,16 @@
  * receives them synchronously (receiveMessageOnPort), so the run loop needs no event loop turn. Which tier runs a
  * block is invisible to the guest (translate.ts), so compiling later changes nothing it sees.
  *
+ * It pays only where cores are to spare. On a 2-core machine the guest's thread and V8's own background threads
+ * (optimising JavaScript, collecting garbage: ~1.2 s of CPU during Linux's boot) already take both, and a second
+ * isolate warms the generator up again: `tsvisor run` of Linux to its shell took 1.65-1.71 s with the thread against
+ * 1.55-1.64 s without (2 VCPUs: 1.75 against 1.65 s). So it is used with more than two cores, or when
+ * TSVISOR_COMPILER_THREAD is 1 (0: never).
+ *
  * The worker is the compiled JavaScript in dist/; from the TypeScript sources (unit tests) there is none and the code
  * caches compile on their own thread.
  */
+import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 
 /** What the worker is started with. */
@@ -77,10 +84,17 @@ export class BackgroundCompiler {
 
 let compiler: BackgroundCompiler | undefined | null = null;
 
-/** The process's compiler thread, started on first use; undefined from the TypeScript sources. */
+/** Whether this machine gets a compiler thread (see the file comment). */
+function wanted(): boolean {
+  const setting = process.env['TSVISOR_COMPILER_THREAD'];
+  if (setting === '1' || setting === '0') return setting === '1';
+  return availableParallelism() > 2;
+}
+
+/** The process's compiler thread, started on first use; undefined from the TypeScript sources, or where it does not pay. */
 export function backgroundCompiler(): BackgroundCompiler | undefined {
   if (compiler === null) {
-    compiler = import.meta.url.endsWith('.ts') ? undefined : new BackgroundCompiler(new URL('./compile-worker.js', import.meta.url));
+    compiler = import.meta.url.endsWith('.ts') || !wanted() ? undefined : new BackgroundCompiler(new URL('./compile-worker.js', import.meta.url));
   }
   return compiler;
 }

@@ -39,8 +39,9 @@ export class WarmBlocks {
   private compiler: BackgroundCompiler | undefined = undefined;
   /** The batches on the compiler thread now, by id. */
   private readonly compiling = new Map<number, Batch>();
-  /** Blocks compiled so far (statistics). */
+  /** Blocks compiled so far, and of those on the compiler thread (statistics). */
   compiled = 0;
+  compiledOnThread = 0;
 
   constructor(
     private readonly tier: WasmTier,
@@ -114,13 +115,18 @@ export class WarmBlocks {
       const batch = this.compiling.get(reply.id);
       if (batch === undefined) continue;
       this.compiling.delete(reply.id);
-      if ('module' in reply) this.install(batch, () => this.tier.install(reply.module, batch.blocks.length));
+      if ('module' in reply && this.install(batch, () => this.tier.install(reply.module, batch.blocks.length))) {
+        this.compiledOnThread += batch.blocks.length;
+      }
     }
   }
 
-  /** Give the batch's blocks the indices `compile` makes, after dropping every block if the tier is full. */
-  private install(batch: Batch, compile: () => number[]): void {
-    if (batch.generation !== this.tier.generation) return;
+  /**
+   * Give the batch's blocks the indices `compile` makes, after dropping every block if the tier is full. False if the
+   * batch was made before the tier was cleared (its blocks are gone).
+   */
+  private install(batch: Batch, compile: () => number[]): boolean {
+    if (batch.generation !== this.tier.generation) return false;
     if (!this.tier.room(batch.blocks.length)) {
       this.dropAll();
       this.tier.clear();
@@ -128,5 +134,6 @@ export class WarmBlocks {
     const indices = compile();
     batch.blocks.forEach((b, k) => { b.wasm = indices[k]!; });
     this.compiled += indices.length;
+    return true;
   }
 }
