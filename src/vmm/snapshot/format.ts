@@ -28,6 +28,8 @@ const PAGE = 4096;
 export const MAX_SNAPSHOT_BYTES = 2 ** 31 + 2 ** 28;
 
 const ZLIB_CHUNK = 1 << 20;
+/** Largest output chunk when inflating (only touched pages of it cost memory). */
+const MAX_INFLATE_CHUNK = 1 << 28;
 
 export class SnapshotError extends Error {}
 
@@ -63,7 +65,10 @@ export function decodeSnapshot(file: Uint8Array): Map<string, Uint8Array> {
   }
   let raw: Buffer;
   try {
-    raw = zlib().inflateSync(body, { maxOutputLength: MAX_SNAPSHOT_BYTES, chunkSize: ZLIB_CHUNK });
+    // Output in one chunk where it fits (RAM pages deflate ~3.5x): chunks are joined by a copy of everything at the
+    // end. Inflating a Linux snapshot (3 MB to 10.6 MB) in a fresh process: 74 ms in 1 MiB chunks, 48 ms in one.
+    const chunkSize = Math.min(MAX_INFLATE_CHUNK, Math.max(ZLIB_CHUNK, 8 * body.length));
+    raw = zlib().inflateSync(body, { maxOutputLength: MAX_SNAPSHOT_BYTES, chunkSize });
   } catch (e) {
     throw new SnapshotError(`corrupted (${(e as Error).message})`);
   }
