@@ -38,7 +38,8 @@ const DRIVER_TYPE: FunctionType = { params: [I32, I32, I32, I32, I32, I32, I32, 
  * The driver's body: call the block, then look the next pc up in the jump cache (jump-cache.ts) and go on while it
  * is there and fits the budget: in the same page, or in another the hart's code TLB translates (as the code cache's
  * `run` does). Nothing the dispatcher checks between blocks changes without a trap, an exit or a system instruction
- * (translate.ts: `run`), and the cache never holds a block that ends in one.
+ * (translate.ts: `run`); a block's function stops before a system instruction, and the block at one is never in the
+ * cache, so the chain ends there.
  */
 function driverBody(): FunctionBody {
   const INDEX = 0, AREA = 1, PL = 2, PH = 3, MAX = 4, TB = 5, PAGE = 6, CROSS = 7;
