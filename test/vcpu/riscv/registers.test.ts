@@ -4,21 +4,16 @@
  * their first run) and interpreted, with the same result and instruction count.
  */
 import { describe, expect, it } from 'vitest';
-import { RamBus } from '../../../src/aspace/ram-bus.js';
-import { Hart } from '../../../src/vcpu/riscv/hart.js';
+import type { RamBus } from '../../../src/aspace/ram-bus.js';
+import type { Hart } from '../../../src/vcpu/riscv/hart.js';
 import { Exit } from '../../../src/vcpu/riscv/exit.js';
-import { CodeCache } from '../../../src/vcpu/riscv/translate.js';
-import { HART_AREA_BYTES } from '../../../src/vcpu/riscv/hart-area.js';
 import { asm, X } from './asm.js';
+import { RAM_BASE, tierHart } from './tier-hart.js';
 
-const RAM = 0x80000000;
+const RAM = RAM_BASE;
 
 function run(words: number[], wasm: boolean, setup: (h: Hart, bus: RamBus) => void = () => {}): Hart {
-  const bus = new RamBus([{ base: RAM, size: 1 << 20 }], wasm ? { wasm: { reserve: HART_AREA_BYTES } } : {});
-  bus.write(RAM, new Uint8Array(new Uint32Array(words).buffer));
-  const code = new CodeCache(bus.memory, { wasm: wasm ? { memory: bus.wasmMemory!, after: 1 } : undefined });
-  const hart = new Hart(bus, { code, area: wasm ? { buffer: bus.memory, offset: bus.reservedOffset } : undefined });
-  hart.reset(RAM | 0, 0);
+  const { hart, bus } = tierHart(words, wasm);
   setup(hart, bus);
   expect(hart.run(1000)).toBe(Exit.Wfi);
   return hart;

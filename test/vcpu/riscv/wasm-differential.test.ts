@@ -5,15 +5,12 @@
  * retired count must be the same. Seeded, so a failure reproduces.
  */
 import { describe, expect, it } from 'vitest';
-import { RamBus } from '../../../src/aspace/ram-bus.js';
-import { Hart } from '../../../src/vcpu/riscv/hart.js';
 import { Exit } from '../../../src/vcpu/riscv/exit.js';
-import { CodeCache } from '../../../src/vcpu/riscv/translate.js';
-import { HART_AREA_BYTES } from '../../../src/vcpu/riscv/hart-area.js';
 import { Rng } from '../../../src/fuzz/prng.js';
 import { asm } from './asm.js';
+import { RAM_BASE, tierHart, type TierHart } from './tier-hart.js';
 
-const RAM = 0x80000000;
+const RAM = RAM_BASE;
 const DATA = 0x8000;
 /** x31 holds the data address and is never written. */
 const BASE = 31;
@@ -93,13 +90,9 @@ function divisionCases(regs: Int32Array): number[] {
 
 const EDGES: [number, number][] = [[0, 0], [-1, -1], [0, -0x80000000], [-0x80000000, -1], [0x7fffffff, 0], [1, 0], [-1, 0x7fffffff], [2, 0]];
 
-function run(words: number[], regs: Int32Array, data: Uint8Array, wasm: boolean): { hart: Hart; bus: RamBus; code: CodeCache } {
-  const bus = new RamBus([{ base: RAM, size: 1 << 20 }], wasm ? { wasm: { reserve: HART_AREA_BYTES } } : {});
-  bus.write(RAM, new Uint8Array(new Uint32Array(words).buffer));
+function run(words: number[], regs: Int32Array, data: Uint8Array, wasm: boolean): TierHart {
+  const { hart, bus, code } = tierHart(words, wasm);
   bus.write(RAM + DATA, data);
-  const code = new CodeCache(bus.memory, { wasm: wasm ? { memory: bus.wasmMemory!, after: 1 } : undefined });
-  const hart = new Hart(bus, { code, area: wasm ? { buffer: bus.memory, offset: bus.reservedOffset } : undefined });
-  hart.reset(RAM | 0, 0);
   hart.x.set(regs);
   hart.x[2 * BASE] = (RAM + DATA) | 0;
   hart.x[2 * BASE + 1] = 0;

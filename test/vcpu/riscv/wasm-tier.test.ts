@@ -5,15 +5,13 @@
  * flags, memory and instruction count; and the wasm run must have compiled its block.
  */
 import { describe, expect, it } from 'vitest';
-import { RamBus } from '../../../src/aspace/ram-bus.js';
-import { Hart } from '../../../src/vcpu/riscv/hart.js';
+import type { Hart } from '../../../src/vcpu/riscv/hart.js';
 import { Exit } from '../../../src/vcpu/riscv/exit.js';
-import { CodeCache } from '../../../src/vcpu/riscv/translate.js';
-import { HART_AREA_BYTES } from '../../../src/vcpu/riscv/hart-area.js';
 import type { WasmRun } from '../../../src/vcpu/riscv/wasm/wasm-tier.js';
 import { asm, X } from './asm.js';
+import { RAM_BASE, tierHart, type TierHart } from './tier-hart.js';
 
-const RAM = 0x80000000;
+const RAM = RAM_BASE;
 const DATA = 0x600; // below 0x800: an addi immediate
 
 // FP encodings (RV64FD): loads/stores I/S-type, arithmetic R-type with rm in funct3.
@@ -48,20 +46,15 @@ const bne = (rs1: number, rs2: number, imm: number): number =>
 
 type Tier = 'interpreted' | 'wasm';
 
-function run(words: number[], tier: Tier, data: Uint8Array): { hart: Hart; bus: RamBus; code: CodeCache } {
-  const wasm = tier === 'wasm';
-  const bus = new RamBus([{ base: RAM, size: 1 << 20 }], wasm ? { wasm: { reserve: HART_AREA_BYTES } } : {});
-  bus.write(RAM, new Uint8Array(new Uint32Array(words).buffer));
-  bus.write(RAM + DATA, data);
-  const code = new CodeCache(bus.memory, { wasm: wasm ? { memory: bus.wasmMemory!, after: 1 } : undefined });
-  const hart = new Hart(bus, { code, area: wasm ? { buffer: bus.memory, offset: bus.reservedOffset } : undefined });
-  hart.reset(RAM | 0, 0);
-  expect(hart.run(10_000)).toBe(Exit.Wfi);
-  return { hart, bus, code };
+function run(words: number[], tier: Tier, data: Uint8Array): TierHart {
+  const r = tierHart(words, tier === 'wasm');
+  r.bus.write(RAM + DATA, data);
+  expect(r.hart.run(10_000)).toBe(Exit.Wfi);
+  return r;
 }
 
 /** What the tiers must agree on. */
-function state(r: { hart: Hart; bus: RamBus }): string {
+function state(r: TierHart): string {
   const h = r.hart;
   return JSON.stringify({
     f: [...h.fw], x: [...h.x], fflags: h.fflags, fs: h.fs, icount: h.icount, pc: h.pcHex(),
@@ -167,19 +160,15 @@ describe('the wasm tier: floating point', () => {
       const a = [asm.ld(X.t1, X.a3, 0), asm.add(X.a3, X.a3, X.a4), jal(0, bAt - 32)];
       const b = [asm.addi(X.a2, X.a2, -1), bne(X.a2, 0, 20 - bAt), asm.wfi()];
       let calls = 0;
-      const tiers = (['interpreted', 'wasm'] as const).map((t) => {
-        const bus = new RamBus([{ base: RAM, size: 1 << 20 }], t === 'wasm' ? { wasm: { reserve: HART_AREA_BYTES } } : {});
-        bus.write(RAM, new Uint8Array(new Uint32Array([...setup, ...a]).buffer));
+      const tiers = [false, true].map((wasm) => {
+        const { hart, bus, code } = tierHart([...setup, ...a], wasm);
         bus.write(RAM + bAt, new Uint8Array(new Uint32Array(b).buffer));
-        const code = new CodeCache(bus.memory, { wasm: t === 'wasm' ? { memory: bus.wasmMemory!, after: 1 } : undefined });
         const tier = code.wasm;
         if (tier !== undefined) {
           // Count the calls from JavaScript into the driver.
           const run = tier.run;
           Object.defineProperty(tier, 'run', { value: (...args: Parameters<WasmRun>): number => { calls++; return run(...args); } });
         }
-        const hart = new Hart(bus, { code, area: t === 'wasm' ? { buffer: bus.memory, offset: bus.reservedOffset } : undefined });
-        hart.reset(RAM | 0, 0);
         expect(hart.run(1000)).toBe(Exit.Mmio);
         return hart;
       });
@@ -209,11 +198,7 @@ describe('the wasm tier: floating point', () => {
     const chain = Array.from({ length: 12 }, (_v, i) => [asm.addi(X.a0, X.a0, i + 1), jal(0, 4)]).flat();
     const words = [asm.addi(X.a2, 0, 20), ...chain, asm.addi(X.a2, X.a2, -1), bne(X.a2, 0, -4 * (chain.length + 1)), asm.wfi()];
     const results = [3, undefined].map((capacity) => {
-      const bus = new RamBus([{ base: RAM, size: 1 << 20 }], { wasm: { reserve: HART_AREA_BYTES } });
-      bus.write(RAM, new Uint8Array(new Uint32Array(words).buffer));
-      const code = new CodeCache(bus.memory, { wasm: { memory: bus.wasmMemory!, after: 1, capacity } });
-      const hart = new Hart(bus, { code, area: { buffer: bus.memory, offset: bus.reservedOffset } });
-      hart.reset(RAM | 0, 0);
+      const { hart, code } = tierHart(words, true, capacity);
       expect(hart.run(100_000)).toBe(Exit.Wfi);
       return { a0: hart.x[2 * X.a0], icount: hart.icount, compiled: code.wasm!.compiled };
     });
@@ -229,12 +214,8 @@ describe('the wasm tier: floating point', () => {
       asm.lui(X.a1, (RAM + DATA) >>> 12), asm.addi(X.a1, X.a1, DATA & 0xfff), asm.slli(X.a1, X.a1, 32), asm.srli(X.a1, X.a1, 32),
       asm.addi(X.a0, 0, 5), fp.fld(1, X.a1, 0), asm.addi(X.a0, 0, 6), asm.wfi(),
     ];
-    const tiers = (['interpreted', 'wasm'] as const).map((t) => {
-      const bus = new RamBus([{ base: RAM, size: 1 << 20 }], t === 'wasm' ? { wasm: { reserve: HART_AREA_BYTES } } : {});
-      bus.write(RAM, new Uint8Array(new Uint32Array(words).buffer));
-      const code = new CodeCache(bus.memory, { wasm: t === 'wasm' ? { memory: bus.wasmMemory!, after: 1 } : undefined });
-      const hart = new Hart(bus, { code, area: t === 'wasm' ? { buffer: bus.memory, offset: bus.reservedOffset } : undefined });
-      hart.reset(RAM | 0, 0);
+    const tiers = [false, true].map((wasm) => {
+      const { hart, bus } = tierHart(words, wasm);
       hart.stvecLo = (RAM + 0x400) | 0; // a wfi there
       bus.write(RAM + 0x400, new Uint8Array(new Uint32Array([asm.wfi()]).buffer));
       expect(hart.run(1000)).toBe(Exit.Wfi);
