@@ -215,10 +215,14 @@ class BlockBuilder {
   private readonly z: number;
   private readonly a: number;
   private readonly e: number;
+  /** area + 4 * tb: where the entries of the TLB bank in use start, from a TLB array's offset (set on entry). */
+  private readonly bank: number;
   private readonly t: number;
   /** What the function returns (instructions retired), set by each exit. */
   private readonly ret: number;
   private readonly loops: boolean;
+  /** It has loads or stores, which check the TLB inline. */
+  private readonly accessesMemory: boolean;
   /** Open blocks, loops and ifs: 1 is the block every exit leaves (for `br`). */
   private depth = 0;
   private loopDepth = -1;
@@ -242,10 +246,12 @@ class BlockBuilder {
     this.z = f.local(I32);
     this.a = f.local(I64);
     this.e = f.local(I32);
+    this.bank = f.local(I32);
     this.t = f.local(I64);
     this.ret = f.local(I32);
     this.fr = f.local(ValType.F64);
     this.loops = insns.some((ins, k) => (BRANCH[ins.op] !== undefined || ins.op === 'jal') && offsets[k]! + ins.imm === 0);
+    this.accessesMemory = insns.some((ins) => LOADS[ins.op] !== undefined || STORES[ins.op] !== undefined || FP_MEMORY[ins.op] !== undefined);
   }
 
   private use(i: number): void {
@@ -258,6 +264,7 @@ class BlockBuilder {
     const f = this.f;
     // pc0 = ph:pl
     f.get(PH).op(Op.I64ExtendI32U).i64(32).op(Op.I64Shl).get(PL).op(Op.I64ExtendI32U).op(Op.I64Or).set(this.pc0);
+    if (this.accessesMemory) f.get(TB).i32(2).op(Op.I32Shl).get(AREA).op(Op.I32Add).set(this.bank);
     for (const i of this.used) f.get(AREA).mem(Op.I64Load, 3, AREA_REGS + 8 * i).set(this.reg[i]!);
     // Every exit sets the pc (in t) and `ret`, and branches out of this block to the one epilogue.
     f.begin(Op.Block);
@@ -329,9 +336,12 @@ class BlockBuilder {
     this.f.set(this.ret).br(Op.Br, this.depth - 1);
   }
 
-  /** A slow path trapped or exited: it set pc and counted what retired. */
+  /**
+   * A slow path trapped or exited: it set pc and counted what retired; the function returns 0. (`ret` is 0 until an
+   * exit sets it, and every exit leaves at once.)
+   */
   private fail(): void {
-    this.f.i32(0).set(this.ret).br(Op.Br, this.depth - 1);
+    this.f.br(Op.Br, this.depth - 1);
   }
 
   /** Control goes to block offset `to` after instruction k: round the self-loop again, or leave. */
@@ -468,9 +478,8 @@ class BlockBuilder {
     this.get(ins.rs1);
     if (ins.imm !== 0) f.i64(ins.imm).op(Op.I64Add);
     f.set(this.a);
-    // e = area + 4 * (((aLo >>> 12) & TLB_MASK) + tb)
-    f.get(this.a).op(Op.I32WrapI64).i32(12).op(Op.I32ShrU).i32(TLB_MASK).op(Op.I32And).get(TB).op(Op.I32Add)
-      .i32(2).op(Op.I32Shl).get(AREA).op(Op.I32Add).set(this.e);
+    // e = area + 4 * (((aLo >>> 12) & TLB_MASK) + tb) = ((aLo >>> 10) & (TLB_MASK << 2)) + bank
+    f.get(this.a).op(Op.I32WrapI64).i32(10).op(Op.I32ShrU).i32(TLB_MASK << 2).op(Op.I32And).get(this.bank).op(Op.I32Add).set(this.e);
   }
 
   /** Push "the TLB at `tlb` maps `a` for an access of `size` bytes, naturally aligned". */
@@ -498,10 +507,8 @@ class BlockBuilder {
   private callOrLeave(imp: Import, o: number, k: number): void {
     const f = this.f;
     this.pcLo(o); f.get(PH); this.retiredBefore(k);
-    f.call(imp).op(Op.I32Eqz);
-    f.begin(Op.If); this.depth++;
-    this.fail();
-    f.op(Op.End); this.depth--;
+    // Leave (returning 0, see `fail`) if it returned 0.
+    f.call(imp).op(Op.I32Eqz).br(Op.BrIf, this.depth - 1);
   }
 
   /** Push the backing offset of `a` (after a hit in the TLB at `tlb`). */
