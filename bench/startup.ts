@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { tsvisorCommand } from '../dist/cli/cli-command.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -14,11 +15,13 @@ interface Case {
 }
 
 export function runStartupBench(log: (s: string) => void, cli = join(ROOT, 'dist/cli/main.js')): void {
+  // tsvisor's commands as its `#!` line runs them (Node's options from it).
+  const tsvisor = (...args: string[]): string[] => tsvisorCommand(cli, args)[1];
   const cases: Case[] = [
     { name: 'node -e 0 (floor)', args: ['-e', '0'] },
-    { name: 'tsvisor --version', args: [cli, '--version'] },
-    { name: 'tsvisor run basic.dts hello.elf', args: [cli, 'run', 'guests/dts/basic.dts', '--image', 'guests/bin/hello.elf'] },
-    { name: 'tsvisor run basic.dts rv64i.elf', args: [cli, 'run', 'guests/dts/basic.dts', '--image', 'guests/bin/rv64i.elf'] },
+    { name: 'tsvisor --version', args: tsvisor('--version') },
+    { name: 'tsvisor run basic.dts hello.elf', args: tsvisor('run', 'guests/dts/basic.dts', '--image', 'guests/bin/hello.elf') },
+    { name: 'tsvisor run basic.dts rv64i.elf', args: tsvisor('run', 'guests/dts/basic.dts', '--image', 'guests/bin/rv64i.elf') },
   ];
   // The child runs plain node: no loader options inherited from the harness (tsx).
   const env = { ...process.env };

@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tsvisorCommand } from './cli-command.js';
 import { xmlText } from './xml-text.js';
 
 export interface TestFlags {
@@ -119,9 +120,9 @@ function runOne(test: TestCase, scratch: string): Promise<Outcome> {
     });
   }
   const junit = join(scratch, `${test.name}.xml`);
-  const args = [CLI, 'run', test.guest, '--image', test.image, '--junit', junit, ...(test.script ? ['--script', test.script] : []), ...test.args];
+  const [node, args] = tsvisorCommand(CLI, ['run', test.guest, '--image', test.image, '--junit', junit, ...(test.script ? ['--script', test.script] : []), ...test.args]);
   return new Promise((done) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let console = '', messages = '';
     child.stdout.setEncoding('latin1').on('data', (d: string) => { console += d; });
     child.stderr.setEncoding('latin1').on('data', (d: string) => { messages += d; });

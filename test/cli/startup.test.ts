@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeOptionsOf, tsvisorCommand } from '../../src/cli/cli-command.js';
 import { CLI, ROOT, runBinary } from '../support/cli.js';
 
 let dir: string;
@@ -118,5 +119,29 @@ describe('CLI start-up', () => {
       const r = await runBinary(process.execPath, ['-e', `require(${JSON.stringify(join(ROOT, `dist/cli/${m}.js`))})`]);
       expect({ m, status: r.status, stderr: r.stderr }).toEqual({ m, status: 0, stderr: '' });
     }
+  });
+});
+
+describe('the tsvisor command\'s #! line', () => {
+  it('runs the CLI with its Node options, as the kernel runs the line', async () => {
+    const first = readFileSync(CLI, 'utf8').split('\n', 1)[0]!;
+    expect(first).toMatch(/^#!\/usr\/bin\/env -S node --v8-pool-size=0$/);
+    expect(nodeOptionsOf(CLI)).toEqual(['--v8-pool-size=0']);
+    // The kernel passes what follows the interpreter as one argument, then the file and the command's arguments.
+    const [interpreter, rest] = [first.slice(2, first.indexOf(' ')), first.slice(first.indexOf(' ') + 1)];
+    const r = await runBinary(interpreter, [rest, CLI, '--version']);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect({ status: r.status, stdout: r.stdout.toString(), stderr: r.stderr }).toEqual({ status: 0, stdout: `${pkg.version}\n`, stderr: '' });
+  });
+
+  it('gives no options from a plain line, and every option of a -S line', () => {
+    const file = join(dir, 'main.js');
+    writeFileSync(file, '#!/usr/bin/env node\nconsole.log(1);\n');
+    expect(nodeOptionsOf(file)).toEqual([]);
+    writeFileSync(file, '#!/usr/bin/env -S node --a=1  --b\n');
+    expect(nodeOptionsOf(file)).toEqual(['--a=1', '--b']);
+    expect(tsvisorCommand(file, ['run', 'x'])).toEqual([process.execPath, ['--a=1', '--b', file, 'run', 'x']]);
+    writeFileSync(file, 'console.log(1);\n');
+    expect(nodeOptionsOf(file)).toEqual([]);
   });
 });

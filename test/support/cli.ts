@@ -1,6 +1,7 @@
 /** The built CLI as a child process, spawned asynchronously so a long run never blocks the test worker. */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { tsvisorCommand } from '../../src/cli/cli-command.js';
 import { run } from './process.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
@@ -12,10 +13,10 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Run `tsvisor <args>` with `input` on stdin; killed after `timeoutMs`. */
+/** Run `tsvisor <args>` (as the `tsvisor` command runs: main.js's `#!` line) with `input` on stdin; killed after `timeoutMs`. */
 export function tsvisor(args: readonly string[], input = '', timeoutMs = 600_000): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(...tsvisorCommand(CLI, args), { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '', stderr = '';
     child.stdout.setEncoding('latin1').on('data', (d: string) => { stdout += d; });
     child.stderr.setEncoding('latin1').on('data', (d: string) => { stderr += d; });
