@@ -118,7 +118,15 @@ export interface CodeSharing {
  * invalidates the page's blocks first.
  */
 export class CodeCache {
-  private readonly pages: (Array<Block | undefined> | undefined)[];
+  /**
+   * Per backing page with blocks: the id in `blocks` of the block at each halfword (0: none). Ids in an off-heap
+   * Int32Array, not the blocks in an array of 2,048 per page: those arrays were 8.6 MB of young objects in Linux's
+   * boot, each copied by two scavenges before it settled in the old generation.
+   */
+  private readonly pages: (Int32Array | undefined)[];
+  /** Blocks by id (0: none), and ids free for reuse (their blocks were dropped). */
+  private blocks: (Block | undefined)[] = [undefined];
+  private freeIds: number[] = [];
   /** Per backing page, non-zero when some hart's stores to it must drop blocks (CodeSharing.owners when shared). */
   private readonly codeFlags: Int32Array;
   readonly sharing: CodeSharing | undefined;
@@ -167,6 +175,11 @@ export class CodeCache {
     return this.warm?.compiledOnThread ?? 0;
   }
 
+  /** Entries of the block table, held or free: it grows with the blocks held at once, not with those ever decoded. */
+  get blockTableSize(): number {
+    return this.blocks.length;
+  }
+
   attach(hart: Hart): void {
     if (this.wasm !== undefined && hart.areaPc === undefined) throw new Error('a hart of a code cache with the wasm tier needs an area');
     this.harts.push(hart);
@@ -177,8 +190,10 @@ export class CodeCache {
   }
 
   lookup(pageOffset: number, offsetInPage: number): Block | undefined {
-    const blocks = this.pages[pageOffset >>> 12];
-    return blocks === undefined ? undefined : blocks[offsetInPage >>> 1];
+    const ids = this.pages[pageOffset >>> 12];
+    if (ids === undefined) return undefined;
+    const id = ids[offsetInPage >>> 1]!;
+    return id === 0 ? undefined : this.blocks[id];
   }
 
   /** Drop every block of a backing page (its memory is about to change). */
@@ -197,8 +212,15 @@ export class CodeCache {
 
   /** Forget the blocks of a backing page, here and in the harts' jump caches. */
   private dropBlocks(page: number): void {
-    if (this.pages[page] === undefined) return;
+    const ids = this.pages[page];
+    if (ids === undefined) return;
     this.pages[page] = undefined;
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k]!;
+      if (id === 0) continue;
+      this.blocks[id] = undefined;
+      this.freeIds.push(id);
+    }
     if (this.wasm !== undefined) for (const h of this.harts) forgetPage(h.jumps!, page << 12);
   }
 
@@ -210,6 +232,8 @@ export class CodeCache {
   /** Drop every block (parallel mode, when messages were lost, or RAM changed under every thread). */
   dropAll(): void {
     this.pages.fill(undefined);
+    this.blocks = [undefined];
+    this.freeIds = [];
     if (this.wasm !== undefined) for (const h of this.harts) h.jumps!.fill(0);
   }
 
@@ -257,15 +281,18 @@ export class CodeCache {
       const sharing = this.sharing;
       if (sharing === undefined) this.codeFlags[page] = 1;
       else if (Atomics.or(this.codeFlags, page, sharing.bit) === 0) sharing.firstCode(page);
-      // Sized up front: an empty array written first at index > 1024 turns into a slow dictionary.
-      this.pages[page] = new Array<Block | undefined>(2048);
+      this.pages[page] = new Int32Array(2048);
       for (const h of this.harts) h.wtlb.flushBackingPage(page);
     }
     let block = NO_BLOCK;
     const n = (at - start) / FIELDS;
     if (n > 0) block = new Block(offsetInPage, f, start, n, flow >= Flow.End);
     this.decoded++;
-    this.pages[page]![offsetInPage >>> 1] = block;
+    const ids = this.pages[page]!;
+    // (A block decoded again in place keeps its id.)
+    const id = ids[offsetInPage >>> 1] || (this.freeIds.pop() ?? this.blocks.length);
+    this.blocks[id] = block;
+    ids[offsetInPage >>> 1] = id;
     // In place first: compiling it may drop every block (a full wasm tier), this one too.
     if (n > 0 && this.wasmAfter <= 1) this.toWasm(block);
     return block;
@@ -300,7 +327,7 @@ export class CodeCache {
    * boot left the chain at a page change 585,000 times, five in six of its returns to the dispatcher.
    */
   run(h: Hart, r: Int32Array, pl: number, ph: number, pageOffset: number, block: Block, max: number): void {
-    let blocks = this.pages[pageOffset >>> 12];
+    let ids = this.pages[pageOffset >>> 12];
     const mode = h.mode;
     const tier = this.wasm;
     if (tier !== undefined) {
@@ -350,16 +377,17 @@ export class CodeCache {
         const xt = h.xtlb;
         if (xt.tag[e] !== (npl & -4096) || xt.tagHi[e] !== nph || h.debug !== undefined) return;
         pageOffset = (xt.base[e]! + (npl & -4096)) | 0;
-        blocks = this.pages[pageOffset >>> 12];
+        ids = this.pages[pageOffset >>> 12];
         ph = nph;
-      } else if (blocks === undefined || this.pages[pageOffset >>> 12] !== blocks) {
+      } else if (ids === undefined || this.pages[pageOffset >>> 12] !== ids) {
         // The page's blocks were dropped since (or before: a full wasm tier drops every block).
         return;
       }
-      let next = blocks === undefined ? undefined : blocks[(npl & 4095) >>> 1];
+      const id = ids === undefined ? 0 : ids[(npl & 4095) >>> 1]!;
+      let next = id === 0 ? undefined : this.blocks[id];
       if (next === undefined) {
         next = this.translate(pageOffset, npl & 4095);
-        blocks = this.pages[pageOffset >>> 12];
+        ids = this.pages[pageOffset >>> 12];
       }
       if (next.n === 0 || done + next.n > max) return;
       block = next;
