@@ -34,7 +34,7 @@ export default defineConfig(
     },
   },
   // Configuration files outside the TypeScript project: no type information.
-  { files: ['*.js', 'vitest.config.ts'], extends: [tseslint.configs.disableTypeChecked] },
+  { files: ['*.js', 'scripts/*.mjs', 'vitest.config.ts'], extends: [tseslint.configs.disableTypeChecked] },
   ...Object.entries(LAYERS).map(([files, above]) => ({
     files: [files],
     rules: {

@@ -8,12 +8,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // The shipped build (tsc's output) is what is measured; tsx only runs this harness.
 import { tsvisorCommand } from '../dist/cli/cli-command.js';
+import { CHILD_ENV } from './child-env.js';
 import { runImage } from '../dist/vmm/run-image.js';
 import { compileSource } from '../dist/dts/compile.js';
 import { validate } from '../dist/vmm/config/validate.js';
 import { buildDevice } from '../dist/devices/registry.js';
 
-const CLI = join(import.meta.dirname, '../dist/cli/main.js');
+const CLI = join(import.meta.dirname, '../dist/cli/tsvisor.cjs');
 const GUESTS = join(import.meta.dirname, '../guests');
 
 export interface GuestBenchResult {
@@ -57,7 +58,7 @@ export function runGuestBench(log: (s: string) => void, image = join(GUESTS, 'bi
   log(`guest bench: ${(instructions / 1e6).toFixed(1)} M instructions in ${best.toFixed(3)} s = ${mips.toFixed(1)} MIPS (best of 3)`);
   // As a user runs it: `tsvisor run` in a process of its own, start-up included (as QEMU's time below includes its own).
   const t1 = performance.now();
-  const cli = spawnSync(...tsvisorCommand(CLI, ['run', path, '--unmapped', 'fault', '--image', image]), { encoding: 'latin1' });
+  const cli = spawnSync(...tsvisorCommand(CLI, ['run', path, '--unmapped', 'fault', '--image', image]), { encoding: 'latin1', env: CHILD_ENV });
   const processSeconds = (performance.now() - t1) / 1000;
   if (cli.status !== 0 || guestOutput(cli.stdout) !== output) throw new Error(`tsvisor run of the bench guest failed: ${cli.stderr.slice(0, 400)}`);
   log(`guest bench: tsvisor run in a process of its own, start-up included: ${processSeconds.toFixed(3)} s`);

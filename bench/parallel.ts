@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 // The shipped build (tsc's output) is what is measured; tsx only runs this harness.
 import { tsvisorCommand } from '../dist/cli/cli-command.js';
+import { CHILD_ENV } from './child-env.js';
 import { Hypervisor } from '../dist/vmm/hypervisor.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -61,8 +62,8 @@ async function bootBoard(parallel: boolean): Promise<{ seconds: number; workers:
 /** One `tsvisor run` of the benchmark guest in a process of its own; resolves when it exits (rejects unless it passed). */
 function benchProcess(): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(...tsvisorCommand(join(ROOT, 'dist/cli/main.js'), ['run', 'guests/dts/basic.dts', '--image', 'guests/bin/bench.elf',
-      '--unmapped', 'fault', '--timeout', '600']), { cwd: ROOT, stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
+    const child = spawn(...tsvisorCommand(join(ROOT, 'dist/cli/tsvisor.cjs'), ['run', 'guests/dts/basic.dts', '--image', 'guests/bin/bench.elf',
+      '--unmapped', 'fault', '--timeout', '600']), { cwd: ROOT, stdio: 'ignore', env: CHILD_ENV });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`tsvisor run of the benchmark exited ${code}`))));
   });

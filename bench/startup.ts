@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tsvisorCommand } from '../dist/cli/cli-command.js';
+import { CHILD_ENV } from './child-env.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -14,7 +15,7 @@ interface Case {
   args: string[];
 }
 
-export function runStartupBench(log: (s: string) => void, cli = join(ROOT, 'dist/cli/main.js')): void {
+export function runStartupBench(log: (s: string) => void, cli = join(ROOT, 'dist/cli/tsvisor.cjs')): void {
   // tsvisor's commands as its `#!` line runs them (Node's options from it).
   const tsvisor = (...args: string[]): string[] => tsvisorCommand(cli, args)[1];
   const cases: Case[] = [
@@ -23,15 +24,12 @@ export function runStartupBench(log: (s: string) => void, cli = join(ROOT, 'dist
     { name: 'tsvisor run basic.dts hello.elf', args: tsvisor('run', 'guests/dts/basic.dts', '--image', 'guests/bin/hello.elf') },
     { name: 'tsvisor run basic.dts rv64i.elf', args: tsvisor('run', 'guests/dts/basic.dts', '--image', 'guests/bin/rv64i.elf') },
   ];
-  // The child runs plain node: no loader options inherited from the harness (tsx).
-  const env = { ...process.env };
-  delete env['NODE_OPTIONS'];
   const best = cases.map(() => Infinity);
   // Round robin, so that a burst of load elsewhere on the machine does not fall on one case only.
   for (let round = 0; round < 5; round++) {
     cases.forEach((c, i) => {
       const t0 = performance.now();
-      const r = spawnSync(process.execPath, c.args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const r = spawnSync(process.execPath, c.args, { cwd: ROOT, env: CHILD_ENV, stdio: ['ignore', 'ignore', 'pipe'] });
       const ms = performance.now() - t0;
       if (r.status !== 0) throw new Error(`${c.name} exited ${r.status}: ${r.stderr.toString().slice(0, 400)}`);
       best[i] = Math.min(best[i]!, ms);

@@ -51,11 +51,13 @@ afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 describe('the packed package', () => {
   it('holds the built entry points, their types, the CLI, LICENSE, README and CHANGELOG, and no sources', () => {
     for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/dts/index.js',
-      'dist/dts/index.d.ts', 'dist/vmm/index.js', 'dist/vmm/index.d.ts', 'dist/cli/main.js']) {
+      'dist/dts/index.d.ts', 'dist/vmm/index.js', 'dist/vmm/index.d.ts', 'dist/cli/main.js', 'dist/cli/tsvisor.cjs', 'dist/cli/tsvisor-bundle.cjs']) {
       expect(packed, f).toContain(f);
     }
     expect(packed.filter((f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(f))).toEqual([]);
     expect(packed).not.toContain('dist/.tsbuildinfo');
+    // Made by a run where it runs: V8 takes a code cache only from its own build, under the same flags.
+    expect(packed).not.toContain('dist/cli/tsvisor-bundle.v8cache');
   });
 
   it('resolves by name through its exports map, and only there', async () => {

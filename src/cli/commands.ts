@@ -12,12 +12,15 @@ import type { DtcFlags } from './dtc.js';
 import type { RunFlags } from './run.js';
 import type { TestFlags } from './test-suite.js';
 import type { ValidateFlags } from './validate.js';
+import { BUNDLED } from '../bundled.js';
 
 /**
  * commander is a CommonJS package: require()d, not imported, it loads without the ES module loader's work on top
  * (its esm.mjs wrapper, and the scan of its exports for named imports), ~4 ms of every command's start-up.
  */
-const { Command, Option } = createRequire(import.meta.url)('commander') as typeof Commander;
+const { Command, Option } = (BUNDLED
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle takes commander in (src/bundled.ts)
+  ? require('commander') : createRequire(import.meta.url)('commander')) as typeof Commander;
 type Command = CommandType;
 
 /**
@@ -29,6 +32,8 @@ type Command = CommandType;
  */
 const requireModules = (process.features as { require_module?: boolean }).require_module === true && import.meta.url.endsWith('.js');
 async function implementation<T>(specifier: string, load: () => Promise<T>): Promise<T> {
+  // In the bundle, import() of a module of the bundle evaluates it then (src/bundled.ts).
+  if (BUNDLED) return load();
   if (requireModules) {
     try {
       return createRequire(import.meta.url)(specifier) as T;

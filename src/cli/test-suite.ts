@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUNDLED } from '../bundled.js';
 import { tsvisorCommand } from './cli-command.js';
 import { xmlText } from './xml-text.js';
 
@@ -50,8 +51,8 @@ interface Outcome {
 }
 
 const MAX_MANIFEST_BYTES = 1 << 20;
-/** The CLI this module belongs to: each test runs it as a child process. */
-const CLI = join(dirname(fileURLToPath(import.meta.url)), 'main.js');
+/** The CLI this module belongs to (the `tsvisor` command when it is the bundle's): each test runs it as a child process. */
+const CLI = join(dirname(fileURLToPath(import.meta.url)), BUNDLED ? 'tsvisor.cjs' : 'main.js');
 
 /** Reads the suite; a string is a usage error. */
 export function loadSuite(path: string): TestCase[] | string {

@@ -13,6 +13,7 @@ import { hostFiles, type FileReader } from './files.js';
 import { latin1, readU32BE } from './bytes.js';
 import { lexFile, refOf, SourceSet } from './lexer.js';
 import type * as Overlay from './overlay.js';
+import { BUNDLED } from '../bundled.js';
 import { parseTokens } from './parser.js';
 import { Phandles, type PhandleFormat } from './phandles.js';
 import { Identifier } from './tokens.js';
@@ -42,8 +43,11 @@ function loadOnFirstUse<T>(specifier: string): T {
   if (!compilerLoadsOnFirstUse) throw new Error(`dts: ${specifier} cannot load on first use here: import dts/preload.js first`);
   return createRequire(import.meta.url)(specifier) as T;
 }
-const cpp = (): typeof Cpp => (cppModule ??= loadOnFirstUse<typeof Cpp>('./cpp.js'));
-const overlay = (): typeof Overlay => (overlayModule ??= loadOnFirstUse<typeof Overlay>('./overlay.js'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle takes them in (src/bundled.ts)
+const cpp = (): typeof Cpp => (cppModule ??= BUNDLED ? require('./cpp.js') as typeof Cpp : loadOnFirstUse<typeof Cpp>('./cpp.js'));
+const overlay = (): typeof Overlay =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- as cpp above
+  (overlayModule ??= BUNDLED ? require('./overlay.js') as typeof Overlay : loadOnFirstUse<typeof Overlay>('./overlay.js'));
 
 /** The cheap test compile uses: does the text hold a preprocessor directive cpp would act on? */
 export function needsPreprocessor(text: string): boolean {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBinary } from '../support/cli.js';
 
-const CLI = 'dist/cli/main.js';
+const CLI = 'dist/cli/tsvisor.cjs';
 const FIX = 'test/dts/fixtures';
 const FMT = 'test/dts/golden/formats';
 const tmp = mkdtempSync(join(tmpdir(), 'tsvisor-dtc-fmt-'));

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runBinary } from '../support/cli.js';
 import { run } from '../support/process.js';
 
-const CLI = 'dist/cli/main.js';
+const CLI = 'dist/cli/tsvisor.cjs';
 const tmp = mkdtempSync(join(tmpdir(), 'tsvisor-cli-'));
 
 /** The built CLI, spawned asynchronously (many runs must not block the test worker). */

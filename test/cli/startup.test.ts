@@ -1,19 +1,21 @@
 /**
  * CLI start-up does no work it does not need: the built CLI is run with an inspector session that lists every
  * script V8 compiles, so every module it loads (those require()d too, which a module loader hook does not see).
+ * The `tsvisor` command (tsvisor.cts) runs the CLI from one bundle with a code cache; the built ES modules
+ * (`node dist/cli/main.js`) load each module on first use.
  * `--version` loads nothing but main.js, `--help` and usage errors load commander and the command lines, not the
  * toolchain or the VMM, and a run of a well-formed guest does not load chevrotain at all (the DTS is lexed and
  * parsed by hand; a syntax error loads chevrotain's single-file build for the message). The subcommands' module
  * graphs load with require() (cli/commands.ts), so none may await at its top level.
  * (No timing here: bench/startup.ts measures the wall times.)
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeOptionsOf, tsvisorCommand } from '../../src/cli/cli-command.js';
-import { CLI, ROOT, runBinary } from '../support/cli.js';
+import { CLI, MAIN, ROOT, runBinary } from '../support/cli.js';
 
 let dir: string;
 let calls = 0;
@@ -36,7 +38,7 @@ interface Traced {
  * compiled and writes them to a file of this run's own when the process exits (synchronously: the run may end with
  * process.exit).
  */
-async function traced(args: string[]): Promise<Traced> {
+async function traced(args: string[], entry = MAIN, env: NodeJS.ProcessEnv = process.env): Promise<Traced> {
   const n = ++calls;
   const log = join(dir, `loaded-${n}.txt`);
   writeFileSync(join(dir, `trace-${n}.mjs`), `import { Session } from 'node:inspector';\n` +
@@ -45,7 +47,7 @@ async function traced(args: string[]): Promise<Traced> {
     `session.on('Debugger.scriptParsed', (m) => { if (m.params.url.startsWith('file:')) urls.push(m.params.url); });\n` +
     `session.post('Debugger.enable');\n` +
     `process.on('exit', () => writeFileSync(${JSON.stringify(log)}, urls.join('\\n')));\n`);
-  const r = await runBinary(process.execPath, ['--import', pathToFileURL(join(dir, `trace-${n}.mjs`)).href, CLI, ...args]);
+  const r = await runBinary(process.execPath, ['--import', pathToFileURL(join(dir, `trace-${n}.mjs`)).href, entry, ...args], undefined, 120_000, env);
   const root = pathToFileURL(ROOT).href + '/';
   const modules = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((u) => u.replace(root, ''));
   return { status: r.status, stdout: r.stdout.toString('latin1'), stderr: r.stderr, modules };
@@ -55,7 +57,7 @@ const project = (m: Traced): string[] => m.modules.filter((u) => u.startsWith('d
 const heavy = (m: Traced): string[] =>
   m.modules.filter((u) => /^dist\/(dts|vmm|vcpu|devices|sched|aspace)\/|node_modules\/(chevrotain|lodash-es|@chevrotain|chalk)\//.test(u));
 
-describe('CLI start-up', () => {
+describe('CLI start-up: the ES modules', () => {
   it('--version and -v load main.js alone and print the package version', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     for (const flag of ['--version', '-v']) {
@@ -72,7 +74,7 @@ describe('CLI start-up', () => {
     const help = await traced(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^Usage: tsvisor \[options\] \[command\]/);
-    expect(project(help)).toEqual(['dist/cli/main.js', 'dist/cli/commands.js']);
+    expect(project(help)).toEqual(['dist/cli/main.js', 'dist/cli/commands.js', 'dist/bundled.js']);
     expect(heavy(help)).toEqual([]);
 
     const runHelp = await traced(['run', '--help']);
@@ -143,5 +145,63 @@ describe('the tsvisor command\'s #! line', () => {
     expect(tsvisorCommand(file, ['run', 'x'])).toEqual([process.execPath, ['--a=1', '--b', file, 'run', 'x']]);
     writeFileSync(file, 'console.log(1);\n');
     expect(nodeOptionsOf(file)).toEqual([]);
+  });
+});
+
+describe('the tsvisor command: the CLI from one bundle, with a V8 code cache', () => {
+  const hello = ['run', join(ROOT, 'guests/dts/basic.dts'), '--image', join(ROOT, 'guests/bin/hello.elf')];
+  /** The files of this checkout it compiled, but for the command's own two. */
+  const others = (m: Traced): string[] => compiled(m).filter((u) => !['dist/cli/tsvisor.cjs', 'dist/cli/tsvisor-bundle.cjs'].includes(u));
+  /** The files it compiled, but the test's own tracer. */
+  const compiled = (m: Traced): string[] => m.modules.filter((u) => !u.startsWith('file:'));
+
+  it('--version reads neither the bundle nor any module', async () => {
+    const r = await traced(['--version'], CLI);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(compiled(r)).toEqual(['dist/cli/tsvisor.cjs']);
+  });
+
+  it('a run compiles the bundle and nothing else: what loads on first use loads from the bundle', async () => {
+    const r = await traced(hello, CLI);
+    expect({ status: r.status, stdout: r.stdout.split('\n').at(-2) }).toEqual({ status: 0, stdout: 'PASS hello (5 checks)' });
+    expect(compiled(r)).toEqual(['dist/cli/tsvisor.cjs', 'dist/cli/tsvisor-bundle.cjs']);
+    // The preprocessor (a #include) and the overlay generators are in the bundle, evaluated on first use.
+    writeFileSync(join(dir, 'part.dtsi'), '/ { model = "included"; };\n');
+    writeFileSync(join(dir, 'top.dts'), '/dts-v1/;\n#include "part.dtsi"\n/ { compatible = "x"; here: child { }; };\n');
+    const dtc = await traced(['dtc', '-@', '-O', 'dts', join(dir, 'top.dts')], CLI);
+    expect({ status: dtc.status, stderr: dtc.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(dtc.stdout).toContain('model = "included";');
+    expect(dtc.stdout).toContain('__symbols__');
+    expect(others(dtc)).toEqual([]);
+  });
+
+  it('a syntax error loads chevrotain\'s single-file build to word it, and nothing of dist/', async () => {
+    const bad = join(dir, 'bad-bundled.dts');
+    writeFileSync(bad, '/dts-v1/;\n/ {\n  foo = <1 2;\n};\n');
+    const r = await traced(['run', bad, '--image', join(ROOT, 'guests/bin/hello.elf')], CLI);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${bad}:3:13: error: syntax error: unexpected ";", expected '>' [syntax]`);
+    expect(others(r).map((u) => u.replace(/^(.*\/)?node_modules\//, ''))).toEqual(['chevrotain/lib/chevrotain.mjs']);
+  });
+
+  it('writes its code cache when there is none, keeps one V8 takes, and replaces one it turns down', async () => {
+    const cache = join(dir, 'bundle.v8cache');
+    const env = { ...process.env, TSVISOR_CODE_CACHE: cache };
+    const first = await runBinary(process.execPath, [CLI, ...hello], undefined, 120_000, env);
+    expect({ status: first.status, stderr: first.stderr }).toEqual({ status: 0, stderr: '' });
+    const made = readFileSync(cache);
+    expect(made.length).toBeGreaterThan(100_000);
+    const stamp = statSync(cache).mtimeMs;
+
+    const second = await runBinary(process.execPath, [CLI, ...hello], undefined, 120_000, env);
+    expect(second.status).toBe(0);
+    expect(statSync(cache).mtimeMs).toBe(stamp);
+    expect(readFileSync(cache).equals(made)).toBe(true);
+
+    writeFileSync(cache, 'not a code cache');
+    const third = await runBinary(process.execPath, [CLI, ...hello], undefined, 120_000, env);
+    expect({ status: third.status, stderr: third.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(readFileSync(cache).length).toBeGreaterThan(100_000);
   });
 });

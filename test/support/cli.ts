@@ -5,7 +5,9 @@ import { tsvisorCommand } from '../../src/cli/cli-command.js';
 import { run } from './process.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
-export const CLI = join(ROOT, 'dist/cli/main.js');
+/** The `tsvisor` command (package.json's bin: the bundled CLI), and the CLI's ES module entry point. */
+export const CLI = join(ROOT, 'dist/cli/tsvisor.cjs');
+export const MAIN = join(ROOT, 'dist/cli/main.js');
 
 export interface CliResult {
   readonly status: number | null;
@@ -33,9 +35,10 @@ export interface BinaryResult {
   readonly stderr: string;
 }
 
-/** Run `command args` with `input` on stdin, asynchronously; stdout as bytes (DTBs), stderr as text. */
-export async function runBinary(command: string, args: readonly string[], input?: string | Uint8Array, timeoutMs = 120_000): Promise<BinaryResult> {
-  const r = await run(command, args, { ...(input !== undefined ? { input } : {}), timeoutMs });
+/** Run `command args` with `input` on stdin (and `env`), asynchronously; stdout as bytes (DTBs), stderr as text. */
+export async function runBinary(command: string, args: readonly string[], input?: string | Uint8Array, timeoutMs = 120_000,
+  env?: NodeJS.ProcessEnv): Promise<BinaryResult> {
+  const r = await run(command, args, { ...(input !== undefined ? { input } : {}), timeoutMs, ...(env ? { env } : {}) });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
 }

@@ -12,6 +12,8 @@ export interface RunOptions {
   /** Killed with SIGKILL after this long (default 120 s). */
   readonly timeoutMs?: number;
   readonly cwd?: string;
+  /** The program's environment (default this process's). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface RunResult {
@@ -27,7 +29,7 @@ export interface RunResult {
 /** Run `command args`, asynchronously; never rejects: a program that cannot start gives status null and `error`. */
 export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((done) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.env ? { env: options.env } : {}) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let error: Error | undefined;

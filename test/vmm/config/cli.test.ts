@@ -19,7 +19,7 @@ import { GUEST, HOST, edit } from './fixtures.js';
 const ROOT = resolve(import.meta.dirname, '../../..');
 const TWO_GUESTS = join(ROOT, 'boards/two-guests.dts');
 const VIRT64 = join(ROOT, 'guests/dts/virt64.dts');
-const CLI = join(ROOT, 'dist/cli/main.js');
+const CLI = join(ROOT, 'dist/cli/tsvisor.cjs');
 
 const plain = (s: string): string => stripVTControlCharacters(s);
 
