@@ -42,6 +42,22 @@ const metaUrl = {
   },
 };
 
+/**
+ * commander loads node:child_process (and with it net, dgram and streams) when it loads, for executable subcommands,
+ * which tsvisor has none of: in the bundle it loads when commander first spawns one.
+ */
+const lazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error(`${args.path}: no "${eager}" (a new commander?): update ${import.meta.filename}`);
+      return { contents: text.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: 'js' };
+    });
+  },
+};
+
 await build({
   entryPoints: [join(DIST, 'cli/main.js')],
   outfile: OUT,
@@ -51,9 +67,11 @@ await build({
   target: 'node20',
   define: { TSVISOR_BUNDLED: 'true' },
   external: ['chevrotain', 'ws', '@xterm/*'],
-  plugins: [metaUrl],
+  plugins: [metaUrl, lazyChildProcess],
   logLevel: 'warning',
   legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
   banner: { js: FILE_URL_FUNCTION },
 });
 

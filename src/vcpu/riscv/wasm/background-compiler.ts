@@ -18,7 +18,8 @@
  * caches compile on their own thread.
  */
 import { availableParallelism } from 'node:os';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { MessagePort } from 'node:worker_threads';
 
 /** What the worker is started with. */
 export interface CompilerInit {
@@ -41,18 +42,26 @@ export type CompileReply = { readonly id: number; readonly module: WebAssembly.M
 
 const NONE: readonly CompileReply[] = [];
 
+/**
+ * node:worker_threads, loaded with the compiler thread, not by every run that never starts one (a few ms of a
+ * trivial run). (process.getBuiltinModule is Node 20.16+; a require does the same on older 20s.)
+ */
+const workerThreads = (): typeof import('node:worker_threads') => typeof process.getBuiltinModule === 'function'
+  ? process.getBuiltinModule('node:worker_threads') : createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+
 export class BackgroundCompiler {
   private readonly port: MessagePort;
+  private readonly threads = workerThreads();
   private readonly posted = new Int32Array(new SharedArrayBuffer(4));
   private taken = 0;
   private nextId = 1;
 
   constructor(url: URL) {
-    const { port1, port2 } = new MessageChannel();
+    const { port1, port2 } = new this.threads.MessageChannel();
     this.port = port1;
     const init: CompilerInit = { port: port2, posted: this.posted };
     // No execArgv: the worker is plain compiled JavaScript, and a loader the parent runs under (tsx) is not needed.
-    const worker = new Worker(url, { workerData: init, transferList: [port2], execArgv: [] });
+    const worker = new this.threads.Worker(url, { workerData: init, transferList: [port2], execArgv: [] });
     // It never keeps the process alive. If it fails, the code caches compile on their own thread again.
     worker.unref();
     worker.on('error', () => { this.failed = true; });
@@ -74,7 +83,8 @@ export class BackgroundCompiler {
     const posted = Atomics.load(this.posted, 0);
     if (posted === this.taken) return NONE;
     const replies: CompileReply[] = [];
-    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
+    const receive = this.threads.receiveMessageOnPort;
+    for (let m = receive(this.port); m !== undefined; m = receive(this.port)) {
       replies.push(m.message as CompileReply);
     }
     this.taken += replies.length;
