@@ -16,21 +16,27 @@ import * as wide from './wide.js';
 import { decodeInto, type InsnFields } from './decode.js';
 import type { Hart } from './hart.js';
 import { BRANCHES, endsBlock, handlerSource } from './codegen.js';
-import { Field, FIELDS, handlerKey, Packed, variableOperands, variablePrologue } from './operands.js';
+import { Field, FIELDS, handlerKey, handlerVariant, Packed, variableOperands, variablePrologue } from './operands.js';
 
 export type Handler = (h: Hart, r: Int32Array, pl: number, ph: number, max: number, f: Int32Array, i: number) => number;
 
 type HandlerFactory = (A: typeof alu, F: typeof fpu, W: typeof wide) => Handler;
 
-/** Handlers by number + 1 (Packed.HandlerMask of a decoded instruction), and those numbers by key. */
+/**
+ * Handlers by number + 1 (Packed.HandlerMask of a decoded instruction), and those numbers by operation and variant
+ * (operands.ts handlerVariant: a number, where a key string per decoded word cost Linux's boot ~15 ms).
+ */
 const handlerList: Handler[] = [() => { throw new Error('interpret: no handler 0'); }];
-const handlerIds = new Map<string, number>();
+const handlerIds = new Map<string, number[]>();
 
 /** The number + 1 of the handler for `ins` (made on first use). */
 function handlerFor(ins: InsnFields): number {
-  const key = handlerKey(ins);
-  let id = handlerIds.get(key);
+  let ids = handlerIds.get(ins.op);
+  if (ids === undefined) handlerIds.set(ins.op, ids = []);
+  const variant = handlerVariant(ins);
+  let id = ids[variant];
   if (id === undefined) {
+    const key = handlerKey(ins);
     const body = handlerSource(variableOperands(ins), ins);
     const memory = ACCESSES_MEMORY.test(body) ? 'const v=h.code.views,i8=v.i8,u8=v.u8,i16=v.i16,u16=v.u16,i32=v.i32;' : '';
     // Named after its key, so that profiles tell the operations apart.
@@ -39,7 +45,7 @@ function handlerFor(ins: InsnFields): number {
     id = handlerList.length;
     if (id > Packed.HandlerMask) throw new Error('interpret: more handlers than Packed.HandlerMask holds');
     handlerList.push((new Function('A', 'F', 'W', source) as HandlerFactory)(alu, fpu, wide));
-    handlerIds.set(key, id);
+    ids[variant] = id;
   }
   return id;
 }
@@ -73,6 +79,8 @@ export const isJal = (packed: number): boolean => (packed & Packed.Jal) !== 0;
  * without end. Made on first use and grown as it fills, so a process that runs no guest pays nothing.
  */
 const MAX_DECODED_WORDS = 1 << 18;
+/** The table's first size: Linux's boot decodes 59,000 words, which fill it half (its limit) without a rehash. */
+const MIN_DECODED_SLOTS = 1 << 17;
 let wordFields = new Int32Array(FIELDS);
 let wordMask = 0;
 let wordCount = 0;
@@ -107,7 +115,7 @@ function decodeNew(raw: number): number {
   const slots = wordMask + 1;
   if (2 * (wordCount + 1) > slots) {
     if (wordCount >= MAX_DECODED_WORDS) resizeWords(slots, false);
-    else resizeWords(Math.max(1 << 16, 2 * slots), true);
+    else resizeWords(Math.max(MIN_DECODED_SLOTS, 2 * slots), true);
   }
   const d = scratch;
   decodeInto(raw, d);

@@ -109,9 +109,20 @@ export function variableOperands(like: Insn): Operands {
 /** FP operations whose rm field is a rounding mode (7 = dynamic, from frm). */
 export const ROUNDED = /^(fadd|fsub|fmul|fdiv|fsqrt|fmadd|fmsub|fnmsub|fnmadd|fcvt)_/;
 
-/** Instructions with the same key share one interpreter handler. */
-export function handlerKey(ins: Insn): string {
+/**
+ * Instructions of one operation with the same variant share one interpreter handler: a small number for what shapes
+ * its code besides the operation (length; a rounding mode; whether a CSR access writes). `handlerKey` names it.
+ */
+export function handlerVariant(ins: Insn): number {
+  const long = ins.len === 4 ? 1 : 0;
   // A CSR access that writes nothing is a plain read (codegen's isCsrRead).
+  if (ins.op.startsWith('csr')) return 2 * long + (ins.rs1 === 0 ? 0 : 1);
+  if (ins.op.charCodeAt(0) === 102 /* f */ && ROUNDED.test(ins.op)) return 8 * long + ins.rm;
+  return long;
+}
+
+/** The name of an instruction's handler: its operation and what its variant stands for. */
+export function handlerKey(ins: Insn): string {
   if (ins.op.startsWith('csr')) return `${ins.op}/${ins.len}/${ins.rs1 === 0 ? 'read' : 'write'}`;
   if (ins.op.charCodeAt(0) === 102 /* f */ && ROUNDED.test(ins.op)) return `${ins.op}/${ins.len}/${ins.rm}`;
   return `${ins.op}/${ins.len}`;
