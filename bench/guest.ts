@@ -58,7 +58,8 @@ export function runGuestBench(log: (s: string) => void, image = join(GUESTS, 'bi
   log(`guest bench: ${(instructions / 1e6).toFixed(1)} M instructions in ${best.toFixed(3)} s = ${mips.toFixed(1)} MIPS (best of 3)`);
   // As a user runs it: `tsvisor run` in a process of its own, start-up included (as QEMU's time below includes its own).
   const t1 = performance.now();
-  const cli = spawnSync(...tsvisorCommand(CLI, ['run', path, '--unmapped', 'fault', '--image', image]), { encoding: 'latin1', env: CHILD_ENV });
+  const c = tsvisorCommand(CLI, ['run', path, '--unmapped', 'fault', '--image', image], CHILD_ENV);
+  const cli = spawnSync(c.command, c.args, { encoding: 'latin1', env: c.env });
   const processSeconds = (performance.now() - t1) / 1000;
   if (cli.status !== 0 || guestOutput(cli.stdout) !== output) throw new Error(`tsvisor run of the bench guest failed: ${cli.stderr.slice(0, 400)}`);
   log(`guest bench: tsvisor run in a process of its own, start-up included: ${processSeconds.toFixed(3)} s`);

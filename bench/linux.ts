@@ -43,8 +43,9 @@ export interface LinuxBootFigures {
 /** `tsvisor run` of the same guest in a process of its own, as a user runs it: wall seconds to the prompt. */
 function tsvisorProcess(vcpus: number): number {
   const t0 = performance.now();
-  const r = spawnSync(...tsvisorCommand(CLI, ['run', join(GUESTS, 'dts/linux.dts'), '--image', IMAGE, '--vcpus', String(vcpus),
-    '--timeout', '60', '--expect', BANNER, '--expect', PROMPT, '--until-expect']), { stdio: ['ignore', 'ignore', 'pipe'], env: CHILD_ENV });
+  const c = tsvisorCommand(CLI, ['run', join(GUESTS, 'dts/linux.dts'), '--image', IMAGE, '--vcpus', String(vcpus),
+    '--timeout', '60', '--expect', BANNER, '--expect', PROMPT, '--until-expect'], CHILD_ENV);
+  const r = spawnSync(c.command, c.args, { stdio: ['ignore', 'ignore', 'pipe'], env: c.env });
   if (r.status !== 0) throw new Error(`tsvisor run did not reach Linux's shell: ${r.stderr.toString().slice(0, 400)}`);
   return (performance.now() - t0) / 1000;
 }

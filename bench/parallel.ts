@@ -62,8 +62,9 @@ async function bootBoard(parallel: boolean): Promise<{ seconds: number; workers:
 /** One `tsvisor run` of the benchmark guest in a process of its own; resolves when it exits (rejects unless it passed). */
 function benchProcess(): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(...tsvisorCommand(join(ROOT, 'dist/cli/tsvisor.cjs'), ['run', 'guests/dts/basic.dts', '--image', 'guests/bin/bench.elf',
-      '--unmapped', 'fault', '--timeout', '600']), { cwd: ROOT, stdio: 'ignore', env: CHILD_ENV });
+    const c = tsvisorCommand(join(ROOT, 'dist/cli/tsvisor.cjs'), ['run', 'guests/dts/basic.dts', '--image', 'guests/bin/bench.elf',
+      '--unmapped', 'fault', '--timeout', '600'], CHILD_ENV);
+    const child = spawn(c.command, c.args, { cwd: ROOT, stdio: 'ignore', env: c.env });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`tsvisor run of the benchmark exited ${code}`))));
   });

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { tsvisorCommand } from '../dist/cli/cli-command.js';
+import { shebangOf, tsvisorCommand } from '../dist/cli/cli-command.js';
 import { CHILD_ENV } from './child-env.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -13,23 +13,31 @@ const ROOT = join(import.meta.dirname, '..');
 interface Case {
   name: string;
   args: string[];
+  env: NodeJS.ProcessEnv;
 }
 
 export function runStartupBench(log: (s: string) => void, cli = join(ROOT, 'dist/cli/tsvisor.cjs')): void {
-  // tsvisor's commands as its `#!` line runs them (Node's options from it).
-  const tsvisor = (...args: string[]): string[] => tsvisorCommand(cli, args)[1];
+  // tsvisor's commands as its `#!` line runs them (Node's options, and the variables it drops: see tsvisor.cts).
+  const tsvisor = (name: string, ...args: string[]): Case => {
+    const c = tsvisorCommand(cli, args, CHILD_ENV);
+    return { name, args: c.args, env: c.env };
+  };
+  const { unset } = shebangOf(cli);
+  const bare = Object.fromEntries(Object.entries(CHILD_ENV).filter(([k]) => !unset.includes(k)));
   const cases: Case[] = [
-    { name: 'node -e 0 (floor)', args: ['-e', '0'] },
-    { name: 'tsvisor --version', args: tsvisor('--version') },
-    { name: 'tsvisor run basic.dts hello.elf', args: tsvisor('run', 'guests/dts/basic.dts', '--image', 'guests/bin/hello.elf') },
-    { name: 'tsvisor run basic.dts rv64i.elf', args: tsvisor('run', 'guests/dts/basic.dts', '--image', 'guests/bin/rv64i.elf') },
+    { name: 'node -e 0 (floor)', args: ['-e', '0'], env: CHILD_ENV },
+    ...(unset.some((k) => CHILD_ENV[k] !== undefined)
+      ? [{ name: `node -e 0 without ${unset.filter((k) => CHILD_ENV[k] !== undefined).join(', ')} (tsvisor's floor)`, args: ['-e', '0'], env: bare }] : []),
+    tsvisor('tsvisor --version', '--version'),
+    tsvisor('tsvisor run basic.dts hello.elf', 'run', 'guests/dts/basic.dts', '--image', 'guests/bin/hello.elf'),
+    tsvisor('tsvisor run basic.dts rv64i.elf', 'run', 'guests/dts/basic.dts', '--image', 'guests/bin/rv64i.elf'),
   ];
   const best = cases.map(() => Infinity);
   // Round robin, so that a burst of load elsewhere on the machine does not fall on one case only.
   for (let round = 0; round < 5; round++) {
     cases.forEach((c, i) => {
       const t0 = performance.now();
-      const r = spawnSync(process.execPath, c.args, { cwd: ROOT, env: CHILD_ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+      const r = spawnSync(process.execPath, c.args, { cwd: ROOT, env: c.env, stdio: ['ignore', 'ignore', 'pipe'] });
       const ms = performance.now() - t0;
       if (r.status !== 0) throw new Error(`${c.name} exited ${r.status}: ${r.stderr.toString().slice(0, 400)}`);
       best[i] = Math.min(best[i]!, ms);

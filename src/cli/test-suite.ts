@@ -121,9 +121,9 @@ function runOne(test: TestCase, scratch: string): Promise<Outcome> {
     });
   }
   const junit = join(scratch, `${test.name}.xml`);
-  const [node, args] = tsvisorCommand(CLI, ['run', test.guest, '--image', test.image, '--junit', junit, ...(test.script ? ['--script', test.script] : []), ...test.args]);
+  const tsvisor = tsvisorCommand(CLI, ['run', test.guest, '--image', test.image, '--junit', junit, ...(test.script ? ['--script', test.script] : []), ...test.args]);
   return new Promise((done) => {
-    const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(tsvisor.command, tsvisor.args, { stdio: ['ignore', 'pipe', 'pipe'], env: tsvisor.env });
     let console = '', messages = '';
     child.stdout.setEncoding('latin1').on('data', (d: string) => { console += d; });
     child.stderr.setEncoding('latin1').on('data', (d: string) => { messages += d; });

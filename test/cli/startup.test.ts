@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeOptionsOf, tsvisorCommand } from '../../src/cli/cli-command.js';
+import { shebangOf, tsvisorCommand } from '../../src/cli/cli-command.js';
 import { CLI, MAIN, ROOT, runBinary } from '../support/cli.js';
 
 let dir: string;
@@ -125,26 +125,32 @@ describe('CLI start-up: the ES modules', () => {
 });
 
 describe('the tsvisor command\'s #! line', () => {
-  it('runs the CLI with its Node options, as the kernel runs the line', async () => {
+  it('runs the CLI with its Node options and without NODE_EXTRA_CA_CERTS, as the kernel runs the line', async () => {
     const first = readFileSync(CLI, 'utf8').split('\n', 1)[0]!;
-    expect(first).toMatch(/^#!\/usr\/bin\/env -S node --v8-pool-size=0$/);
-    expect(nodeOptionsOf(CLI)).toEqual(['--v8-pool-size=0']);
+    expect(first).toBe('#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node --v8-pool-size=0');
+    expect(shebangOf(CLI)).toEqual({ unset: ['NODE_EXTRA_CA_CERTS'], nodeOptions: ['--v8-pool-size=0'] });
     // The kernel passes what follows the interpreter as one argument, then the file and the command's arguments.
+    const probe = join(dir, 'probe.cjs');
+    writeFileSync(probe, `${first}\nconsole.log(JSON.stringify([process.env.NODE_EXTRA_CA_CERTS ?? null, process.execArgv]));\n`);
     const [interpreter, rest] = [first.slice(2, first.indexOf(' ')), first.slice(first.indexOf(' ') + 1)];
-    const r = await runBinary(interpreter, [rest, CLI, '--version']);
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' };
+    const r = await runBinary(interpreter, [rest, probe], undefined, 120_000, env);
+    expect({ status: r.status, stdout: r.stdout.toString(), stderr: r.stderr }).toEqual({ status: 0, stdout: '[null,["--v8-pool-size=0"]]\n', stderr: '' });
+    const version = await runBinary(interpreter, [rest, CLI, '--version'], undefined, 120_000, env);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-    expect({ status: r.status, stdout: r.stdout.toString(), stderr: r.stderr }).toEqual({ status: 0, stdout: `${pkg.version}\n`, stderr: '' });
+    expect({ status: version.status, stdout: version.stdout.toString() }).toEqual({ status: 0, stdout: `${pkg.version}\n` });
   });
 
-  it('gives no options from a plain line, and every option of a -S line', () => {
+  it('reads a plain line, a -S line with options and variables to drop, and no line', () => {
     const file = join(dir, 'main.js');
     writeFileSync(file, '#!/usr/bin/env node\nconsole.log(1);\n');
-    expect(nodeOptionsOf(file)).toEqual([]);
-    writeFileSync(file, '#!/usr/bin/env -S node --a=1  --b\n');
-    expect(nodeOptionsOf(file)).toEqual(['--a=1', '--b']);
-    expect(tsvisorCommand(file, ['run', 'x'])).toEqual([process.execPath, ['--a=1', '--b', file, 'run', 'x']]);
+    expect(shebangOf(file)).toEqual({ unset: [], nodeOptions: [] });
+    writeFileSync(file, '#!/usr/bin/env -S -u A -u B node --a=1  --b\n');
+    expect(shebangOf(file)).toEqual({ unset: ['A', 'B'], nodeOptions: ['--a=1', '--b'] });
+    const c = tsvisorCommand(file, ['run', 'x'], { A: '1', B: '2', C: '3' });
+    expect(c).toEqual({ command: process.execPath, args: ['--a=1', '--b', file, 'run', 'x'], env: { C: '3' } });
     writeFileSync(file, 'console.log(1);\n');
-    expect(nodeOptionsOf(file)).toEqual([]);
+    expect(shebangOf(file)).toEqual({ unset: [], nodeOptions: [] });
   });
 });
 

@@ -18,7 +18,8 @@ export interface CliResult {
 /** Run `tsvisor <args>` (as the `tsvisor` command runs: main.js's `#!` line) with `input` on stdin; killed after `timeoutMs`. */
 export function tsvisor(args: readonly string[], input = '', timeoutMs = 600_000): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(...tsvisorCommand(CLI, args), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const c = tsvisorCommand(CLI, args);
+    const child = spawn(c.command, c.args, { stdio: ['pipe', 'pipe', 'pipe'], env: c.env });
     let stdout = '', stderr = '';
     child.stdout.setEncoding('latin1').on('data', (d: string) => { stdout += d; });
     child.stderr.setEncoding('latin1').on('data', (d: string) => { stderr += d; });
