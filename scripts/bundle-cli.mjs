@@ -5,14 +5,15 @@
  *
  * Each module's `import.meta.url` becomes its own file's URL in dist/, so the paths it computes from it (package.json,
  * worker threads' modules, served files) stay those of the built modules. Modules that load others on first use do it
- * with literal require()s in the bundle (src/bundled.ts), which esbuild follows; dts/preload.ts is left empty. chevrotain (loaded only to word a
- * syntax error), ws and xterm (the web view) stay outside, loaded from node_modules as before.
+ * with literal require()s in the bundle (src/bundled.ts), which esbuild follows; dts/preload.ts is left empty.
+ * chevrotain (loaded only to word a syntax error), ws and xterm (the web view) stay outside, loaded from node_modules
+ * as before.
  */
 import { spawnSync } from 'node:child_process';
-import process from 'node:process';
 import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
+import { tsvisorCommand } from '../dist/cli/cli-command.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -85,6 +86,8 @@ const cache = join(DIST, 'cli/tsvisor-bundle.v8cache');
 rmSync(cache, { force: true });
 const guest = ['guests/dts/basic.dts', 'guests/bin/hello.elf'].map((p) => join(ROOT, p));
 if (guest.every((p) => existsSync(p))) {
-  const r = spawnSync(process.execPath, ['--v8-pool-size=0', LOADER, 'run', guest[0], '--image', guest[1]], { encoding: 'utf8' });
+  // As the command runs (its #! line's options): V8 takes the cache only under the flags it was made with.
+  const c = tsvisorCommand(LOADER, ['run', guest[0], '--image', guest[1]]);
+  const r = spawnSync(c.command, c.args, { env: c.env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`the bundle's first run failed (${r.status}): ${r.stderr.slice(0, 800)}`);
 }

@@ -59,6 +59,10 @@ function saveCodeCache(script: Script, cacheFile: string): void {
     renameSync(temporary, cacheFile);
   } catch {
     // A read-only installation: every run compiles the bundle itself.
-    rmSync(temporary, { force: true });
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Nothing was written.
+    }
   }
 }
