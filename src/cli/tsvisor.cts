@@ -16,10 +16,58 @@
  * without it, 110 with). tsvisor opens no TLS connection (its web view and migration are plain HTTP and TCP), so
  * the command starts without it.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
+
+/**
+ * A code cache file: the bundle's size and modification time it was made for (two float64s), then V8's data. V8
+ * checks its version, its flags and the source's length, not the source itself: a bundle rebuilt to the same length
+ * would run the old bytecode.
+ */
+const STAMP_BYTES = 16;
+
+function runBundle(file: string, cacheFile: string): void {
+  // The wasm tier's flag (wasm/wasm-tier.ts), before anything compiles: V8 takes a code cache only under the flags
+  // it was made with, and a flag set later would change them between this check and the cache written at exit.
+  setFlagsFromString('--no-wasm-lazy-compilation');
+  const { size, mtimeMs } = statSync(file);
+  let cached: Buffer | undefined;
+  try {
+    const bytes = readFileSync(cacheFile);
+    if (bytes.length > STAMP_BYTES && bytes.readDoubleLE(0) === size && bytes.readDoubleLE(8) === mtimeMs) cached = bytes.subarray(STAMP_BYTES);
+  } catch {
+    // None yet: this run makes it.
+  }
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
+  const script = new Script(wrapped, { filename: file, ...(cached ? { cachedData: cached } : {}) });
+  if (cached === undefined || script.cachedDataRejected === true) {
+    process.once('exit', () => saveCodeCache(script, cacheFile, size, mtimeMs));
+  }
+  const body = script.runInThisContext() as (exports: object, req: NodeJS.Require, mod: NodeJS.Module, filename: string, dirname: string) => void;
+  // This file's require() serves the bundle: Node's builtins, and the packages it leaves out (chevrotain, ws).
+  body.call(module.exports, module.exports, require, module, file, __dirname);
+}
+
+/** Write the code cache through a file of this process's own, renamed into place: runs at once may race to it. */
+function saveCodeCache(script: Script, cacheFile: string, size: number, mtimeMs: number): void {
+  const temporary = `${cacheFile}.${process.pid}`;
+  try {
+    const stamp = Buffer.alloc(STAMP_BYTES);
+    stamp.writeDoubleLE(size, 0);
+    stamp.writeDoubleLE(mtimeMs, 8);
+    writeFileSync(temporary, Buffer.concat([stamp, script.createCachedData()]));
+    renameSync(temporary, cacheFile);
+  } catch {
+    // A read-only installation: every run compiles the bundle itself.
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Nothing was written.
+    }
+  }
+}
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
@@ -31,38 +79,4 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   void import('./main.js');
 } else {
   runBundle(join(__dirname, 'tsvisor-bundle.cjs'), process.env['TSVISOR_CODE_CACHE'] || join(__dirname, 'tsvisor-bundle.v8cache'));
-}
-
-function runBundle(file: string, cacheFile: string): void {
-  // The wasm tier's flag (wasm/wasm-tier.ts), before anything compiles: V8 takes a code cache only under the flags
-  // it was made with, and a flag set later would change them between this check and the cache written at exit.
-  setFlagsFromString('--no-wasm-lazy-compilation');
-  let cached: Buffer | undefined;
-  try {
-    cached = readFileSync(cacheFile);
-  } catch {
-    // None yet: this run makes it.
-  }
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
-  const script = new Script(wrapped, { filename: file, ...(cached ? { cachedData: cached } : {}) });
-  if (cached === undefined || script.cachedDataRejected === true) process.once('exit', () => saveCodeCache(script, cacheFile));
-  const body = script.runInThisContext() as (exports: object, req: NodeJS.Require, mod: NodeJS.Module, filename: string, dirname: string) => void;
-  // This file's require() serves the bundle: Node's builtins, and the packages it leaves out (chevrotain, ws).
-  body.call(module.exports, module.exports, require, module, file, __dirname);
-}
-
-/** Write the code cache through a file of this process's own, renamed into place: runs at once may race to it. */
-function saveCodeCache(script: Script, cacheFile: string): void {
-  const temporary = `${cacheFile}.${process.pid}`;
-  try {
-    writeFileSync(temporary, script.createCachedData());
-    renameSync(temporary, cacheFile);
-  } catch {
-    // A read-only installation: every run compiles the bundle itself.
-    try {
-      rmSync(temporary, { force: true });
-    } catch {
-      // Nothing was written.
-    }
-  }
 }

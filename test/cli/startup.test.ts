@@ -205,9 +205,19 @@ describe('the tsvisor command: the CLI from one bundle, with a V8 code cache', (
     expect(statSync(cache).mtimeMs).toBe(stamp);
     expect(readFileSync(cache).equals(made)).toBe(true);
 
-    writeFileSync(cache, 'not a code cache');
+    // Made for another bundle (its stamp: the bundle's size and modification time): V8 could take it (it checks the
+    // source's length only), but the command must not.
+    const other = Buffer.from(made);
+    other.writeDoubleLE(other.readDoubleLE(8) - 1000, 8);
+    writeFileSync(cache, other);
     const third = await runBinary(process.execPath, [CLI, ...hello], undefined, 120_000, env);
-    expect({ status: third.status, stderr: third.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(third.status).toBe(0);
+    const bundle = statSync(join(ROOT, 'dist/cli/tsvisor-bundle.cjs'));
+    expect([readFileSync(cache).readDoubleLE(0), readFileSync(cache).readDoubleLE(8)]).toEqual([bundle.size, bundle.mtimeMs]);
+
+    writeFileSync(cache, 'not a code cache');
+    const fourth = await runBinary(process.execPath, [CLI, ...hello], undefined, 120_000, env);
+    expect({ status: fourth.status, stderr: fourth.stderr }).toEqual({ status: 0, stderr: '' });
     expect(readFileSync(cache).length).toBeGreaterThan(100_000);
   });
 });
