@@ -11,7 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { build } from 'esbuild';
 import { tsvisorCommand } from '../dist/cli/cli-command.js';
 
@@ -30,13 +30,13 @@ const metaUrl = {
   name: 'import-meta-url',
   setup(b) {
     b.onLoad({ filter: /\.js$/ }, (args) => {
-      if (!args.path.startsWith(DIST + '/')) return undefined;
+      if (!args.path.startsWith(DIST + sep)) return undefined;
       let text = readFileSync(args.path, 'utf8');
       if (args.path === join(DIST, 'cli/main.js')) text = text.replace(/^#!.*\n/, '');
       // What preload.ts loads up front (with a top-level await, which CommonJS cannot hold) loads on first use here:
       // the bundle runs only where require() of an ES module works (tsvisor.cts).
       if (args.path === join(DIST, 'dts/preload.js')) text = '';
-      const from = JSON.stringify(relative(dirname(OUT), args.path));
+      const from = JSON.stringify(relative(dirname(OUT), args.path).split(sep).join('/'));
       text = text.replaceAll('import.meta.url', `${FILE_URL}(${from})`);
       return { contents: text, loader: 'js' };
     });
