@@ -32,7 +32,13 @@ function runBundle(file: string, cacheFile: string): void {
   // The wasm tier's flag (wasm/wasm-tier.ts), before anything compiles: V8 takes a code cache only under the flags
   // it was made with, and a flag set later would change them between this check and the cache written at exit.
   setFlagsFromString('--no-wasm-lazy-compilation');
-  const { size, mtimeMs } = statSync(file);
+  let size: number, mtimeMs: number;
+  try {
+    ({ size, mtimeMs } = statSync(file));
+  } catch {
+    process.stderr.write(`tsvisor: ${file} is missing: the package is not built whole (npm run build makes it)\n`);
+    process.exit(1);
+  }
   let cached: Buffer | undefined;
   try {
     const bytes = readFileSync(cacheFile);

@@ -9,7 +9,7 @@
  * graphs load with require() (cli/commands.ts), so none may await at its top level.
  * (No timing here: bench/startup.ts measures the wall times.)
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -219,5 +219,16 @@ describe('the tsvisor command: the CLI from one bundle, with a V8 code cache', (
     const fourth = await runBinary(process.execPath, [CLI, ...hello], undefined, 120_000, env);
     expect({ status: fourth.status, stderr: fourth.stderr }).toEqual({ status: 0, stderr: '' });
     expect(readFileSync(cache).length).toBeGreaterThan(100_000);
+  });
+});
+
+describe('the tsvisor command without its bundle', () => {
+  it('says what is missing, exit 1', async () => {
+    const cli = join(dir, 'cli');
+    mkdirSync(cli, { recursive: true });
+    writeFileSync(join(cli, 'tsvisor.cjs'), readFileSync(CLI));
+    const r = await runBinary(process.execPath, [join(cli, 'tsvisor.cjs'), 'run', 'x.dts', '--image', 'x.elf']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`tsvisor: ${join(cli, 'tsvisor-bundle.cjs')} is missing: the package is not built whole (npm run build makes it)\n`);
   });
 });
