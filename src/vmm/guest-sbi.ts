@@ -38,7 +38,10 @@ export function guestSbi(g: GuestSbiHost): SbiPlatform {
     systemReset: (type, reason) => g.systemReset(type, reason),
     hartIds: () => g.vcpus.map((v) => v.index),
     sendIpi: (id) => { if (g.vcpus[id]) g.post(id, IRQ_SOFTWARE); },
-    remoteFence: (id) => g.vcpus[id]?.hart.flushTlb(),
+    // Stores to code drop its blocks as they happen, so another hart's fetches see them already (code.fenceI: parallel
+    // mode's hook, a no-op here).
+    remoteFenceI: (id) => g.vcpus[id]?.hart.code.fenceI(),
+    remoteSfenceVma: (id) => g.vcpus[id]?.hart.flushTlb(),
     implVersion: 1,
     hsm: {
       start: (hartId, addr, opaque) => {

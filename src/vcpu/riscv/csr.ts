@@ -70,7 +70,7 @@ function write(h: Hart, csr: number, lo: number, hi: number): void {
       const changed = (h.status ^ lo) & (SSTATUS_SUM | SSTATUS_MXR);
       h.status = lo & SSTATUS_WRITABLE;
       h.fs = (lo & SSTATUS_FS) >>> 13;
-      if (changed) h.flushTlb(); // permissions cached in the TLB depend on SUM and MXR
+      if (changed) h.flushTlbPassing(); // permissions cached in the TLB depend on SUM and MXR (not a lasting entry's)
       h.updateIrq();
       return;
     }
@@ -87,10 +87,13 @@ function write(h: Hart, csr: number, lo: number, hi: number): void {
     case CSR.satp: {
       const mode = hi >>> 28;
       if (mode !== 0 && mode !== 8 && mode !== 9) return; // unsupported MODE: the whole write is ignored
+      // Another address space keeps the global mappings (lasting entries) of the same translation mode, as the TLB of
+      // a hart with ASIDs does (Linux's kernel mappings are global); a new mode keeps nothing.
+      if (mode === h.satpMode) h.flushTlbPassing();
+      else h.flushTlb();
       h.satpLo = lo; h.satpHi = hi;
       h.satpMode = mode;
       h.rootPpn = (hi & 0xfff) * TWO32 + (lo >>> 0);
-      h.flushTlb();
       return;
     }
   }

@@ -162,7 +162,7 @@ export class Hart implements WalkContext {
   readonly code: CodeCache;
   readonly mem8: Uint8Array;
   readonly mem32: Int32Array;
-  private readonly walkOut: WalkResult = { fault: 0, paLo: 0, paHi: 0, canRead: false, canWrite: false, canExecute: false };
+  private readonly walkOut: WalkResult = { fault: 0, paLo: 0, paHi: 0, canRead: false, canWrite: false, canExecute: false, lasting: false };
   /** Scratch for translateData: the guest-physical address of the last MMIO access. */
   private paLo = 0;
   private paHi = 0;
@@ -382,8 +382,11 @@ export class Hart implements WalkContext {
 
   sfenceVma(raw: number, rs1: number): number {
     if (this.mode === Priv.User) { this.illegal(raw); return 0; }
-    if (rs1 === 0) this.flushTlb();
-    else {
+    // x0 with an ASID in rs2 leaves global mappings alone (the privileged spec's SFENCE.VMA); with x0, every entry goes.
+    if (rs1 === 0) {
+      if (((raw >>> 20) & 31) !== 0) this.flushTlbPassing();
+      else this.flushTlb();
+    } else {
       const lo = this.x[2 * rs1]!, hi = this.x[2 * rs1 + 1]!;
       this.rtlb.flushPage(lo, hi); this.wtlb.flushPage(lo, hi); this.xtlb.flushPage(lo, hi);
     }
@@ -415,6 +418,11 @@ export class Hart implements WalkContext {
     this.rtlb.flush(); this.wtlb.flush(); this.xtlb.flush();
   }
 
+  /** Flush all but the TLB entries that outlive an address-space change or SUM/MXR (see WalkResult.lasting). */
+  flushTlbPassing(): void {
+    this.rtlb.flushPassing(); this.wtlb.flushPassing(); this.xtlb.flushPassing();
+  }
+
   advance(len: number): void {
     const lo = (this.pcLo + len) | 0;
     if ((lo >>> 0) < (this.pcLo >>> 0)) this.pcHi = (this.pcHi + 1) | 0;
@@ -429,7 +437,7 @@ export class Hart implements WalkContext {
    * Fills the TLB on success.
    */
   translate(aLo: number, aHi: number, access: Access): number {
-    let paLo = aLo, paHi = aHi, canRead = true, canWrite = true, canExecute = true;
+    let paLo = aLo, paHi = aHi, canRead = true, canWrite = true, canExecute = true, lasting = false;
     if (this.satpMode !== 0) {
       const out = this.walkOut;
       walk(this, aLo, aHi, access, out);
@@ -439,7 +447,7 @@ export class Hart implements WalkContext {
       }
       // The walk gives the page's physical address; the access (and an MMIO exit) needs the byte's.
       paLo = out.paLo | (aLo & 4095); paHi = out.paHi;
-      canRead = out.canRead; canWrite = out.canWrite; canExecute = out.canExecute;
+      canRead = out.canRead; canWrite = out.canWrite; canExecute = out.canExecute; lasting = out.lasting;
     }
     const page = this.bus.lookupPage(paLo, paHi);
     if (page < 0 || (access === Access.Write && (page & 1) !== 0)) {
@@ -448,13 +456,13 @@ export class Hart implements WalkContext {
     }
     const pageOffset = page & -4096;
     const bank = this.tlbBank;
-    if (canRead) this.rtlb.install(bank, aLo, aHi, pageOffset);
+    if (canRead) this.rtlb.install(bank, aLo, aHi, pageOffset, lasting);
     if (canWrite && (page & 1) === 0) {
       // Every store reaches RAM through here or through a TLB entry installed here: the page counts as written.
       this.bus.dirty[pageOffset >>> 12] = 1;
-      if (!this.code.isCode(pageOffset >>> 12)) this.wtlb.install(bank, aLo, aHi, pageOffset);
+      if (!this.code.isCode(pageOffset >>> 12)) this.wtlb.install(bank, aLo, aHi, pageOffset, lasting);
     }
-    if (canExecute) this.xtlb.install(bank, aLo, aHi, pageOffset);
+    if (canExecute) this.xtlb.install(bank, aLo, aHi, pageOffset, lasting);
     return pageOffset + (aLo & 4095);
   }
 

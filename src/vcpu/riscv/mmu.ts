@@ -42,9 +42,15 @@ export interface WalkResult {
   canRead: boolean;
   canWrite: boolean;
   canExecute: boolean;
+  /**
+   * The translation outlives a change of address space or of sstatus.SUM/MXR (TlbSet's `lasting` entries): a global
+   * mapping (G set at some level of the walk: it is the same in every address space) of a page that is not a user
+   * page (SUM does not touch it), readable without MXR.
+   */
+  lasting: boolean;
 }
 
-const PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_A = 64, PTE_D = 128;
+const PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_G = 32, PTE_A = 64, PTE_D = 128;
 
 /** True when the virtual address is canonical for the mode (upper bits copy the top translated bit). */
 export function canonical(mode: number, vHi: number): boolean {
@@ -76,6 +82,8 @@ export function walk(ctx: WalkContext, vLo: number, vHi: number, access: Access,
   const root = ctx.rootPpn;
   let tableLo = (root * 4096) % 4294967296 | 0;
   let tableHi = Math.floor(root / 1048576) | 0;
+  // A G bit in a non-leaf PTE makes every mapping below it global.
+  let global = 0;
   for (let level = ctx.satpMode === 8 ? 2 : 3; level >= 0; level--) {
     const pteLo32 = tableLo | (vpn(vLo, vHi, level) << 3);
     const page = ctx.lookupPage(pteLo32, tableHi);
@@ -87,6 +95,7 @@ export function walk(ctx: WalkContext, vLo: number, vHi: number, access: Access,
     if ((hi >>> 22) !== 0) return; // reserved bits 63:54 (no Svnapot / Svpbmt)
     const nextLo = (lo << 2) & -4096;
     const nextHi = (lo >>> 30) | ((hi & 0x3fffff) << 2);
+    global |= lo & PTE_G;
     if ((lo & (PTE_R | PTE_X)) === 0) {
       if ((lo & (PTE_A | PTE_D | PTE_U)) !== 0) return; // non-leaf PTEs keep these clear
       tableLo = nextLo;
@@ -129,6 +138,7 @@ export function walk(ctx: WalkContext, vLo: number, vHi: number, access: Access,
     // Stores through the fast path only once D is set, so the first store takes the walk and sets it.
     out.canWrite = canWrite && (lo & PTE_D) !== 0;
     out.canExecute = canExecute;
+    out.lasting = global !== 0 && !u && (lo & PTE_R) !== 0;
     out.fault = 0;
     return;
   }

@@ -15,12 +15,23 @@ export const TLB_USER_BANK = TLB_SIZE;
 /** A tag no masked address can equal (its low bit is set and the page tag's is not). */
 const INVALID_TAG = 1;
 
+/** Most entries installed between two flushes of the passing ones that `flushPassing` visits one by one. */
+const PASSING_LIST = 512;
+
 export class TlbSet {
   readonly tag: Int32Array;
   readonly tagHi: Int32Array;
   readonly base: Int32Array;
   /** Backing page number each entry maps (to find entries of one physical page). */
   readonly page = new Int32Array(2 * TLB_SIZE).fill(-1);
+  /**
+   * Entries that outlive a change of address space or of SUM/MXR (WalkResult.lasting: Linux's kernel mappings), and
+   * the others installed since the last flush of them (all of them to look at once the list overflows). Linux's boot
+   * changed satp or SUM 3,100 times; flushing everything each time cost 150,000 of its 180,000 page-table walks.
+   */
+  private readonly lasting = new Uint8Array(2 * TLB_SIZE);
+  private readonly passing = new Int32Array(PASSING_LIST);
+  private passingCount = 0;
 
   /**
    * A TLB of its own, or (a hart's, hart-area.ts) one whose tag, tagHi and base arrays lie one after another in
@@ -34,18 +45,43 @@ export class TlbSet {
     this.tag.fill(INVALID_TAG);
   }
 
-  install(bank: number, vLo: number, vHi: number, pageOffset: number): void {
+  install(bank: number, vLo: number, vHi: number, pageOffset: number, lasting = false): void {
     const e = ((vLo >>> 12) & TLB_MASK) + bank;
     const vpage = vLo & -4096;
     this.tag[e] = vpage;
     this.tagHi[e] = vHi;
     this.base[e] = (pageOffset - vpage) | 0;
     this.page[e] = pageOffset >>> 12;
+    this.lasting[e] = lasting ? 1 : 0;
+    if (!lasting && this.passingCount <= PASSING_LIST) {
+      if (this.passingCount < PASSING_LIST) this.passing[this.passingCount] = e;
+      this.passingCount++;
+    }
   }
 
   flush(): void {
     this.tag.fill(INVALID_TAG);
     this.page.fill(-1);
+    this.passingCount = 0;
+  }
+
+  /** Drop every entry but the lasting ones (an address-space change: satp, `sfence.vma x0, asid`; SUM or MXR). */
+  flushPassing(): void {
+    const lasting = this.lasting;
+    if (this.passingCount > PASSING_LIST) {
+      for (let e = 0; e < lasting.length; e++) if (lasting[e] === 0) this.drop(e);
+    } else {
+      for (let k = 0; k < this.passingCount; k++) {
+        const e = this.passing[k]!;
+        if (lasting[e] === 0) this.drop(e);
+      }
+    }
+    this.passingCount = 0;
+  }
+
+  private drop(e: number): void {
+    this.tag[e] = INVALID_TAG;
+    this.page[e] = -1;
   }
 
   /** Drop the entries for one virtual page (both banks). */

@@ -325,6 +325,24 @@ export class ParallelWorker {
     const id = g.spec.id;
     const ids = Array.from({ length: g.spec.vcpuCount }, (_, i) => i);
     const me = this.init.index + 1;
+    /** A remote fence: flush the target's TLB and take the code pages other threads changed. */
+    const remoteFence = (target: number): void => {
+      if (target < 0 || target >= ids.length) return;
+      const here = g.active.find((a) => a.index === target);
+      if (here) { here.hart.flushTlb(); this.drain(g); return; }
+      const base = target * VCPU_WORDS;
+      const where = Atomics.load(g.ctl, base + Word.Where);
+      if (where === 0) return; // not running anywhere: it starts with empty TLBs
+      Atomics.or(g.ctl, base + Word.Fence, Fence.Tlb);
+      this.ring(where);
+      // As OpenSBI, return once the target has flushed (or stopped running).
+      for (;;) {
+        const pending = Atomics.load(g.ctl, base + Word.Fence);
+        if ((pending & Fence.Tlb) === 0 || Atomics.load(g.ctl, base + Word.Where) === 0) return;
+        this.serviceFences();
+        Atomics.wait(g.ctl, base + Word.Fence, pending, 1);
+      }
+    };
     return {
       putByte: (b) => this.send({ t: 'out', guest: id, bytes: Uint8Array.of(b) }),
       putBytes: (bytes) => { if (bytes.length > 0) this.send({ t: 'out', guest: id, bytes: bytes.slice() }); },
@@ -344,23 +362,9 @@ export class ParallelWorker {
         const where = Atomics.load(g.ctl, base + Word.Where);
         if (where !== me) this.ring(where);
       },
-      remoteFence: (target) => {
-        if (target < 0 || target >= ids.length) return;
-        const here = g.active.find((a) => a.index === target);
-        if (here) { here.hart.flushTlb(); this.drain(g); return; }
-        const base = target * VCPU_WORDS;
-        const where = Atomics.load(g.ctl, base + Word.Where);
-        if (where === 0) return; // not running anywhere: it starts with empty TLBs
-        Atomics.or(g.ctl, base + Word.Fence, Fence.Tlb);
-        this.ring(where);
-        // As OpenSBI, return once the target has flushed (or stopped running).
-        for (;;) {
-          const pending = Atomics.load(g.ctl, base + Word.Fence);
-          if ((pending & Fence.Tlb) === 0 || Atomics.load(g.ctl, base + Word.Where) === 0) return;
-          this.serviceFences();
-          Atomics.wait(g.ctl, base + Word.Fence, pending, 1);
-        }
-      },
+      // Both flush the target's TLB and take the code pages other threads changed (fence.i needs only the second).
+      remoteFenceI: (target) => remoteFence(target),
+      remoteSfenceVma: (target) => remoteFence(target),
       implVersion: 1,
       hsm: {
         start: (target, addr, opaque) => {
