@@ -1,6 +1,6 @@
 /**
  * Sv39 / Sv48 page-table walk (RISC-V privileged spec, "Virtual-Address Translation Process"), with hardware
- * update of the A and D bits as QEMU does. The walk runs only on a TLB miss (Linux's boot: 180,000 of them), in
+ * update of the A and D bits as QEMU does. The walk runs only on a TLB miss (Linux's boot: 141,000 of them), in
  * 32-bit integer arithmetic.
  */
 
