@@ -120,7 +120,7 @@ describe('the wasm tier against the interpreter on random integer code', () => {
         for (let i = 0; i < data.length; i++) data[i] = next() & 0xff;
         const a = run(words, regs, data, false);
         const b = run(words, regs, data, true);
-        compiled += b.code.wasm!.compiled;
+        compiled += b.code.compiled;
         const what = `seed ${seed} program ${p}: ${words.map((w) => w.toString(16)).join(' ')}`;
         expect([...b.hart.x], what).toEqual([...a.hart.x]);
         expect(b.hart.icount, what).toBe(a.hart.icount);

@@ -101,7 +101,7 @@ describe('the wasm tier: floating point', () => {
       const values = data([1.1, 2.7, 1.5e308, 3e-300], [1.1, 2.7, 3e38]);
       const interpreted = run(words, 'interpreted', values);
       const wasm = run(words, 'wasm', values);
-      expect(wasm.code.wasm!.compiled).toBeGreaterThan(0);
+      expect(wasm.code.compiled).toBeGreaterThan(0);
       expect(state(wasm)).toBe(state(interpreted));
       // The results themselves, against the host's IEEE arithmetic.
       expect(interpreted.hart.f[5]).toBe(1.1 + 2.7);
@@ -138,7 +138,7 @@ describe('the wasm tier: floating point', () => {
       const words = program(nx, body);
       const interpreted = run(words, 'interpreted', values);
       const wasm = run(words, 'wasm', values);
-      expect(wasm.code.wasm!.compiled).toBeGreaterThan(0);
+      expect(wasm.code.compiled).toBeGreaterThan(0);
       expect(state(wasm)).toBe(state(interpreted));
       const h = interpreted.hart;
       expect([X.a2, X.a3, X.a4, X.a5, X.t0, X.t1, X.t2].map((r) => h.x[2 * r])).toEqual([0, 1, 1, 1, 0, 0, 0]);
@@ -200,7 +200,7 @@ describe('the wasm tier: floating point', () => {
     const results = [3, undefined].map((capacity) => {
       const { hart, code } = tierHart(words, true, capacity);
       expect(hart.run(100_000)).toBe(Exit.Wfi);
-      return { a0: hart.x[2 * X.a0], icount: hart.icount, compiled: code.wasm!.compiled };
+      return { a0: hart.x[2 * X.a0], icount: hart.icount, compiled: code.compiled };
     });
     expect(results[0]!.a0).toBe(20 * 78);
     expect(results[0]!.a0).toBe(results[1]!.a0);

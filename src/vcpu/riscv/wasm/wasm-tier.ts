@@ -115,9 +115,6 @@ export class WasmTier {
   /** The blocks' functions, by index (0: none). */
   private readonly table = new WebAssembly.Table({ element: 'anyfunc', initial: 1024 });
   private next = 1;
-  /** Blocks compiled so far, and the modules they came in (for statistics). */
-  compiled = 0;
-  modules = 0;
   /** Incremented each time the tier is cleared: a module built for blocks before that is not installed. */
   generation = 0;
   private readonly imports: WebAssembly.Imports;
@@ -212,8 +209,6 @@ export class WasmTier {
   /** A module of `count` blocks built by batchModule for this tier's shape (here or on another thread): their indices. */
   install(module: WebAssembly.Module, count: number): number[] {
     const instance = new WebAssembly.Instance(module, this.imports);
-    this.compiled += count;
-    this.modules++;
     const indices: number[] = [];
     for (let k = 0; k < count; k++) {
       if (this.next === this.table.length) this.table.grow(this.table.length);
